@@ -1,0 +1,36 @@
+/*
+ * job.h: one `run` request in progress, and the outcome of one work item.
+ */
+#ifndef SENDLAB_JOB_H
+#define SENDLAB_JOB_H
+
+#include "core/proto.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One computed work item. Plain data: a worker thread may fill one and hand
+ * it to the loop thread. */
+struct item_result {
+	int seq;		/* 0-based position in the job */
+	int64_t t_start_us;	/* compute began (CLOCK_MONOTONIC) */
+	int64_t t_done_us;	/* compute finished */
+	uint64_t value;		/* the work's checksum */
+};
+
+/* A connection's job. Loop thread only. At most one per connection: it is
+ * `active` from the accepted `run` until its last result has been handed to
+ * lws_write (or the job failed), and a `run` meanwhile is answered "busy". */
+struct job {
+	bool active;
+	int items;
+	int work_ms;
+	bool has_id;
+	size_t id_len;
+	char id[PROTO_ID_MAX_BYTES];
+	int64_t t_recv_us;	/* the request was parsed */
+	int sent;		/* results handed to lws_write so far */
+};
+
+#endif

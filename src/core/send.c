@@ -1,0 +1,157 @@
+/*
+ * send.c: the three send disciplines (the spec's variants.md, "The send
+ * path"). Which one runs is chosen with --send; all variants share them.
+ *
+ *   proactor  write at once if no earlier write on this connection is still
+ *             waiting for the loop to confirm it; otherwise queue. A write
+ *             is "confirmed" by a WRITEABLE callback that finds nothing
+ *             queued. Models asyncio's proactor transport and IOCP: the
+ *             first send escapes, later ones wait for the loop.
+ *   queue     always queue and ask for WRITEABLE; write one frame per
+ *             WRITEABLE. The libwebsockets idiom; asyncio create_task(send).
+ *   direct    write at once unless frames are already queued or the socket
+ *             is choked. asyncio's selector transport on Linux.
+ *
+ * With a blocked loop the difference is only *when* a frame can leave: a
+ * queued frame waits for a WRITEABLE turn of the loop, and the loop turns
+ * only when the variant's callback returns. Every frame's JSON is built in
+ * send_write(), right before lws_write, so the stamps in it are true.
+ * Loop thread only.
+ */
+#include "core/lag.h"
+#include "core/session.h"
+
+#include "common/clock.h"
+
+/* Builds m's JSON at time now into buf. Returns its length (0: not built). */
+static size_t send_format(struct session *s, const struct sendq_msg *m,
+			  int64_t now, char *buf, size_t cap)
+{
+	const struct server *srv = s->srv;
+
+	switch (m->kind) {
+	case SENDQ_RESULT: {
+		const struct job *job = &s->job;
+		const struct item_result *r = &m->u.result;
+		struct proto_result out = {
+			.variant = srv->variant->name,
+			.has_id = job->has_id,
+			.id = job->id,
+			.id_len = job->id_len,
+			.seq = r->seq,
+			.items = job->items,
+			.work_ms = job->work_ms,
+			.t_recv_us = job->t_recv_us,
+			.t_start_us = r->t_start_us,
+			.t_done_us = r->t_done_us,
+			.t_send_us = now,
+			.value = r->value,
+		};
+		return proto_write_result(buf, cap, &out);
+	}
+	case SENDQ_ECHO:
+		return proto_write_echo(buf, cap, m->u.echo_t_us, now);
+	case SENDQ_STATS: {
+		struct stats_summary lag;
+		uint64_t stalls;
+
+		lag_summary(m->u.stats_since_us, &lag, &stalls);
+		return proto_write_stats(buf, cap, srv->variant->name,
+					 m->u.stats_since_us, &lag, stalls);
+	}
+	case SENDQ_ERROR:
+		return proto_write_error(buf, cap, &m->u.error);
+	}
+	return 0;
+}
+
+/* Hands m to lws_write now. Returns false (and aborts the session) if the
+ * connection is broken. */
+static bool send_write(struct session *s, const struct sendq_msg *m)
+{
+	unsigned char *p = s->srv->tx + LWS_PRE;
+	size_t n = send_format(s, m, clock_now_us(), (char *)p, PROTO_REPLY_MAX);
+
+	if (n == 0) { /* cannot happen: PROTO_REPLY_MAX fits every reply */
+		session_abort(s, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION,
+			      "internal error: reply too large");
+		return false;
+	}
+	if (lws_write(s->wsi, p, n, LWS_WRITE_TEXT) < (int)n) {
+		session_abort(s, 0, "write failed: the client has gone");
+		return false;
+	}
+	if (m->kind == SENDQ_RESULT)
+		session_result_written(s, &m->u.result);
+	return true;
+}
+
+static void send_enqueue(struct session *s, const struct sendq_msg *m)
+{
+	if (!sendq_push(&s->q, m)) {
+		session_abort(s, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+			      "send queue full: the client sends requests "
+			      "but does not read the replies");
+		return;
+	}
+	/* Backpressure: stop reading requests from a client whose replies
+	 * pile up, rather than letting the queue fill. */
+	if (!s->rx_paused && sendq_len(&s->q) >= SENDQ_PAUSE_RX) {
+		lws_rx_flow_control(s->wsi, 0);
+		s->rx_paused = true;
+	}
+	lws_callback_on_writable(s->wsi);
+}
+
+void send_message(struct session *s, const struct sendq_msg *m)
+{
+	if (s->closing)
+		return;
+	switch (s->srv->opts.send) {
+	case SEND_PROACTOR:
+		if (!s->write_pending && sendq_empty(&s->q)) {
+			if (send_write(s, m)) {
+				/* the loop confirms this write on its next
+				 * WRITEABLE turn; until then, later frames queue */
+				s->write_pending = true;
+				lws_callback_on_writable(s->wsi);
+			}
+			return;
+		}
+		break;
+	case SEND_DIRECT:
+		if (sendq_empty(&s->q) && !lws_send_pipe_choked(s->wsi)) {
+			send_write(s, m);
+			return;
+		}
+		break;
+	case SEND_QUEUE:
+		break;
+	}
+	send_enqueue(s, m);
+}
+
+/* LWS_CALLBACK_SERVER_WRITEABLE: write the oldest queued frame, or, with
+ * nothing queued, confirm the proactor's pending write. WRITEABLE may come
+ * unasked; an empty queue is normal. Returns -1 to close. */
+int send_writeable(struct session *s)
+{
+	struct sendq_msg m;
+
+	if (s->closing)
+		return -1;
+	if (!sendq_pop(&s->q, &m)) {
+		s->write_pending = false;
+		return 0;
+	}
+	if (!send_write(s, &m))
+		return -1;
+	if (s->rx_paused && sendq_len(&s->q) <= SENDQ_RESUME_RX) {
+		lws_rx_flow_control(s->wsi, 1);
+		s->rx_paused = false;
+	}
+	/* proactor: ask again even when empty, to confirm this write */
+	if (!sendq_empty(&s->q) || s->srv->opts.send == SEND_PROACTOR)
+		lws_callback_on_writable(s->wsi);
+	return 0;
+}

@@ -1,0 +1,172 @@
+/*
+ * server.c: server_main(): the command line, the libwebsockets context, the
+ * protocol callback that routes lws events to sessions, and a clean stop on
+ * SIGINT/SIGTERM. Everything a variant does not decide happens here.
+ */
+#include "core/lag.h"
+#include "core/session.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The process's one server. lws hands it back through lws_context_user(). */
+static struct server server;
+
+/* Async-signal-safe: only an atomic store. The loop sees it within one lag
+ * period (10 ms), and a running work item within a chunk. */
+static void server_on_signal(int sig)
+{
+	(void)sig;
+	atomic_store(&server.stop, true);
+}
+
+static struct server *server_of(struct lws *wsi)
+{
+	return lws_context_user(lws_get_context(wsi));
+}
+
+static int server_callback(struct lws *wsi, enum lws_callback_reasons reason,
+			   void *user, void *in, size_t len)
+{
+	struct session *s = user;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: {
+		/* sendlab/1 lives at path "/" only; anything else gets a real
+		 * HTTP 404, so a client can say what went wrong */
+		char uri[64];
+
+		if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) > 0 &&
+		    !strcmp(uri, "/"))
+			return 0;
+		lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND,
+				       "sendlab/1 is served at path / only");
+		return 1;
+	}
+	case LWS_CALLBACK_ESTABLISHED:
+		session_open(s, server_of(wsi), wsi);
+		return 0;
+	case LWS_CALLBACK_RECEIVE:
+		return session_receive(s, in, len);
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return send_writeable(s);
+	case LWS_CALLBACK_CLOSED:
+		session_closed(s);
+		return 0;
+	case LWS_CALLBACK_HTTP:
+		/* no files are served: a plain HTTP request gets 404 */
+		if (lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND,
+					   "sendlab speaks WebSocket only: "
+					   "connect to ws://HOST:PORT/"))
+			return -1;
+		return lws_http_transaction_completed(wsi) ? -1 : 0;
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static struct lws_protocols server_protocols[] = {
+	{
+		.name = PROTO_SUBPROTOCOL,
+		.callback = server_callback,
+		.per_session_data_size = sizeof(struct session),
+		.rx_buffer_size = PROTO_MAX_MESSAGE,
+	},
+	{ .name = NULL } /* terminator */
+};
+
+static bool server_is_loopback(const char *host)
+{
+	return !strcmp(host, "127.0.0.1") || !strcmp(host, "::1") ||
+	       !strcmp(host, "localhost") || !strncmp(host, "127.", 4);
+}
+
+static void server_install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = server_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;	/* a dead peer is an error return, not a signal */
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+int server_main(int argc, char **argv, const struct variant *v)
+{
+	struct server *srv = &server;
+	char err[256];
+
+	srv->variant = v;
+	if (!options_parse(argc, argv, v->name, v->options, &srv->opts, err,
+			   sizeof(err))) {
+		fprintf(stderr, "server-%s: %s\n", v->name, err);
+		options_usage(stderr, v->name, v->options);
+		return 2;
+	}
+	if (srv->opts.help) {
+		options_usage(stdout, v->name, v->options);
+		return 0;
+	}
+
+	server_install_signals();
+	lws_set_log_level(srv->opts.quiet ? LLL_ERR : LLL_ERR | LLL_WARN, NULL);
+
+	/* Measured once, before any client: see work.h. */
+	if (srv->opts.work == WORK_CPU)
+		srv->iters_per_ms = work_calibrate();
+
+	struct lws_context_creation_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.port = srv->opts.port;
+	info.iface = srv->opts.host;
+	info.protocols = server_protocols;
+	info.user = srv;
+	info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE;
+	if (!strchr(srv->opts.host, ':'))
+		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+
+	srv->ctx = lws_create_context(&info);
+	struct lws_vhost *vh = srv->ctx ? lws_get_vhost_by_name(srv->ctx, "default")
+					: NULL;
+	int port = vh ? lws_get_vhost_listen_port(vh) : -1;
+
+	if (!srv->ctx || port <= 0) {
+		fprintf(stderr, "server-%s: cannot listen on %s port %d (address "
+			"in use, or not an address of this host?)\n", v->name,
+			srv->opts.host, srv->opts.port);
+		if (srv->ctx)
+			lws_context_destroy(srv->ctx);
+		return 1;
+	}
+	if (!lag_start(srv->ctx, srv->opts.lag_log, srv->opts.quiet)) {
+		lws_context_destroy(srv->ctx);
+		return 1;
+	}
+	if (!server_is_loopback(srv->opts.host))
+		fprintf(stderr, "server-%s: WARNING: listening on %s: the lab "
+			"server has no authentication; anyone who can reach this "
+			"address can make it compute\n", v->name, srv->opts.host);
+	if (!srv->opts.quiet)
+		fprintf(stderr, "server-%s: send=%s work=%s (%llu iterations/ms)\n",
+			v->name, options_send_name(srv->opts.send),
+			options_work_name(srv->opts.work),
+			(unsigned long long)srv->iters_per_ms);
+
+	printf("listening on ws://%s:%d/\n", srv->opts.host, port);
+	fflush(stdout);
+
+	while (!atomic_load(&srv->stop))
+		if (lws_service(srv->ctx, 0) < 0)
+			break;
+
+	lag_stop();
+	lws_context_destroy(srv->ctx);
+	return 0;
+}

@@ -1,0 +1,179 @@
+/*
+ * session.c: one connection's life: message assembly, request dispatch, and
+ * the session functions variants call (see variant.h).
+ */
+#include "core/session.h"
+
+#include "common/clock.h"
+
+#include <string.h>
+
+void session_open(struct session *s, struct server *srv, struct lws *wsi)
+{
+	/* lws zeroed *s; the send queue and job start empty */
+	s->srv = srv;
+	s->wsi = wsi;
+	s->id = ++srv->next_session_id;
+	s->opened_us = clock_now_us();
+}
+
+void session_closed(struct session *s)
+{
+	/* Anything a variant still holds for s must stop here: lws frees *s
+	 * right after this callback. */
+	s->closing = true;
+}
+
+void session_abort(struct session *s, int close_status, const char *why)
+{
+	if (s->closing)
+		return;
+	s->closing = true;
+	if (close_status)
+		lws_close_reason(s->wsi, (enum lws_close_status)close_status,
+				 (unsigned char *)why, strlen(why));
+	lwsl_warn("closing connection %llu: %s\n", (unsigned long long)s->id,
+		  why);
+	/* Not a direct close: we may be inside another wsi's callback. */
+	lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+static void session_send_error(struct session *s, const struct proto_error *e)
+{
+	struct sendq_msg m = { .kind = SENDQ_ERROR, .u.error = *e };
+
+	send_message(s, &m);
+}
+
+const struct job *session_job(const struct session *s)
+{
+	return &s->job;
+}
+
+bool session_compute_item(struct session *s, int seq, struct item_result *out)
+{
+	const struct server *srv = s->srv;
+
+	if (s->closing || atomic_load(&srv->stop))
+		return false;
+	out->seq = seq;
+	out->t_start_us = clock_now_us();
+	/* seed = seq: an item's checksum depends only on its size and place */
+	bool done = work_item(srv->opts.work, srv->iters_per_ms, s->job.work_ms,
+			      (uint64_t)seq, &srv->stop, &out->value);
+	out->t_done_us = clock_now_us();
+	return done;
+}
+
+void session_send_result(struct session *s, const struct item_result *r)
+{
+	struct sendq_msg m = { .kind = SENDQ_RESULT, .u.result = *r };
+
+	send_message(s, &m);
+}
+
+void session_result_written(struct session *s, const struct item_result *r)
+{
+	s->job.sent++;
+	if (r->seq + 1 >= s->job.items)
+		s->job.active = false;
+}
+
+static void session_start_job(struct session *s, const struct proto_request *req)
+{
+	struct job *job = &s->job;
+
+	if (job->active) {
+		struct proto_error busy = { .code = PROTO_ERR_BUSY,
+					    .a = job->sent, .b = job->items };
+		session_send_error(s, &busy);
+		return;
+	}
+	*job = (struct job){ .active = true,
+			     .items = req->items,
+			     .work_ms = req->work_ms,
+			     .has_id = req->has_id,
+			     .id_len = req->id_len,
+			     .t_recv_us = clock_now_us() };
+	memcpy(job->id, req->id, req->id_len);
+	s->srv->variant->job_start(s);
+}
+
+/* One complete text message. */
+static void session_handle(struct session *s, const char *msg, size_t len)
+{
+	struct proto_request req;
+	struct proto_error err;
+
+	if (!proto_parse_request(msg, len, &req, &err)) {
+		session_send_error(s, &err);
+		return;
+	}
+	switch (req.op) {
+	case PROTO_OP_RUN:
+		session_start_job(s, &req);
+		break;
+	case PROTO_OP_ECHO: {
+		struct sendq_msg m = { .kind = SENDQ_ECHO, .u.echo_t_us = req.t_us };
+		send_message(s, &m);
+		break;
+	}
+	case PROTO_OP_STATS: {
+		struct sendq_msg m = { .kind = SENDQ_STATS,
+				       .u.stats_since_us = req.has_since ? req.since_us
+									 : s->opened_us };
+		send_message(s, &m);
+		break;
+	}
+	}
+}
+
+/*
+ * LWS_CALLBACK_RECEIVE: lws hands us a message in pieces (frames, and
+ * frames longer than the rx buffer in chunks). Assemble them and handle the
+ * message when its last piece arrives. Returns -1 to have lws close.
+ *
+ * A message over PROTO_MAX_MESSAGE closes the connection with 1009. We do
+ * not close the moment we know, though: while the client is still sending
+ * the rest, closing would leave its bytes unread, the kernel would answer
+ * with a TCP reset, and the client would see 1006 instead of 1009. So the
+ * rest of the message is read and dropped (never stored), up to
+ * SESSION_DISCARD_MAX bytes; only a client past that gets the abrupt close.
+ */
+#define SESSION_DISCARD_MAX (1u << 20)
+
+int session_receive(struct session *s, const void *in, size_t len)
+{
+	if (s->closing)
+		return -1;
+	if (!s->rx_in_message) {
+		s->rx_len = 0;
+		s->rx_binary = lws_frame_is_binary(s->wsi);
+	}
+	s->rx_in_message = !lws_is_final_fragment(s->wsi);
+
+	if (s->rx_discarded || len > PROTO_MAX_MESSAGE - s->rx_len) {
+		static const char why[] = "message larger than 4096 bytes";
+
+		if (!s->rx_discarded)
+			lws_close_reason(s->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+					 (unsigned char *)why, sizeof(why) - 1);
+		s->rx_discarded += len;
+		if (s->rx_in_message && s->rx_discarded <= SESSION_DISCARD_MAX)
+			return 0;
+		s->closing = true;
+		return -1;
+	}
+	memcpy(s->rx + s->rx_len, in, len);
+	s->rx_len += len;
+	if (s->rx_in_message)
+		return 0;
+
+	if (s->rx_binary) {
+		struct proto_error e = { .code = PROTO_ERR_BINARY };
+		session_send_error(s, &e);
+	} else {
+		session_handle(s, s->rx, s->rx_len);
+	}
+	return s->closing ? -1 : 0;
+}

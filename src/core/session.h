@@ -1,0 +1,67 @@
+/*
+ * session.h: the core's own view of the server and of one connection.
+ * Included by the core's own .c files only; variants see struct session as opaque.
+ */
+#ifndef SENDLAB_SESSION_H
+#define SENDLAB_SESSION_H
+
+#include "core/job.h"
+#include "core/options.h"
+#include "core/proto.h"
+#include "core/sendq.h"
+#include "core/variant.h"
+
+#include <libwebsockets.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The one server of this process. */
+struct server {
+	const struct variant *variant;	/* set once before the loop starts */
+	struct options opts;		/* set once before the loop starts */
+	struct lws_context *ctx;	/* loop thread (and lws_cancel_service) */
+	uint64_t iters_per_ms;		/* set once before the loop; read by any thread */
+	uint64_t next_session_id;	/* loop thread only */
+	atomic_bool stop;		/* set by the signal handler; read by any thread */
+	/* Where a frame is built just before lws_write: LWS_PRE bytes of
+	 * headroom for lws's frame header, then the JSON. Loop thread only. */
+	unsigned char tx[LWS_PRE + PROTO_REPLY_MAX];
+};
+
+/* One WebSocket connection: lws allocates it (zeroed) as the per-session
+ * data of the sendlab protocol and frees it after LWS_CALLBACK_CLOSED.
+ * Loop thread only. */
+struct session {
+	struct server *srv;
+	struct lws *wsi;
+	uint64_t id;		/* unique for the life of the process */
+	int64_t opened_us;	/* default since_us of `stats` */
+	bool closing;		/* write failed or queue overflowed: produce nothing more */
+	bool write_pending;	/* proactor: a write awaits the loop's confirmation */
+	bool rx_paused;		/* reading paused because sendq is long */
+	bool rx_in_message;	/* a fragmented message is being assembled */
+	bool rx_binary;		/* ... and it is binary */
+	size_t rx_len;		/* bytes of it in rx */
+	size_t rx_discarded;	/* bytes dropped of an oversized message */
+	struct job job;
+	char rx[PROTO_MAX_MESSAGE];
+	struct sendq q;
+};
+
+/* session.c: the connection's life and its requests */
+void session_open(struct session *s, struct server *srv, struct lws *wsi);
+int session_receive(struct session *s, const void *in, size_t len);
+void session_closed(struct session *s);
+/* Stops all output to s and has lws close it soon (with close_status and
+ * why, if close_status is non-zero). Safe from any callback on the loop
+ * thread, including another connection's. */
+void session_abort(struct session *s, int close_status, const char *why);
+/* The send path calls this when a result frame has been handed to lws_write. */
+void session_result_written(struct session *s, const struct item_result *r);
+
+/* send.c: the three send disciplines */
+void send_message(struct session *s, const struct sendq_msg *m);
+int send_writeable(struct session *s);
+
+#endif

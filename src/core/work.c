@@ -1,0 +1,133 @@
+/*
+ * work.c: the checksum kernel, its calibration, and the sleep stand-in.
+ */
+#include "core/work.h"
+
+#include "common/clock.h"
+
+#include <errno.h>
+#include <time.h>
+
+/* splitmix64: turns any seed (0 included) into a well-mixed starting state. */
+static uint64_t work_mix_seed(uint64_t seed)
+{
+	uint64_t z = seed + 0x9e3779b97f4a7c15ull;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	z ^= z >> 31;
+	return z ? z : 1; /* xorshift must not start at 0 */
+}
+
+/*
+ * The kernel: xorshift64* steps, each depending on the previous one, summed
+ * into a checksum. The dependency chain stops the compiler and the CPU from
+ * vectorising or skipping steps, so the work really scales with iterations.
+ */
+static uint64_t work_kernel(uint64_t *state, uint64_t iterations)
+{
+	uint64_t x = *state, sum = 0;
+
+	for (uint64_t i = 0; i < iterations; i++) {
+		x ^= x >> 12;
+		x ^= x << 25;
+		x ^= x >> 27;
+		sum += x * 0x2545f4914f6cdd1dull;
+	}
+	*state = x;
+	return sum;
+}
+
+uint64_t work_spin(uint64_t iterations, uint64_t seed,
+		   const atomic_bool *stop, bool *stopped)
+{
+	uint64_t state = work_mix_seed(seed), sum = 0;
+
+	if (stopped)
+		*stopped = false;
+	while (iterations > 0) {
+		uint64_t n = iterations < WORK_CHUNK_ITERS ? iterations
+							   : WORK_CHUNK_ITERS;
+
+		if (stop && atomic_load_explicit(stop, memory_order_relaxed)) {
+			if (stopped)
+				*stopped = true;
+			break;
+		}
+		sum = sum * 31 + work_kernel(&state, n);
+		iterations -= n;
+	}
+	return sum;
+}
+
+uint64_t work_calibrate(void)
+{
+	enum { TRIALS = 11 };
+	const uint64_t trial_iters = 1u << 21; /* ~4 ms per trial */
+	int64_t us[TRIALS];
+	volatile uint64_t sink = 0;
+
+	/* One untimed run first: warms caches, wakes the core from idle. */
+	sink += work_spin(trial_iters, 0, NULL, NULL);
+	for (int trial = 0; trial < TRIALS; trial++) {
+		int64_t t0 = clock_thread_cpu_us();
+
+		sink += work_spin(trial_iters, (uint64_t)trial, NULL, NULL);
+		us[trial] = clock_thread_cpu_us() - t0;
+	}
+	(void)sink;
+
+	/* The median trial, not the fastest: the fastest is a lucky moment
+	 * and makes every later item run a few percent long. (Insertion
+	 * sort: eleven numbers.) */
+	for (int i = 1; i < TRIALS; i++)
+		for (int j = i; j > 0 && us[j - 1] > us[j]; j--) {
+			int64_t t = us[j];
+			us[j] = us[j - 1];
+			us[j - 1] = t;
+		}
+	int64_t median_us = us[TRIALS / 2] > 0 ? us[TRIALS / 2] : 1;
+	uint64_t per_ms = trial_iters * 1000u / (uint64_t)median_us;
+
+	return per_ms ? per_ms : 1;
+}
+
+/* Sleeps ms milliseconds in slices of at most 10 ms, so a stop request is
+ * seen quickly. Returns false if stopped early. */
+static bool work_sleep(int ms, const atomic_bool *stop)
+{
+	int64_t end = clock_now_us() + (int64_t)ms * 1000;
+
+	for (;;) {
+		if (stop && atomic_load_explicit(stop, memory_order_relaxed))
+			return false;
+
+		int64_t left = end - clock_now_us();
+
+		if (left <= 0)
+			return true;
+		if (left > 10000)
+			left = 10000;
+
+		struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)left * 1000 };
+
+		/* EINTR (a signal) just sends us round the loop to look at
+		 * the stop flag; the deadline, not the slice, bounds the wait. */
+		if (nanosleep(&ts, NULL) != 0 && errno != EINTR)
+			return false;
+	}
+}
+
+bool work_item(enum work_kind kind, uint64_t iters_per_ms, int work_ms,
+	       uint64_t seed, const atomic_bool *stop, uint64_t *value)
+{
+	bool stopped = false;
+
+	*value = 0;
+	if (kind == WORK_SLEEP)
+		return work_sleep(work_ms, stop);
+
+	*value = work_spin((uint64_t)work_ms * iters_per_ms, seed, stop,
+			   &stopped);
+	return !stopped;
+}

@@ -1,0 +1,58 @@
+/*
+ * work.h: the work item, a fixed amount of real CPU work (or a blocking sleep).
+ *
+ * A `cpu` item of work_ms runs work_ms * iters_per_ms steps of a checksum
+ * kernel, where iters_per_ms is measured once at start-up. The amount of
+ * work is fixed, not the time: on an idle core an item takes about work_ms,
+ * and when more threads compute than there are cores each item takes longer,
+ * which is exactly what the scaling experiment must be able to see (a loop
+ * that spins "until work_ms have passed" would hide CPU contention). The
+ * checksum is returned to the client, so the compiler cannot drop the work.
+ *
+ * A `sleep` item blocks the calling thread in nanosleep for work_ms: the
+ * stand-in for blocking I/O (a synchronous database call). On the loop thread
+ * it stalls the loop exactly like CPU work; on a pool it uses no core.
+ *
+ * Every function here is thread-safe: it touches only its arguments.
+ */
+#ifndef SENDLAB_WORK_H
+#define SENDLAB_WORK_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum work_kind { WORK_CPU, WORK_SLEEP };
+
+/* Steps the kernel runs between two looks at the stop flag: a few hundred
+ * microseconds, so a stop request is honoured well within a millisecond. */
+#define WORK_CHUNK_ITERS 65536u
+
+/*
+ * Measures how many kernel steps the calling thread does per millisecond of
+ * its own CPU time (so being preempted does not count): the median of
+ * eleven ~4 ms trials, about 50 ms in all. Call it once at start-up on an
+ * idle machine; the result is only as good as the core was quiet while it
+ * ran (on this project's 2-core VM, items land within about 2% of work_ms).
+ * Never returns less than 1.
+ */
+uint64_t work_calibrate(void);
+
+/*
+ * Runs `iterations` steps of the checksum kernel from `seed` and returns the
+ * checksum: the same (iterations, seed) always give the same value. If stop
+ * is non-NULL it is read every WORK_CHUNK_ITERS steps; when it is set the
+ * function returns early and sets *stopped (if stopped is non-NULL).
+ */
+uint64_t work_spin(uint64_t iterations, uint64_t seed,
+		   const atomic_bool *stop, bool *stopped);
+
+/*
+ * One work item of work_ms milliseconds, of the given kind, seeded with seed
+ * (cpu: work_ms * iters_per_ms steps). Stores the checksum in *value (0 for
+ * sleep). Returns false if stop was set before the item finished.
+ */
+bool work_item(enum work_kind kind, uint64_t iters_per_ms, int work_ms,
+	       uint64_t seed, const atomic_bool *stop, uint64_t *value);
+
+#endif

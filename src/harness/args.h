@@ -1,0 +1,45 @@
+/*
+ * args.h: the harness command line. A pure parser, unit-tested.
+ */
+#ifndef SENDLAB_ARGS_H
+#define SENDLAB_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define ARGS_RUNS_MAX 100
+#define ARGS_BYSTANDER_MS_MAX 10000
+
+struct args {
+	const char *url;		/* --url ws://HOST:PORT/ (required) */
+	int items;			/* --items N (required), 1..1000 */
+	int work_ms;			/* --work-ms M (required), 0..10000 */
+	int runs;			/* --runs R, default 1 */
+	int bystander_ms;		/* --bystander-ms MS, 0 (default) = none */
+	const char *csv;		/* --csv FILE: one row per message */
+	const char *bystander_csv;	/* --bystander-csv FILE: one row per echo */
+	const char *lag_csv;		/* --lag-csv FILE: the server's stats per run */
+	bool quiet;			/* --quiet: no per-run lines */
+	bool help;			/* --help */
+	/* parsed from url */
+	char host[256];
+	int port;
+	char path[256];
+};
+
+/*
+ * Parses argv into *a. Returns true on success, otherwise false with one
+ * sentence in err[0..errcap). The URL must be ws://HOST[:PORT][/PATH]
+ * (port default 80); wss:// is refused, the servers speak plain ws only.
+ * items * work_ms must be at most 60000, as the protocol requires.
+ */
+bool args_parse(int argc, char **argv, struct args *a, char *err, size_t errcap);
+
+void args_usage(FILE *f);
+
+/* The bound on one run: items * work_ms * 3 + 5 s (the issue's rule: a
+ * slow-but-working server finishes well inside it). */
+int args_run_timeout_ms(const struct args *a);
+
+#endif

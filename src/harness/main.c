@@ -1,0 +1,653 @@
+/*
+ * harness: drives a sendlab server and records when each message arrives.
+ *
+ * For each run it opens a fresh connection (and, with --bystander-ms, a
+ * second "bystander" connection), sends one `run`, stamps every `result` the
+ * moment it arrives (CLOCK_MONOTONIC, the server's clock too), meanwhile
+ * has the bystander send an `echo` every MS ms, then asks the server for its
+ * event-loop lag over the run's window (`stats` since the request). Rows go
+ * to CSV files; one line per run and a final summary go to stdout.
+ *
+ * Everything runs on one lws event loop in this thread. The harness never
+ * blocks that loop, so an arrival stamp is late only by the time lws takes
+ * to read the frame. Every wait is bounded by args_run_timeout_ms(); any
+ * failure (refused, HTTP error, server gone, timeout, an `error` reply, a
+ * malformed reply) ends the harness with status 1 and a message that names
+ * the URL and the cause, after writing the rows it did get.
+ */
+#include "common/clock.h"
+#include "core/proto.h"
+#include "harness/args.h"
+#include "harness/reply.h"
+#include "harness/report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libwebsockets.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum conn_role { ROLE_MAIN, ROLE_BYSTANDER };
+
+/* One client connection. */
+struct conn {
+	enum conn_role role;
+	struct lws *wsi;	/* NULL before connecting and after it closed */
+	bool established;
+	char rx[PROTO_MAX_MESSAGE];	/* a reply being assembled */
+	size_t rx_len;
+	bool rx_overflow;
+};
+
+/* Where a run is. */
+enum phase {
+	PH_CONNECTING,	/* waiting for the connection(s) to open */
+	PH_JOB,		/* `run` sent: results arriving, bystander echoing */
+	PH_DRAIN,	/* all results in: waiting for echoes still out */
+	PH_STATS,	/* `stats` sent */
+	PH_CLOSING,	/* run recorded: waiting for the connections to close */
+};
+
+static struct harness {
+	struct args a;
+	struct lws_context *ctx;
+	struct conn main, bystander;
+	lws_sorted_usec_list_t sul_echo, sul_timeout;
+
+	int run;		/* 1-based */
+	enum phase phase;
+	int64_t t_request_us;
+	char variant[32];
+
+	struct report_msg *msgs;	/* this run's results [items] */
+	size_t n_msgs;
+	struct report_echo *echoes;	/* this run's echoes [cap_echoes] */
+	size_t n_echoes, cap_echoes;
+	int echoes_out;			/* sent, not yet answered */
+	struct report_lag lag;
+
+	struct report_msg *all_msgs;	/* every run's results, for medians */
+	size_t n_all;
+	int64_t *worst_echo;		/* per run */
+	int64_t *lag_max;		/* per run */
+	int64_t *scratch;
+
+	FILE *csv, *bystander_csv, *lag_csv;
+	bool done;
+	int status;
+} H;
+
+static bool harness_conn_send(struct conn *c, const char *json, size_t len);
+static void harness_start_run(void);
+static void harness_on_connection_error(const char *lws_why);
+
+/* Stops the loop: lws_service() may be about to sleep in poll(), so wake it. */
+static void harness_finish(int status)
+{
+	H.status = status;
+	H.done = true;
+	lws_cancel_service(H.ctx);
+}
+
+/* Ends the harness with status 1 and a message naming the URL. */
+static void harness_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (H.done)
+		return;
+	fprintf(stderr, "harness: %s: ", H.a.url);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	harness_finish(1);
+}
+
+static const char *harness_phase_waiting_for(char *buf, size_t cap)
+{
+	switch (H.phase) {
+	case PH_CONNECTING:
+		return "the WebSocket connection to open";
+	case PH_JOB:
+		snprintf(buf, cap, "result %zu of %d", H.n_msgs + 1, H.a.items);
+		return buf;
+	case PH_DRAIN:
+		snprintf(buf, cap, "%d bystander echo replies", H.echoes_out);
+		return buf;
+	case PH_STATS:
+		return "the stats reply";
+	case PH_CLOSING:
+		return "the connections to close";
+	}
+	return "?";
+}
+
+static void harness_on_timeout(lws_sorted_usec_list_t *sul)
+{
+	char what[64];
+
+	(void)sul;
+	harness_fail("run %d timed out after %d ms waiting for %s", H.run,
+		     args_run_timeout_ms(&H.a),
+		     harness_phase_waiting_for(what, sizeof(what)));
+}
+
+static void harness_on_echo_tick(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+	if (H.done || H.phase != PH_JOB)
+		return;
+
+	char json[64];
+	int n = snprintf(json, sizeof(json), "{\"op\":\"echo\",\"t_us\":%" PRId64 "}",
+			 clock_now_us());
+
+	/* An echo that cannot be sent (socket choked) is simply not sent:
+	 * the latencies are of the echoes that were. */
+	if (H.echoes_out + H.n_echoes < H.cap_echoes &&
+	    harness_conn_send(&H.bystander, json, (size_t)n))
+		H.echoes_out++;
+	lws_sul_schedule(H.ctx, 0, &H.sul_echo, harness_on_echo_tick,
+			 (lws_usec_t)H.a.bystander_ms * 1000);
+}
+
+static bool harness_conn_send(struct conn *c, const char *json, size_t len)
+{
+	unsigned char buf[LWS_PRE + 128];
+
+	if (!c->wsi || len > sizeof(buf) - LWS_PRE || lws_send_pipe_choked(c->wsi))
+		return false;
+	memcpy(buf + LWS_PRE, json, len);
+	return lws_write(c->wsi, buf + LWS_PRE, len, LWS_WRITE_TEXT) >= (int)len;
+}
+
+static void harness_connect(struct conn *c)
+{
+	struct lws_client_connect_info i;
+	char host_header[300];
+
+	snprintf(host_header, sizeof(host_header), "%s:%d", H.a.host, H.a.port);
+	memset(&i, 0, sizeof(i));
+	i.context = H.ctx;
+	i.address = H.a.host;
+	i.port = H.a.port;
+	i.path = H.a.path;
+	i.host = host_header;
+	i.origin = host_header;
+	i.protocol = "sendlab";
+	i.local_protocol_name = "sendlab-harness";
+	i.userdata = c;
+	i.pwsi = &c->wsi;
+	c->established = false;
+	c->rx_len = 0;
+	c->rx_overflow = false;
+	if (!lws_client_connect_via_info(&i) && !H.done)
+		harness_on_connection_error(NULL);
+}
+
+/* Both connections are open: send the job. */
+static void harness_begin_job(void)
+{
+	char json[128];
+	int n = snprintf(json, sizeof(json),
+			 "{\"op\":\"run\",\"items\":%d,\"work_ms\":%d,\"id\":\"run-%d\"}",
+			 H.a.items, H.a.work_ms, H.run);
+
+	H.t_request_us = clock_now_us();
+	if (!harness_conn_send(&H.main, json, (size_t)n)) {
+		harness_fail("could not send the run request");
+		return;
+	}
+	H.phase = PH_JOB;
+	if (H.a.bystander_ms)
+		lws_sul_schedule(H.ctx, 0, &H.sul_echo, harness_on_echo_tick,
+				 (lws_usec_t)H.a.bystander_ms * 1000);
+}
+
+static void harness_maybe_ask_stats(void)
+{
+	char json[96];
+
+	if (H.phase != PH_DRAIN || H.echoes_out > 0)
+		return;
+	int n = snprintf(json, sizeof(json), "{\"op\":\"stats\",\"since_us\":%"
+			 PRId64 "}", H.t_request_us);
+	if (!harness_conn_send(&H.main, json, (size_t)n)) {
+		harness_fail("could not send the stats request");
+		return;
+	}
+	H.phase = PH_STATS;
+}
+
+static void harness_print_run(void)
+{
+	int64_t arrival[PROTO_ITEMS_MAX], delivery[PROTO_ITEMS_MAX];
+	char arr_s[160], del_s[160];
+	struct report_run rr;
+
+	for (size_t i = 0; i < H.n_msgs; i++) {
+		arrival[i] = H.msgs[i].t_arrive_us - H.msgs[i].t_request_us;
+		delivery[i] = H.msgs[i].t_arrive_us - H.msgs[i].t_done_us;
+	}
+	report_ms_list(arr_s, sizeof(arr_s), arrival, H.n_msgs);
+	report_ms_list(del_s, sizeof(del_s), delivery, H.n_msgs);
+	report_summarize_run(H.msgs, H.n_msgs, H.echoes, H.n_echoes, &rr, H.scratch);
+	H.worst_echo[H.run - 1] = rr.echo.n ? rr.echo.max : -1;
+	H.lag_max[H.run - 1] = H.lag.max_us;
+	if (H.a.quiet)
+		return;
+	printf("run %d/%d %s: arrivals %s ms after request; delivery %s ms",
+	       H.run, H.a.runs, H.variant, arr_s, del_s);
+	if (rr.echo.n)
+		printf("; bystander worst %.1f ms (%zu echoes)",
+		       (double)rr.echo.max / 1000.0, rr.echo.n);
+	printf("; loop lag max %.1f ms, stalls %" PRId64 "\n",
+	       (double)H.lag.max_us / 1000.0, H.lag.stalls);
+	fflush(stdout);
+}
+
+/* Writes this run's rows (complete or not) and keeps its results. */
+static void harness_flush_run_rows(void)
+{
+	const char *v = H.variant[0] ? H.variant : "unknown";
+
+	for (size_t i = 0; i < H.n_msgs; i++) {
+		if (H.csv)
+			report_msg_csv(H.csv, v, &H.msgs[i]);
+		H.all_msgs[H.n_all++] = H.msgs[i];
+	}
+	for (size_t i = 0; i < H.n_echoes && H.bystander_csv; i++)
+		report_echo_csv(H.bystander_csv, v, &H.echoes[i]);
+	H.n_msgs = H.n_echoes = 0;
+}
+
+static void harness_close_conn(struct conn *c)
+{
+	if (c->wsi)
+		lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+static void harness_end_run(void)
+{
+	harness_print_run();
+	if (H.lag_csv)
+		report_lag_csv(H.lag_csv, H.variant, &H.lag);
+	harness_flush_run_rows();
+	lws_sul_cancel(&H.sul_echo);
+	H.phase = PH_CLOSING;
+	harness_close_conn(&H.main);
+	harness_close_conn(&H.bystander);
+}
+
+static void harness_on_result(const struct reply *r, int64_t t_arrive)
+{
+	if (H.phase != PH_JOB) {
+		harness_fail("unexpected result frame (seq %" PRId64 ")", r->v[REPLY_SEQ]);
+		return;
+	}
+	if (r->v[REPLY_SEQ] != (int64_t)H.n_msgs || r->v[REPLY_ITEMS] != H.a.items) {
+		harness_fail("result out of order: got seq %" PRId64 " of %" PRId64
+			     ", expected seq %zu of %d", r->v[REPLY_SEQ],
+			     r->v[REPLY_ITEMS], H.n_msgs, H.a.items);
+		return;
+	}
+	snprintf(H.variant, sizeof(H.variant), "%s", r->variant);
+	H.msgs[H.n_msgs++] = (struct report_msg){
+		.run = H.run,
+		.seq = (int)r->v[REPLY_SEQ],
+		.t_request_us = H.t_request_us,
+		.t_recv_us = r->v[REPLY_T_RECV_US],
+		.t_start_us = r->v[REPLY_T_START_US],
+		.t_done_us = r->v[REPLY_T_DONE_US],
+		.t_send_us = r->v[REPLY_T_SEND_US],
+		.t_arrive_us = t_arrive,
+	};
+	if ((int)H.n_msgs == H.a.items) {
+		lws_sul_cancel(&H.sul_echo);
+		H.phase = PH_DRAIN;
+		harness_maybe_ask_stats();
+	}
+}
+
+static void harness_on_echo(const struct reply *r, int64_t t_arrive)
+{
+	if (H.echoes_out <= 0 || H.n_echoes >= H.cap_echoes) {
+		harness_fail("unexpected echo reply");
+		return;
+	}
+	H.echoes_out--;
+	H.echoes[H.n_echoes] = (struct report_echo){
+		.run = H.run,
+		.seq = (int)H.n_echoes,
+		.t_sent_us = r->v[REPLY_T_US],
+		.t_server_us = r->v[REPLY_T_SERVER_US],
+		.t_arrive_us = t_arrive,
+	};
+	H.n_echoes++;
+	harness_maybe_ask_stats();
+}
+
+static void harness_on_stats(const struct reply *r)
+{
+	if (H.phase != PH_STATS) {
+		harness_fail("unexpected stats reply");
+		return;
+	}
+	H.lag = (struct report_lag){
+		.run = H.run,
+		.since_us = r->v[REPLY_SINCE_US],
+		.samples = r->v[REPLY_SAMPLES],
+		.p50_us = r->v[REPLY_LAG_P50_US],
+		.p99_us = r->v[REPLY_LAG_P99_US],
+		.max_us = r->v[REPLY_LAG_MAX_US],
+		.stalls = r->v[REPLY_STALLS],
+	};
+	harness_end_run();
+}
+
+/* A complete frame from the server on connection c, which arrived at t. */
+static void harness_on_frame(struct conn *c, const char *msg, size_t len,
+			     int64_t t)
+{
+	struct reply r;
+	char why[200];
+
+	if (!reply_parse(msg, len, &r, why, sizeof(why))) {
+		harness_fail("malformed reply: %s: %.80s", why, msg);
+		return;
+	}
+	if (r.op == REPLY_ERROR) {
+		harness_fail("the server answered with an error: %s", r.error);
+		return;
+	}
+	if (c->role == ROLE_BYSTANDER) {
+		if (r.op == REPLY_ECHO)
+			harness_on_echo(&r, t);
+		else
+			harness_fail("unexpected reply on the bystander connection");
+		return;
+	}
+	if (r.op == REPLY_RESULT)
+		harness_on_result(&r, t);
+	else if (r.op == REPLY_STATS)
+		harness_on_stats(&r);
+	else
+		harness_fail("unexpected echo reply on the main connection");
+}
+
+static bool harness_all_established(void)
+{
+	return H.main.established && (!H.a.bystander_ms || H.bystander.established);
+}
+
+static bool harness_all_closed(void)
+{
+	return !H.main.wsi && !H.bystander.wsi;
+}
+
+/*
+ * lws reports a failed connection in vague words ("Unable to connect"). On
+ * that failure path only, try a plain TCP connect (bounded by 1 s) to name
+ * the real cause: "Connection refused", "No route to host", ...
+ */
+static void harness_tcp_diagnosis(char *buf, size_t cap)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *ai = NULL;
+	char port[8];
+
+	snprintf(port, sizeof(port), "%d", H.a.port);
+	int rc = getaddrinfo(H.a.host, port, &hints, &ai);
+	if (rc) {
+		snprintf(buf, cap, "cannot resolve the host: %s", gai_strerror(rc));
+		return;
+	}
+
+	int fd = socket(ai->ai_family, SOCK_STREAM, 0);
+	int err = 0;
+
+	if (fd < 0) {
+		err = errno;
+	} else {
+		fcntl(fd, F_SETFL, O_NONBLOCK);
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
+			err = errno;
+		} else {
+			struct pollfd p = { .fd = fd, .events = POLLOUT };
+			socklen_t len = sizeof(err);
+
+			if (poll(&p, 1, 1000) != 1)
+				err = ETIMEDOUT;
+			else
+				getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+		}
+		close(fd);
+	}
+	freeaddrinfo(ai);
+	if (err)
+		snprintf(buf, cap, "TCP connect failed: %s (is the server "
+			 "running there?)", strerror(err));
+	else
+		snprintf(buf, cap, "TCP connects, but the WebSocket handshake "
+			 "failed");
+}
+
+static void harness_on_connection_error(const char *lws_why)
+{
+	char why[200];
+
+	if (lws_why && strstr(lws_why, "not 101"))
+		snprintf(why, sizeof(why), "the server answered HTTP but refused "
+			 "the WebSocket upgrade (%s): wrong path, or not a sendlab "
+			 "server?", lws_why);
+	else
+		harness_tcp_diagnosis(why, sizeof(why));
+	harness_fail("cannot connect: %s", why);
+}
+
+static int harness_callback(struct lws *wsi, enum lws_callback_reasons reason,
+			    void *user, void *in, size_t len)
+{
+	struct conn *c = user;
+	/* Stamp first: everything below is bookkeeping after the arrival. */
+	int64_t now = clock_now_us();
+
+	switch (reason) {
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		if (c)
+			c->wsi = NULL;
+		harness_on_connection_error(in);
+		return 0;
+	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		c->established = true;
+		if (H.phase == PH_CONNECTING && harness_all_established())
+			harness_begin_job();
+		return 0;
+	case LWS_CALLBACK_CLIENT_RECEIVE:
+		if (lws_frame_is_binary(wsi)) {
+			harness_fail("the server sent a binary frame");
+			return -1;
+		}
+		if (len > sizeof(c->rx) - c->rx_len) {
+			harness_fail("reply larger than %zu bytes", sizeof(c->rx));
+			return -1;
+		}
+		memcpy(c->rx + c->rx_len, in, len);
+		c->rx_len += len;
+		if (!lws_is_final_fragment(wsi))
+			return 0;
+		harness_on_frame(c, c->rx, c->rx_len, now);
+		c->rx_len = 0;
+		return 0;
+	case LWS_CALLBACK_CLIENT_CLOSED:
+		c->wsi = NULL;
+		if (H.phase != PH_CLOSING) {
+			char what[64];
+
+			harness_fail("the server closed the connection during run %d "
+				     "while we waited for %s (did it crash?)", H.run,
+				     harness_phase_waiting_for(what, sizeof(what)));
+		} else if (harness_all_closed()) {
+			if (H.run < H.a.runs)
+				harness_start_run();
+			else
+				harness_finish(0);
+		}
+		return 0;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static const struct lws_protocols harness_protocols[] = {
+	{ .name = "sendlab-harness", .callback = harness_callback,
+	  .rx_buffer_size = PROTO_MAX_MESSAGE },
+	{ .name = NULL }
+};
+
+static void harness_start_run(void)
+{
+	H.run++;
+	H.phase = PH_CONNECTING;
+	H.n_msgs = H.n_echoes = 0;
+	H.echoes_out = 0;
+	H.main = (struct conn){ .role = ROLE_MAIN };
+	H.bystander = (struct conn){ .role = ROLE_BYSTANDER };
+	lws_sul_schedule(H.ctx, 0, &H.sul_timeout, harness_on_timeout,
+			 (lws_usec_t)args_run_timeout_ms(&H.a) * 1000);
+	harness_connect(&H.main);
+	if (H.a.bystander_ms && !H.done)
+		harness_connect(&H.bystander);
+}
+
+static FILE *harness_open_csv(const char *path, const char *header)
+{
+	if (!path)
+		return NULL;
+
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		perror(path);
+		exit(1);
+	}
+	fprintf(f, "%s\n", header);
+	return f;
+}
+
+/* Medians over the runs, one block of lines. */
+static void harness_print_summary(void)
+{
+	size_t items = (size_t)H.a.items;
+	int64_t *arr = calloc(items, sizeof(*arr)), *del = calloc(items, sizeof(*del));
+	char arr_s[160], del_s[160];
+	struct stats_summary worst, lag;
+	int runs = H.run;
+
+	if (!arr || !del) {
+		free(arr);
+		free(del);
+		return;
+	}
+	report_median_by_seq(H.all_msgs, H.n_all, items, arr, del, H.scratch);
+	report_ms_list(arr_s, sizeof(arr_s), arr, items);
+	report_ms_list(del_s, sizeof(del_s), del, items);
+	stats_summarize(H.worst_echo, (size_t)runs, &worst);
+	stats_summarize(H.lag_max, (size_t)runs, &lag);
+	printf("%s, %d run%s of %d x %d ms, medians over runs:\n"
+	       "  arrival after request (ms)  %s\n"
+	       "  delivery latency (ms)       %s\n",
+	       H.variant, runs, runs == 1 ? "" : "s", H.a.items, H.a.work_ms,
+	       arr_s, del_s);
+	if (H.a.bystander_ms)
+		printf("  bystander worst echo (ms)   %.1f\n", (double)worst.p50 / 1000.0);
+	printf("  event-loop lag max (ms)     %.1f\n", (double)lag.p50 / 1000.0);
+	free(arr);
+	free(del);
+}
+
+int main(int argc, char **argv)
+{
+	char err[256];
+
+	if (!args_parse(argc, argv, &H.a, err, sizeof(err))) {
+		fprintf(stderr, "harness: %s\n", err);
+		args_usage(stderr);
+		return 2;
+	}
+	if (H.a.help) {
+		args_usage(stdout);
+		return 0;
+	}
+
+	size_t runs = (size_t)H.a.runs, items = (size_t)H.a.items;
+
+	H.cap_echoes = H.a.bystander_ms
+		? (size_t)args_run_timeout_ms(&H.a) / (size_t)H.a.bystander_ms + 16 : 0;
+	H.msgs = calloc(items, sizeof(*H.msgs));
+	H.echoes = calloc(H.cap_echoes + 1, sizeof(*H.echoes));
+	H.all_msgs = calloc(runs * items, sizeof(*H.all_msgs));
+	H.worst_echo = calloc(runs, sizeof(int64_t));
+	H.lag_max = calloc(runs, sizeof(int64_t));
+	H.scratch = calloc(runs * items + H.cap_echoes + 1, sizeof(int64_t));
+	if (!H.msgs || !H.echoes || !H.all_msgs || !H.worst_echo || !H.lag_max ||
+	    !H.scratch) {
+		fprintf(stderr, "harness: out of memory\n");
+		return 1;
+	}
+	H.csv = harness_open_csv(H.a.csv, REPORT_MSG_HEADER);
+	H.bystander_csv = harness_open_csv(H.a.bystander_csv, REPORT_ECHO_HEADER);
+	H.lag_csv = harness_open_csv(H.a.lag_csv, REPORT_LAG_HEADER);
+
+	struct lws_context_creation_info info;
+
+	lws_set_log_level(LLL_ERR, NULL);
+	memset(&info, 0, sizeof(info));
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.protocols = harness_protocols;
+	info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+	H.ctx = lws_create_context(&info);
+	if (!H.ctx) {
+		fprintf(stderr, "harness: cannot create the libwebsockets context\n");
+		return 1;
+	}
+
+	harness_start_run();
+	while (!H.done)
+		if (lws_service(H.ctx, 0) < 0)
+			break;
+
+	lws_sul_cancel(&H.sul_echo);
+	lws_sul_cancel(&H.sul_timeout);
+	if (H.status) {
+		harness_flush_run_rows(); /* what the failed run did get */
+		if (H.a.csv)
+			fprintf(stderr, "harness: %s holds the rows received before "
+				"the failure (run %d is incomplete)\n", H.a.csv, H.run);
+	}
+	lws_context_destroy(H.ctx);
+	if (!H.status)
+		harness_print_summary();
+	if (H.csv)
+		fclose(H.csv);
+	if (H.bystander_csv)
+		fclose(H.bystander_csv);
+	if (H.lag_csv)
+		fclose(H.lag_csv);
+	free(H.msgs);
+	free(H.echoes);
+	free(H.all_msgs);
+	free(H.worst_echo);
+	free(H.lag_max);
+	free(H.scratch);
+	return H.status;
+}

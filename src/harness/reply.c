@@ -1,0 +1,144 @@
+/*
+ * reply.c: LEJP parsing of server replies, checked against what each op
+ * must carry.
+ */
+#include "harness/reply.h"
+
+#include <errno.h>
+#include <libwebsockets.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* LEJP paths: the integer fields first (enum reply_int order), then the
+ * strings. path_match is index + 1. */
+static const char *const reply_paths[] = {
+	"seq", "items", "work_ms", "t_recv_us", "t_start_us", "t_done_us",
+	"t_send_us", "value", "t_us", "t_server_us", "since_us", "samples",
+	"lag_p50_us", "lag_p99_us", "lag_max_us", "stalls",
+	"op", "variant", "error",
+};
+enum { REPLY_P_OP = REPLY_INT_COUNT, REPLY_P_VARIANT, REPLY_P_ERROR };
+
+struct reply_parse {
+	struct reply *r;
+	char op[16];
+	size_t op_len, variant_len, error_len;
+	bool bad_number;	/* an integer field held something else */
+	const char *bad_field;
+};
+
+static void reply_append(char *dst, size_t cap, size_t *len, const char *src,
+			 size_t n)
+{
+	size_t room = cap - 1 - *len;
+
+	if (n > room)
+		n = room;
+	memcpy(dst + *len, src, n);
+	*len += n;
+	dst[*len] = '\0';
+}
+
+static signed char reply_lejp_cb(struct lejp_ctx *ctx, char reason)
+{
+	struct reply_parse *p = ctx->user;
+	int idx = ctx->path_match - 1;
+
+	if (idx < 0)
+		return 0;
+	if (idx < REPLY_INT_COUNT) {
+		if (reason == LEJPCB_VAL_NUM_INT) {
+			errno = 0;
+			p->r->v[idx] = strtoll(ctx->buf, NULL, 10);
+			p->r->has[idx] = errno == 0;
+			if (errno) {
+				p->bad_number = true;
+				p->bad_field = reply_paths[idx];
+			}
+		} else if (reason & LEJP_FLAG_CB_IS_VALUE || reason == LEJPCB_VAL_STR_START) {
+			p->bad_number = true;
+			p->bad_field = reply_paths[idx];
+		}
+		return 0;
+	}
+	if (reason != LEJPCB_VAL_STR_CHUNK && reason != LEJPCB_VAL_STR_END)
+		return 0;
+	if (idx == REPLY_P_OP)
+		reply_append(p->op, sizeof(p->op), &p->op_len, ctx->buf, ctx->npos);
+	else if (idx == REPLY_P_VARIANT)
+		reply_append(p->r->variant, sizeof(p->r->variant), &p->variant_len,
+			     ctx->buf, ctx->npos);
+	else if (idx == REPLY_P_ERROR)
+		reply_append(p->r->error, sizeof(p->r->error), &p->error_len,
+			     ctx->buf, ctx->npos);
+	return 0;
+}
+
+/* Which integer fields each op must carry. */
+static const enum reply_int reply_need_result[] = {
+	REPLY_SEQ, REPLY_ITEMS, REPLY_WORK_MS, REPLY_T_RECV_US, REPLY_T_START_US,
+	REPLY_T_DONE_US, REPLY_T_SEND_US, REPLY_VALUE,
+};
+static const enum reply_int reply_need_echo[] = { REPLY_T_US, REPLY_T_SERVER_US };
+static const enum reply_int reply_need_stats[] = {
+	REPLY_SINCE_US, REPLY_SAMPLES, REPLY_LAG_P50_US, REPLY_LAG_P99_US,
+	REPLY_LAG_MAX_US, REPLY_STALLS,
+};
+
+static bool reply_require(const struct reply *r, const enum reply_int *need,
+			  size_t n, char *why, size_t whycap)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!r->has[need[i]]) {
+			snprintf(why, whycap, "reply lacks integer field \"%s\"",
+				 reply_paths[need[i]]);
+			return false;
+		}
+	return true;
+}
+
+bool reply_parse(const char *msg, size_t len, struct reply *r, char *why,
+		 size_t whycap)
+{
+	struct reply_parse p = { .r = r };
+	struct lejp_ctx ctx;
+
+	memset(r, 0, sizeof(*r));
+	lejp_construct(&ctx, reply_lejp_cb, &p, reply_paths,
+		       (unsigned char)LWS_ARRAY_SIZE(reply_paths));
+	int n = lejp_parse(&ctx, (const unsigned char *)msg, (int)len);
+	lejp_destruct(&ctx);
+
+	if (n < 0) {
+		snprintf(why, whycap, "reply is not a JSON object (%s)",
+			 n == LEJP_CONTINUE ? "truncated" : lejp_error_to_string(n));
+		return false;
+	}
+	if (p.bad_number) {
+		snprintf(why, whycap, "reply field \"%s\" is not an integer",
+			 p.bad_field);
+		return false;
+	}
+	if (!strcmp(p.op, "result")) {
+		r->op = REPLY_RESULT;
+		return reply_require(r, reply_need_result,
+				     LWS_ARRAY_SIZE(reply_need_result), why, whycap);
+	}
+	if (!strcmp(p.op, "echo")) {
+		r->op = REPLY_ECHO;
+		return reply_require(r, reply_need_echo,
+				     LWS_ARRAY_SIZE(reply_need_echo), why, whycap);
+	}
+	if (!strcmp(p.op, "stats")) {
+		r->op = REPLY_STATS;
+		return reply_require(r, reply_need_stats,
+				     LWS_ARRAY_SIZE(reply_need_stats), why, whycap);
+	}
+	if (!strcmp(p.op, "error")) {
+		r->op = REPLY_ERROR;
+		return true;
+	}
+	snprintf(why, whycap, "reply has unknown op \"%s\"", p.op);
+	return false;
+}

@@ -1,0 +1,86 @@
+/*
+ * report.h: what the harness records, the CSV it writes, and the numbers it
+ * summarises. Pure functions over arrays, so they are unit-tested.
+ *
+ * Derived measures (all in microseconds, all from one clock):
+ *   arrival offset    t_arrive - t_request   when the client saw the message
+ *   delivery latency  t_arrive - t_done      how long a finished result took
+ *                                            to reach the client
+ *   queue wait        t_send - t_done        ... of which waiting in the server
+ *   transit           t_arrive - t_send      ... of which the network and lws
+ *   echo latency      t_arrive - t_sent      how long another client waited
+ */
+#ifndef SENDLAB_REPORT_H
+#define SENDLAB_REPORT_H
+
+#include "common/stats.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* One result as the client saw it. */
+struct report_msg {
+	int run;		/* 1-based */
+	int seq;
+	int64_t t_request_us;	/* the client sent `run` */
+	int64_t t_recv_us, t_start_us, t_done_us, t_send_us; /* the server's stamps */
+	int64_t t_arrive_us;	/* the client received the frame */
+};
+
+/* One bystander echo. */
+struct report_echo {
+	int run;
+	int seq;		/* 0-based within the run */
+	int64_t t_sent_us;	/* the client sent the echo (its t_us) */
+	int64_t t_server_us;	/* the server wrote the reply */
+	int64_t t_arrive_us;	/* the client received it */
+};
+
+/* The server's lag summary for one run's window. */
+struct report_lag {
+	int run;
+	int64_t since_us;
+	int64_t samples, p50_us, p99_us, max_us, stalls;
+};
+
+#define REPORT_MSG_HEADER \
+	"variant,run,seq,t_request_us,t_recv_us,t_start_us,t_done_us,t_send_us,t_arrive_us"
+#define REPORT_ECHO_HEADER "variant,run,seq,t_sent_us,t_server_us,t_arrive_us"
+#define REPORT_LAG_HEADER \
+	"variant,run,since_us,samples,lag_p50_us,lag_p99_us,lag_max_us,stalls"
+
+/* One CSV row each (no header), ending in '\n'. */
+void report_msg_csv(FILE *f, const char *variant, const struct report_msg *m);
+void report_echo_csv(FILE *f, const char *variant, const struct report_echo *e);
+void report_lag_csv(FILE *f, const char *variant, const struct report_lag *l);
+
+/* What one run showed. */
+struct report_run {
+	size_t items;
+	struct stats_summary delivery;	/* over the run's messages */
+	struct stats_summary echo;	/* over its echoes (n = 0: no bystander) */
+};
+
+/* Delivery-latency and echo-latency summaries of one run. scratch must hold
+ * max(n_msgs, n_echoes) values. */
+void report_summarize_run(const struct report_msg *msgs, size_t n_msgs,
+			  const struct report_echo *echoes, size_t n_echoes,
+			  struct report_run *out, int64_t *scratch);
+
+/*
+ * Per-seq medians over runs: for each seq in [0, items), the median of the
+ * arrival offsets and of the delivery latencies of the messages with that
+ * seq (msgs may hold several runs, in any order). Writes items values into
+ * arrival_us[] and delivery_us[]; a seq no run delivered gets -1. scratch
+ * must hold n_msgs values.
+ */
+void report_median_by_seq(const struct report_msg *msgs, size_t n_msgs,
+			  size_t items, int64_t *arrival_us,
+			  int64_t *delivery_us, int64_t *scratch);
+
+/* Appends "a b c" (milliseconds, one decimal when under 10 ms) for values
+ * in microseconds, eliding the middle of long lists. */
+void report_ms_list(char *buf, size_t cap, const int64_t *us, size_t n);
+
+#endif
