@@ -3,9 +3,8 @@
  */
 #include "core/options.h"
 
-#include <errno.h>
-#include <stdarg.h>
-#include <stdlib.h>
+#include "common/cli.h"
+
 #include <string.h>
 
 const char *options_send_name(enum send_mode m)
@@ -21,31 +20,6 @@ const char *options_send_name(enum send_mode m)
 const char *options_work_name(enum work_kind k)
 {
 	return k == WORK_SLEEP ? "sleep" : "cpu";
-}
-
-static bool options_fail(char *err, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-	return false;
-}
-
-/* Whole-string decimal integer in [min, max]; no sign games, no trailing junk. */
-static bool options_int(const char *s, long min, long max, int *out)
-{
-	char *end;
-
-	if (!s || !*s)
-		return false;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return false;
-	*out = (int)v;
-	return true;
 }
 
 void options_usage(FILE *f, const char *variant, unsigned allowed)
@@ -84,18 +58,18 @@ bool options_parse(int argc, char **argv, const char *variant,
 		const char *eq = strchr(arg, '=');
 
 		if (strncmp(arg, "--", 2) != 0)
-			return options_fail(err, errcap, "unexpected argument "
+			return cli_fail(err, errcap, "unexpected argument "
 					    "'%s': options start with --", arg);
 		size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
 		if (n >= sizeof(name))
-			return options_fail(err, errcap, "unknown option '%.40s'", arg);
+			return cli_fail(err, errcap, "unknown option '%.40s'", arg);
 		memcpy(name, arg, n);
 		name[n] = '\0';
 
 		/* flags take no value */
 		if (!strcmp(name, "--help") || !strcmp(name, "--quiet")) {
 			if (eq)
-				return options_fail(err, errcap, "%s takes no value", name);
+				return cli_fail(err, errcap, "%s takes no value", name);
 			if (!strcmp(name, "--help"))
 				o->help = true;
 			else
@@ -107,27 +81,27 @@ bool options_parse(int argc, char **argv, const char *variant,
 			     !strcmp(name, "--send") || !strcmp(name, "--work") ||
 			     !strcmp(name, "--lag-log") || !strcmp(name, "--threads");
 		if (!known)
-			return options_fail(err, errcap, "unknown option '%s'", name);
+			return cli_fail(err, errcap, "unknown option '%s'", name);
 		if (!strcmp(name, "--threads") && !(allowed & OPTIONS_THREADS))
-			return options_fail(err, errcap, "--threads is only for "
+			return cli_fail(err, errcap, "--threads is only for "
 					    "server-threadpool: server-%s computes on "
 					    "its event-loop thread", variant);
 
 		val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
 		if (!val)
-			return options_fail(err, errcap, "%s needs a value", name);
+			return cli_fail(err, errcap, "%s needs a value", name);
 
 		if (!strcmp(name, "--host")) {
 			if (!*val)
-				return options_fail(err, errcap, "--host needs an address");
+				return cli_fail(err, errcap, "--host needs an address");
 			o->host = val;
 		} else if (!strcmp(name, "--port")) {
-			if (!options_int(val, 0, 65535, &o->port))
-				return options_fail(err, errcap, "--port must be an "
+			if (!cli_int(val, 0, 65535, &o->port))
+				return cli_fail(err, errcap, "--port must be an "
 						    "integer from 0 to 65535, not '%s'", val);
 		} else if (!strcmp(name, "--threads")) {
-			if (!options_int(val, 1, OPTIONS_THREADS_MAX, &o->threads))
-				return options_fail(err, errcap, "--threads must be an "
+			if (!cli_int(val, 1, OPTIONS_THREADS_MAX, &o->threads))
+				return cli_fail(err, errcap, "--threads must be an "
 						    "integer from 1 to %d, not '%s'",
 						    OPTIONS_THREADS_MAX, val);
 		} else if (!strcmp(name, "--send")) {
@@ -138,7 +112,7 @@ bool options_parse(int argc, char **argv, const char *variant,
 			else if (!strcmp(val, "direct"))
 				o->send = SEND_DIRECT;
 			else
-				return options_fail(err, errcap, "--send must be proactor, "
+				return cli_fail(err, errcap, "--send must be proactor, "
 						    "queue or direct, not '%s'", val);
 		} else if (!strcmp(name, "--work")) {
 			if (!strcmp(val, "cpu"))
@@ -146,11 +120,11 @@ bool options_parse(int argc, char **argv, const char *variant,
 			else if (!strcmp(val, "sleep"))
 				o->work = WORK_SLEEP;
 			else
-				return options_fail(err, errcap, "--work must be cpu or "
+				return cli_fail(err, errcap, "--work must be cpu or "
 						    "sleep, not '%s'", val);
 		} else { /* --lag-log */
 			if (!*val)
-				return options_fail(err, errcap, "--lag-log needs a file name");
+				return cli_fail(err, errcap, "--lag-log needs a file name");
 			o->lag_log = val;
 		}
 	}

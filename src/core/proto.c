@@ -67,14 +67,39 @@ static void proto_seen_append(struct proto_seen *s, const char *p, size_t n)
 	s->str_total += n;
 }
 
+/* Is ctx at the value of top-level key `key` itself (not inside it)? LEJP
+ * also reports a match for values nested below a matched key ("items[]",
+ * "items.a"), so compare the whole path. */
+static bool proto_at_key(const struct lejp_ctx *ctx, const char *key)
+{
+	return !strcmp(ctx->path, key);
+}
+
+/* Is ctx at the opening of an array that is key's value ("key[]")? */
+static bool proto_at_key_array(const struct lejp_ctx *ctx, const char *key)
+{
+	size_t n = strlen(key);
+
+	return !strncmp(ctx->path, key, n) && !strcmp(ctx->path + n, "[]");
+}
+
 static signed char proto_lejp_cb(struct lejp_ctx *ctx, char reason)
 {
 	struct proto_parse *ps = ctx->user;
 
 	if (!ctx->path_match)
-		return 0; /* a key we do not know, or nested below one */
+		return 0; /* a key we do not know */
 
+	const char *key = proto_paths[ctx->path_match - 1];
 	struct proto_seen *s = &ps->f[ctx->path_match - 1];
+
+	if (reason == LEJPCB_ARRAY_START) {
+		if (proto_at_key_array(ctx, key) && s->type == PROTO_T_ABSENT)
+			s->type = PROTO_T_ARRAY;
+		return 0;
+	}
+	if (!proto_at_key(ctx, key))
+		return 0; /* something nested inside the key's value */
 
 	switch (reason) {
 	case LEJPCB_PAIR_NAME:
@@ -83,6 +108,13 @@ static signed char proto_lejp_cb(struct lejp_ctx *ctx, char reason)
 		s->str_len = s->str_total = 0;
 		break;
 	case LEJPCB_VAL_NUM_INT:
+		/* LEJP reports 1e2 as an integer; JSON calls it a number
+		 * with an exponent, and so do we */
+		if (memchr(ctx->buf, '.', ctx->npos) || memchr(ctx->buf, 'e', ctx->npos) ||
+		    memchr(ctx->buf, 'E', ctx->npos)) {
+			s->type = PROTO_T_FLOAT;
+			break;
+		}
 		s->type = PROTO_T_INT;
 		errno = 0;
 		s->num = strtoll(ctx->buf, NULL, 10);
@@ -106,14 +138,8 @@ static signed char proto_lejp_cb(struct lejp_ctx *ctx, char reason)
 		proto_seen_append(s, ctx->buf, ctx->npos);
 		break;
 	case LEJPCB_OBJECT_START:
-		/* path_match is also set while inside a matched key's object,
-		 * but only its opening is this field's value */
 		if (s->type == PROTO_T_ABSENT)
 			s->type = PROTO_T_OBJECT;
-		break;
-	case LEJPCB_ARRAY_START:
-		if (s->type == PROTO_T_ABSENT)
-			s->type = PROTO_T_ARRAY;
 		break;
 	default:
 		break;
@@ -388,9 +414,19 @@ bool proto_parse_request(const char *msg, size_t len, struct proto_request *req,
 	if (r == LEJP_CONTINUE)
 		return proto_fail(err, PROTO_ERR_NOT_JSON, PROTO_F_OP,
 				  PROTO_T_ABSENT, LEJP_CONTINUE, (int64_t)len);
-	if (r < 0)
+	if (r < 0) {
+		/* LEJP holds at most ~20 characters of a number and fails on
+		 * longer ones, which are valid JSON: name that instead. */
+		size_t k = i;
+
+		while (k > start && strchr("0123456789+-.eE", msg[k - 1]))
+			k--;
+		if (i - k >= 20)
+			return proto_fail(err, PROTO_ERR_NUMBER_TOO_LONG, PROTO_F_OP,
+					  PROTO_T_ABSENT, 0, (int64_t)k);
 		return proto_fail(err, PROTO_ERR_NOT_JSON, PROTO_F_OP,
 				  PROTO_T_ABSENT, r, (int64_t)i);
+	}
 	for (size_t j = i + 1; j < len; j++)
 		if (!proto_is_ws(msg[j]))
 			return proto_fail(err, PROTO_ERR_TRAILING, PROTO_F_OP,
@@ -462,6 +498,10 @@ void proto_error_text(const struct proto_error *e, char *buf, size_t cap)
 		else
 			snprintf(buf, cap, "not valid JSON at byte %" PRId64
 				 ": %s", e->b, lejp_error_to_string((int)e->a));
+		break;
+	case PROTO_ERR_NUMBER_TOO_LONG:
+		snprintf(buf, cap, "the number at byte %" PRId64 " has more than "
+			 "20 characters: no field of sendlab/1 needs that many", e->b);
 		break;
 	case PROTO_ERR_TRAILING:
 		snprintf(buf, cap, "unexpected data at byte %" PRId64 " after "

@@ -57,6 +57,7 @@ enum proto_error_code {
 	PROTO_ERR_EMPTY,	/* nothing but whitespace */
 	PROTO_ERR_NOT_OBJECT,	/* JSON value that is not an object: type */
 	PROTO_ERR_NOT_JSON,	/* a = LEJP's code, b = byte offset */
+	PROTO_ERR_NUMBER_TOO_LONG, /* valid JSON, but LEJP's limit: b = offset */
 	PROTO_ERR_TRAILING,	/* b = byte offset of the extra data */
 	PROTO_ERR_DUPLICATE,	/* field */
 	PROTO_ERR_UNKNOWN_OP,
@@ -93,7 +94,8 @@ struct proto_request {
 /*
  * Parses one complete message msg[0..len). On success fills *req and returns
  * true. Otherwise fills *err with the first problem found, in this order:
- * empty, not an object, not valid JSON, data after the object, a duplicated
+ * empty, not an object, not valid JSON (or a number LEJP cannot hold), data
+ * after the object, a duplicated
  * field, op missing/not a string/unknown, then the op's own fields in the
  * order of the spec's table, then items * work_ms. Fields the op does not use
  * are ignored (but still must not be duplicated).

@@ -63,7 +63,7 @@ uint64_t work_spin(uint64_t iterations, uint64_t seed,
 uint64_t work_calibrate(void)
 {
 	enum { TRIALS = 11 };
-	const uint64_t trial_iters = 1u << 21; /* ~4 ms per trial */
+	const uint64_t trial_iters = 1u << 23; /* ~16 ms per trial */
 	int64_t us[TRIALS];
 	volatile uint64_t sink = 0;
 

@@ -31,9 +31,12 @@ enum work_kind { WORK_CPU, WORK_SLEEP };
 /*
  * Measures how many kernel steps the calling thread does per millisecond of
  * its own CPU time (so being preempted does not count): the median of
- * eleven ~4 ms trials, about 50 ms in all. Call it once at start-up on an
- * idle machine; the result is only as good as the core was quiet while it
- * ran (on this project's 2-core VM, items land within about 2% of work_ms).
+ * eleven ~16 ms trials, about 180 ms in all. Shorter trials were measured
+ * to scatter more: on this project's 2-core VM a core's speed wanders by a
+ * few percent from one 4 ms slice to the next, and eleven 4 ms trials put
+ * a 900 ms job anywhere from 870 to 905 ms; eleven 16 ms trials put it
+ * within about 1% (one run in twelve strayed 5%). Call it once at start-up
+ * on an idle machine: the result is only as good as the core was quiet.
  * Never returns less than 1.
  */
 uint64_t work_calibrate(void);

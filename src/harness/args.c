@@ -3,37 +3,11 @@
  */
 #include "harness/args.h"
 
+#include "common/cli.h"
 #include "core/proto.h"
 
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-static bool args_fail(char *err, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-	return false;
-}
-
-static bool args_int(const char *s, long min, long max, int *out)
-{
-	char *end;
-
-	if (!s || !*s)
-		return false;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return false;
-	*out = (int)v;
-	return true;
-}
 
 void args_usage(FILE *f)
 {
@@ -62,16 +36,16 @@ static bool args_parse_url(struct args *a, char *err, size_t cap)
 	const char *u = a->url;
 
 	if (!strncmp(u, "wss://", 6))
-		return args_fail(err, cap, "--url %s: wss:// is not supported; "
+		return cli_fail(err, cap, "--url %s: wss:// is not supported; "
 				 "the sendlab servers speak plain ws://", u);
 	if (strncmp(u, "ws://", 5))
-		return args_fail(err, cap, "--url %s: must start with ws://", u);
+		return cli_fail(err, cap, "--url %s: must start with ws://", u);
 	u += 5;
 
 	size_t host_len = strcspn(u, ":/");
 
 	if (host_len == 0 || host_len >= sizeof(a->host))
-		return args_fail(err, cap, "--url %s: missing or overlong host", a->url);
+		return cli_fail(err, cap, "--url %s: missing or overlong host", a->url);
 	memcpy(a->host, u, host_len);
 	a->host[host_len] = '\0';
 	u += host_len;
@@ -82,16 +56,16 @@ static bool args_parse_url(struct args *a, char *err, size_t cap)
 		size_t n = strcspn(u + 1, "/");
 
 		if (n == 0 || n >= sizeof(port))
-			return args_fail(err, cap, "--url %s: bad port", a->url);
+			return cli_fail(err, cap, "--url %s: bad port", a->url);
 		memcpy(port, u + 1, n);
 		port[n] = '\0';
-		if (!args_int(port, 1, 65535, &a->port))
-			return args_fail(err, cap, "--url %s: port must be 1..65535",
+		if (!cli_int(port, 1, 65535, &a->port))
+			return cli_fail(err, cap, "--url %s: port must be 1..65535",
 					 a->url);
 		u += 1 + n;
 	}
 	if (strlen(u) >= sizeof(a->path))
-		return args_fail(err, cap, "--url %s: path too long", a->url);
+		return cli_fail(err, cap, "--url %s: path too long", a->url);
 	strcpy(a->path, *u ? u : "/");
 	return true;
 }
@@ -114,31 +88,31 @@ bool args_parse(int argc, char **argv, struct args *a, char *err, size_t errcap)
 			continue;
 		}
 		if (strncmp(name, "--", 2))
-			return args_fail(err, errcap, "unexpected argument '%s'", name);
+			return cli_fail(err, errcap, "unexpected argument '%s'", name);
 		if (i + 1 >= argc)
-			return args_fail(err, errcap, "%s needs a value", name);
+			return cli_fail(err, errcap, "%s needs a value", name);
 		val = argv[++i];
 
 		if (!strcmp(name, "--url")) {
 			a->url = val;
 		} else if (!strcmp(name, "--items")) {
-			if (!args_int(val, PROTO_ITEMS_MIN, PROTO_ITEMS_MAX, &a->items))
-				return args_fail(err, errcap, "--items must be an integer "
+			if (!cli_int(val, PROTO_ITEMS_MIN, PROTO_ITEMS_MAX, &a->items))
+				return cli_fail(err, errcap, "--items must be an integer "
 						 "from %d to %d, not '%s'", PROTO_ITEMS_MIN,
 						 PROTO_ITEMS_MAX, val);
 			have_items = true;
 		} else if (!strcmp(name, "--work-ms")) {
-			if (!args_int(val, 0, PROTO_WORK_MS_MAX, &a->work_ms))
-				return args_fail(err, errcap, "--work-ms must be an integer "
+			if (!cli_int(val, 0, PROTO_WORK_MS_MAX, &a->work_ms))
+				return cli_fail(err, errcap, "--work-ms must be an integer "
 						 "from 0 to %d, not '%s'", PROTO_WORK_MS_MAX, val);
 			have_work = true;
 		} else if (!strcmp(name, "--runs")) {
-			if (!args_int(val, 1, ARGS_RUNS_MAX, &a->runs))
-				return args_fail(err, errcap, "--runs must be an integer "
+			if (!cli_int(val, 1, ARGS_RUNS_MAX, &a->runs))
+				return cli_fail(err, errcap, "--runs must be an integer "
 						 "from 1 to %d, not '%s'", ARGS_RUNS_MAX, val);
 		} else if (!strcmp(name, "--bystander-ms")) {
-			if (!args_int(val, 1, ARGS_BYSTANDER_MS_MAX, &a->bystander_ms))
-				return args_fail(err, errcap, "--bystander-ms must be an "
+			if (!cli_int(val, 1, ARGS_BYSTANDER_MS_MAX, &a->bystander_ms))
+				return cli_fail(err, errcap, "--bystander-ms must be an "
 						 "integer from 1 to %d, not '%s'",
 						 ARGS_BYSTANDER_MS_MAX, val);
 		} else if (!strcmp(name, "--csv")) {
@@ -148,20 +122,20 @@ bool args_parse(int argc, char **argv, struct args *a, char *err, size_t errcap)
 		} else if (!strcmp(name, "--lag-csv")) {
 			a->lag_csv = val;
 		} else {
-			return args_fail(err, errcap, "unknown option '%s'", name);
+			return cli_fail(err, errcap, "unknown option '%s'", name);
 		}
 	}
 	if (a->help)
 		return true;
 	if (!a->url)
-		return args_fail(err, errcap, "--url is required");
+		return cli_fail(err, errcap, "--url is required");
 	if (!have_items || !have_work)
-		return args_fail(err, errcap, "--items and --work-ms are required");
+		return cli_fail(err, errcap, "--items and --work-ms are required");
 	if (a->items * a->work_ms > PROTO_JOB_MS_MAX)
-		return args_fail(err, errcap, "--items * --work-ms must be at most "
+		return cli_fail(err, errcap, "--items * --work-ms must be at most "
 				 "%d, got %d", PROTO_JOB_MS_MAX, a->items * a->work_ms);
 	if (a->bystander_csv && !a->bystander_ms)
-		return args_fail(err, errcap, "--bystander-csv needs --bystander-ms");
+		return cli_fail(err, errcap, "--bystander-csv needs --bystander-ms");
 	return args_parse_url(a, err, errcap);
 }
 

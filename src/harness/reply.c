@@ -45,7 +45,8 @@ static signed char reply_lejp_cb(struct lejp_ctx *ctx, char reason)
 	struct reply_parse *p = ctx->user;
 	int idx = ctx->path_match - 1;
 
-	if (idx < 0)
+	/* only the top-level key itself, not values nested below it */
+	if (idx < 0 || strcmp(ctx->path, reply_paths[idx]))
 		return 0;
 	if (idx < REPLY_INT_COUNT) {
 		if (reason == LEJPCB_VAL_NUM_INT) {

@@ -1,0 +1,33 @@
+/*
+ * cli.c: see cli.h.
+ */
+#include "common/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+bool cli_int(const char *s, long min, long max, int *out)
+{
+	char *end;
+
+	if (!s || !*s)
+		return false;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+bool cli_fail(char *err, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, cap, fmt, ap);
+	va_end(ap);
+	return false;
+}
