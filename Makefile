@@ -23,7 +23,7 @@ CHECK_LIBS = $(shell pkg-config --libs check)
 
 DEPS_STAMP := build/.deps-installed
 
-COMMON_SRC := src/common/json.c src/common/stats.c
+COMMON_SRC := src/common/cli.c src/common/json.c src/common/stats.c
 CORE_SRC := $(filter-out src/core/server.c,$(wildcard src/core/*.c))
 HARNESS_SRC := $(filter-out src/harness/main.c,$(wildcard src/harness/*.c))
 
@@ -35,7 +35,16 @@ HARNESS_OBJ := $(call obj,$(HARNESS_SRC))
 SERVER_BINS := $(addprefix $(BUILD)/server-,$(SERVERS))
 BINS := $(SERVER_BINS) $(BUILD)/harness
 
-.PHONY: all help deps test test-asan check-build experiment plots clean
+# unit tests: pure functions; integration tests: processes over loopback
+INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
+	src/tests/test_badinput.c src/tests/test_shape.c src/tests/test_harness.c \
+	src/tests/testutil.c src/tests/wsclient.c src/tests/spawn.c
+UNIT_TEST_SRC := src/tests/unit_main.c \
+	$(filter-out $(INTEGRATION_TEST_SRC),$(wildcard src/tests/test_*.c))
+UNIT_TESTS := $(BUILD)/tests/unit
+INTEGRATION_TESTS := $(BUILD)/tests/integration
+
+.PHONY: all help deps test test-asan experiment plots clean
 .DEFAULT_GOAL := all
 
 all: $(BINS) ## build every server variant and the harness into build/
@@ -61,6 +70,45 @@ $(BUILD)/server-%: $(BUILD)/obj/servers/%.o $(CORE_OBJ) $(COMMON_OBJ)
 
 $(BUILD)/harness: $(BUILD)/obj/harness/main.o $(HARNESS_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -lm -o $@
+
+$(BUILD)/obj/tests/%.o: CFLAGS_ALL += $(CHECK_CFLAGS)
+
+$(UNIT_TESTS): $(call obj,$(UNIT_TEST_SRC)) $(CORE_OBJ:$(BUILD)/obj/core/server.o=) \
+		$(HARNESS_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) $^ $(CHECK_LIBS) $(LWS_LIBS) -lm -o $@
+
+$(INTEGRATION_TESTS): $(call obj,$(INTEGRATION_TEST_SRC)) $(BUILD)/obj/harness/reply.o \
+		$(COMMON_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) $^ $(CHECK_LIBS) $(LWS_LIBS) -lm -o $@
+
+test: $(BINS) $(UNIT_TESTS) $(INTEGRATION_TESTS) ## build, then run every test (unit, then integration)
+	$(UNIT_TESTS)
+	SENDLAB_BUILD=$(BUILD) $(INTEGRATION_TESTS)
+
+# Sanitizer reports abort the process (-fno-sanitize-recover, halt_on_error),
+# so a report in a server fails the test that ran it.
+SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87
+
+test-asan: ## the same tests, built with AddressSanitizer + UndefinedBehaviorSanitizer
+	@$(SAN_ENV) $(MAKE) --no-print-directory BUILD=build/asan SAN=address,undefined OPT="-O1 -g" test
+
+# experiment parameters (see scripts/experiment.sh)
+RUNS ?= 3
+ITEMS ?= 3
+WORK_MS ?= 300
+BYSTANDER_MS ?= 20
+EXPERIMENT_ENV = BUILD=$(BUILD) RUNS=$(RUNS) ITEMS=$(ITEMS) WORK_MS=$(WORK_MS) \
+	BYSTANDER_MS=$(BYSTANDER_MS)
+
+experiment: $(BINS) ## run the experiment: CSVs, env.txt and plots in results/<run-id>/
+	@$(EXPERIMENT_ENV) sh scripts/experiment.sh
+
+plots: | $(DEPS_STAMP) ## redraw the plots of results/latest from its CSVs alone
+	@test -d results/latest || { echo "no results/latest: run make experiment first"; exit 1; }
+	gnuplot -e "dir='results/latest'; items=$(ITEMS); work_ms=$(WORK_MS)" scripts/plot-arrivals.gp
 
 clean: ## remove build/ and generated results (keeps results/reference)
 	rm -rf build

@@ -1,0 +1,51 @@
+# lib.sh: shell helpers shared by the experiment scripts (sourced, not run).
+#
+# server_start BIN LOGPREFIX [ARGS...]  starts a server on a free port and
+#     sets SERVER_PID and SERVER_PORT once it printed its listening line
+#     (at most 10 s); its stderr goes to LOGPREFIX.stderr.
+# server_stop                           SIGTERM, then waits (at most 5 s);
+#     fails unless the server exits with status 0.
+# die MESSAGE                           prints to stderr and exits 1.
+
+die() {
+	echo "error: $*" >&2
+	exit 1
+}
+
+server_start() {
+	_bin=$1
+	_log=$2
+	shift 2
+	[ -x "$_bin" ] || die "$_bin is not built (run make)"
+	: >"$_log.stdout"
+	"$_bin" --port 0 "$@" >"$_log.stdout" 2>"$_log.stderr" &
+	SERVER_PID=$!
+	SERVER_PORT=""
+	_tries=0
+	while [ $_tries -lt 200 ]; do
+		SERVER_PORT=$(sed -n 's|^listening on ws://[^:]*:\([0-9][0-9]*\)/$|\1|p' "$_log.stdout")
+		[ -n "$SERVER_PORT" ] && return 0
+		if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+			cat "$_log.stderr" >&2
+			die "$_bin exited before listening"
+		fi
+		sleep 0.05
+		_tries=$((_tries + 1))
+	done
+	kill "$SERVER_PID" 2>/dev/null
+	die "$_bin did not print its listening line within 10 s"
+}
+
+server_stop() {
+	kill -TERM "$SERVER_PID" 2>/dev/null || true
+	_tries=0
+	while kill -0 "$SERVER_PID" 2>/dev/null && [ $_tries -lt 100 ]; do
+		sleep 0.05
+		_tries=$((_tries + 1))
+	done
+	if kill -0 "$SERVER_PID" 2>/dev/null; then
+		kill -KILL "$SERVER_PID" 2>/dev/null
+		die "server $SERVER_PID did not stop within 5 s of SIGTERM"
+	fi
+	wait "$SERVER_PID" || die "server $SERVER_PID exited with status $?"
+}

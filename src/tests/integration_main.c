@@ -1,0 +1,23 @@
+/*
+ * integration_main.c: runs the integration suites: real server and harness
+ * processes from $SENDLAB_BUILD (default build/), driven over loopback.
+ * CK_RUN_SUITE=shape (Check's own variable) runs just one suite.
+ */
+#include "tests/suites.h"
+
+#include <stdlib.h>
+
+int main(void)
+{
+	SRunner *sr = srunner_create(server_suite());
+
+	srunner_add_suite(sr, badinput_suite());
+	srunner_add_suite(sr, shape_suite());
+	srunner_add_suite(sr, harness_suite());
+	srunner_run_all(sr, CK_NORMAL);
+
+	int failed = srunner_ntests_failed(sr);
+
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,27 @@
+/*
+ * suites.h: every Check suite of the test runners, one constructor each.
+ */
+#ifndef SENDLAB_SUITES_H
+#define SENDLAB_SUITES_H
+
+#include <check.h>
+
+/* unit tests: build/tests/unit */
+Suite *json_suite(void);
+Suite *stats_suite(void);
+Suite *proto_suite(void);
+Suite *work_suite(void);
+Suite *options_suite(void);
+Suite *sendq_suite(void);
+Suite *lag_suite(void);
+Suite *args_suite(void);
+Suite *reply_suite(void);
+Suite *report_suite(void);
+
+/* integration tests: build/tests/integration (servers and harness as processes) */
+Suite *server_suite(void);
+Suite *badinput_suite(void);
+Suite *shape_suite(void);
+Suite *harness_suite(void);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * test_options.c: the shared server command line.
+ */
+#include "core/options.h"
+#include "tests/suites.h"
+
+#include <string.h>
+
+/* Parses a NULL-terminated list of words after "server-x". */
+static bool parse_words(unsigned allowed, struct options *o, char *err,
+			size_t cap, const char *const *words)
+{
+	char *argv[16] = { "server-x" };
+	int argc = 1;
+
+	while (words[argc - 1])
+		argv[argc] = (char *)words[argc - 1], argc++;
+	return options_parse(argc, argv, "x", allowed, o, err, cap);
+}
+
+#define PARSE(allowed, ...) \
+	parse_words(allowed, &o, err, sizeof(err), (const char *const[]){ __VA_ARGS__, NULL })
+
+START_TEST(test_defaults)
+{
+	struct options o;
+	char err[200];
+	char *argv[] = { "server-x" };
+
+	ck_assert(options_parse(1, argv, "x", 0, &o, err, sizeof(err)));
+	ck_assert_str_eq(o.host, "127.0.0.1");
+	ck_assert_int_eq(o.port, OPTIONS_DEFAULT_PORT);
+	ck_assert_int_eq(o.send, SEND_PROACTOR);
+	ck_assert_int_eq(o.work, WORK_CPU);
+	ck_assert_int_eq(o.threads, 0);
+	ck_assert_ptr_null(o.lag_log);
+	ck_assert(!o.quiet && !o.help);
+}
+END_TEST
+
+START_TEST(test_every_option)
+{
+	struct options o;
+	char err[200];
+
+	ck_assert(PARSE(OPTIONS_THREADS, "--host", "0.0.0.0", "--port=0", "--send",
+			"queue", "--work=sleep", "--lag-log", "/tmp/l.csv", "--quiet",
+			"--threads", "4"));
+	ck_assert_str_eq(o.host, "0.0.0.0");
+	ck_assert_int_eq(o.port, 0);
+	ck_assert_int_eq(o.send, SEND_QUEUE);
+	ck_assert_int_eq(o.work, WORK_SLEEP);
+	ck_assert_str_eq(o.lag_log, "/tmp/l.csv");
+	ck_assert(o.quiet);
+	ck_assert_int_eq(o.threads, 4);
+	ck_assert(PARSE(0, "--send", "direct", "--port", "65535", "--help"));
+	ck_assert_int_eq(o.send, SEND_DIRECT);
+	ck_assert_int_eq(o.port, 65535);
+	ck_assert(o.help);
+}
+END_TEST
+
+static const struct bad_cli {
+	const char *words[4];
+	const char *msg;
+} bad_clis[] = {
+	{ { "--bogus" }, "unknown option '--bogus'" },
+	{ { "stray" }, "unexpected argument 'stray'" },
+	{ { "--port" }, "--port needs a value" },
+	{ { "--port", "-1" }, "--port must be an integer from 0 to 65535, not '-1'" },
+	{ { "--port", "65536" }, "from 0 to 65535" },
+	{ { "--port", "80x" }, "not '80x'" },
+	{ { "--port", "" }, "not ''" },
+	{ { "--send", "fast" }, "--send must be proactor, queue or direct, not 'fast'" },
+	{ { "--work", "gpu" }, "--work must be cpu or sleep, not 'gpu'" },
+	{ { "--threads", "2" }, "--threads is only for server-threadpool" },
+	{ { "--host", "" }, "--host needs an address" },
+	{ { "--lag-log=" }, "--lag-log needs a file name" },
+	{ { "--quiet=yes" }, "--quiet takes no value" },
+};
+
+START_TEST(test_bad_command_lines)
+{
+	struct options o;
+	char err[200] = "";
+	const struct bad_cli *c = &bad_clis[_i];
+
+	ck_assert(!parse_words(0, &o, err, sizeof(err), c->words));
+	ck_assert_msg(strstr(err, c->msg), "got \"%s\", want \"%s\"", err, c->msg);
+}
+END_TEST
+
+START_TEST(test_threads_range_when_allowed)
+{
+	struct options o;
+	char err[200];
+
+	ck_assert(!PARSE(OPTIONS_THREADS, "--threads", "0"));
+	ck_assert_ptr_nonnull(strstr(err, "from 1 to 256"));
+	ck_assert(!PARSE(OPTIONS_THREADS, "--threads", "257"));
+	ck_assert(PARSE(OPTIONS_THREADS, "--threads", "256"));
+}
+END_TEST
+
+Suite *options_suite(void)
+{
+	Suite *s = suite_create("options");
+	TCase *tc = tcase_create("cli");
+
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_every_option);
+	tcase_add_loop_test(tc, test_bad_command_lines, 0,
+			    (int)(sizeof(bad_clis) / sizeof(bad_clis[0])));
+	tcase_add_test(tc, test_threads_range_when_allowed);
+	suite_add_tcase(s, tc);
+	return s;
+}

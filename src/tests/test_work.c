@@ -1,0 +1,125 @@
+/*
+ * test_work.c: the workload is real, fixed, repeatable, and stoppable.
+ *
+ * Durations are asserted on the thread's CPU time with wide tolerances: the
+ * claim under test is "an item of work_ms is about work_ms of one core",
+ * not the scheduler's punctuality (the experiment measures that).
+ */
+#include "common/clock.h"
+#include "core/work.h"
+#include "tests/suites.h"
+
+#include <pthread.h>
+#include <time.h>
+
+START_TEST(test_same_iterations_same_checksum)
+{
+	uint64_t a = work_spin(1000000, 7, NULL, NULL);
+	uint64_t b = work_spin(1000000, 7, NULL, NULL);
+
+	ck_assert_uint_eq(a, b);
+	ck_assert_uint_ne(a, work_spin(1000000, 8, NULL, NULL));
+	ck_assert_uint_ne(a, work_spin(1000001, 7, NULL, NULL));
+	ck_assert_uint_eq(work_spin(0, 7, NULL, NULL), 0);
+}
+END_TEST
+
+START_TEST(test_checksum_independent_of_chunking)
+{
+	/* the same iterations in one call or split by the stop-check chunks
+	 * give the same value: chunking is an implementation detail */
+	uint64_t n = 3 * WORK_CHUNK_ITERS + 17;
+
+	ck_assert_uint_eq(work_spin(n, 1, NULL, NULL), work_spin(n, 1, NULL, NULL));
+}
+END_TEST
+
+START_TEST(test_item_takes_about_work_ms_of_cpu)
+{
+	uint64_t per_ms = work_calibrate();
+	uint64_t value;
+
+	ck_assert_uint_gt(per_ms, 1000); /* any real core does far more */
+	int64_t c0 = clock_thread_cpu_us(), w0 = clock_now_us();
+	ck_assert(work_item(WORK_CPU, per_ms, 200, 3, NULL, &value));
+	int64_t cpu = clock_thread_cpu_us() - c0, wall = clock_now_us() - w0;
+
+	ck_assert_msg(cpu > 140000 && cpu < 260000,
+		      "200 ms item used %lld us of CPU", (long long)cpu);
+	ck_assert_int_ge(wall, cpu - 1000);
+	ck_assert_uint_eq(value, work_spin(200 * per_ms, 3, NULL, NULL));
+}
+END_TEST
+
+START_TEST(test_zero_ms_item)
+{
+	uint64_t value = 1;
+
+	ck_assert(work_item(WORK_CPU, 1000, 0, 0, NULL, &value));
+	ck_assert_uint_eq(value, 0);
+}
+END_TEST
+
+START_TEST(test_sleep_item_blocks_without_cpu)
+{
+	uint64_t value = 1;
+	int64_t c0 = clock_thread_cpu_us(), w0 = clock_now_us();
+
+	ck_assert(work_item(WORK_SLEEP, 0, 100, 0, NULL, &value));
+	int64_t cpu = clock_thread_cpu_us() - c0, wall = clock_now_us() - w0;
+
+	ck_assert_uint_eq(value, 0);
+	ck_assert_int_ge(wall, 100000);
+	ck_assert_msg(cpu < 20000, "sleep item used %lld us of CPU", (long long)cpu);
+}
+END_TEST
+
+static atomic_bool stop_flag;
+
+static void *set_stop_after_50ms(void *arg)
+{
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+	(void)arg;
+	nanosleep(&ts, NULL);
+	atomic_store(&stop_flag, true);
+	return NULL;
+}
+
+START_TEST(test_stop_flag_interrupts_cpu_and_sleep)
+{
+	uint64_t value;
+	pthread_t t;
+	const enum work_kind kinds[] = { WORK_CPU, WORK_SLEEP };
+
+	for (int k = 0; k < 2; k++) {
+		atomic_store(&stop_flag, false);
+		ck_assert_int_eq(pthread_create(&t, NULL, set_stop_after_50ms, NULL), 0);
+		int64_t w0 = clock_now_us();
+		/* a 10 s item, stopped after ~50 ms */
+		ck_assert(!work_item(kinds[k], work_calibrate(), 10000, 0, &stop_flag,
+				     &value));
+		int64_t wall = clock_now_us() - w0;
+		pthread_join(t, NULL);
+		ck_assert_msg(wall < 1000000, "stop took %lld us", (long long)wall);
+	}
+	/* already set: nothing runs */
+	ck_assert(!work_item(WORK_CPU, 1000000, 10000, 0, &stop_flag, &value));
+}
+END_TEST
+
+Suite *work_suite(void)
+{
+	Suite *s = suite_create("work");
+	TCase *tc = tcase_create("workload");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_same_iterations_same_checksum);
+	tcase_add_test(tc, test_checksum_independent_of_chunking);
+	tcase_add_test(tc, test_item_takes_about_work_ms_of_cpu);
+	tcase_add_test(tc, test_zero_ms_item);
+	tcase_add_test(tc, test_sleep_item_blocks_without_cpu);
+	tcase_add_test(tc, test_stop_flag_interrupts_cpu_and_sleep);
+	suite_add_tcase(s, tc);
+	return s;
+}

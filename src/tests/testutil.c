@@ -1,0 +1,107 @@
+/*
+ * testutil.c: see testutil.h.
+ */
+#include "tests/testutil.h"
+
+#include "common/clock.h"
+
+#include <check.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+const char *tu_build_dir(void)
+{
+	const char *b = getenv("SENDLAB_BUILD");
+
+	return b && *b ? b : "build";
+}
+
+void tu_start(struct spawned *s, const char *variant, ...)
+{
+	static char path[512];
+	char *argv[32];
+	int argc = 0;
+	char err[512];
+	va_list ap;
+
+	snprintf(path, sizeof(path), "%s/server-%s", tu_build_dir(), variant);
+	argv[argc++] = path;
+	argv[argc++] = "--port";
+	argv[argc++] = "0";
+	argv[argc++] = "--quiet";
+	va_start(ap, variant);
+	for (char *a = va_arg(ap, char *); a && argc < 31; a = va_arg(ap, char *))
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+	ck_assert_msg(spawn_server(s, argv, TU_START_MS, err, sizeof(err)) == 0,
+		      "cannot start %s: %s", path, err);
+}
+
+void tu_stop_clean(struct spawned *s)
+{
+	char errtext[4096];
+	int st = spawn_stop(s, SIGTERM, TU_STOP_MS);
+
+	spawn_read_stderr(s, errtext, sizeof(errtext));
+	spawn_cleanup(s);
+	ck_assert_msg(st != -1, "server did not exit within %d ms of SIGTERM",
+		      TU_STOP_MS);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "server exit status %d (signal %d); stderr: %s",
+		      WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+		      WIFSIGNALED(st) ? WTERMSIG(st) : 0, errtext);
+	ck_assert_msg(!strstr(errtext, "Sanitizer") && !strstr(errtext, "runtime error"),
+		      "sanitizer report: %s", errtext);
+}
+
+struct wsc *tu_connect(const struct spawned *s)
+{
+	char err[512];
+	struct wsc *c = wsc_connect(s->port, "/", "sendlab", TU_IO_MS, err,
+				    sizeof(err));
+
+	ck_assert_msg(c != NULL, "connect to port %d: %s", s->port, err);
+	return c;
+}
+
+void tu_send(struct wsc *c, const char *text)
+{
+	ck_assert_msg(wsc_send_text(c, text) == 0, "send failed: %s", wsc_error(c));
+}
+
+void tu_recv_reply(struct wsc *c, struct reply *r, int timeout_ms,
+		   int64_t *t_arrive)
+{
+	struct wsc_frame f;
+	char why[200];
+	int n = wsc_recv(c, &f, timeout_ms);
+
+	ck_assert_msg(n == 1, "no reply within %d ms: %s", timeout_ms,
+		      n == 0 ? "timeout" : wsc_error(c));
+	ck_assert_msg(f.opcode == WSC_OP_TEXT, "got opcode %d (close code %d), "
+		      "want a text frame", f.opcode, f.close_code);
+	ck_assert_msg(reply_parse((const char *)f.data, f.len, r, why, sizeof(why)),
+		      "%s: %s", why, (const char *)f.data);
+	if (t_arrive)
+		*t_arrive = f.t_arrive_us;
+}
+
+void tu_assert_echo(struct wsc *c)
+{
+	char msg[64];
+	struct reply r;
+	int64_t t = clock_now_us();
+
+	snprintf(msg, sizeof(msg), "{\"op\":\"echo\",\"t_us\":%" PRId64 "}", t);
+	tu_send(c, msg);
+	tu_recv_reply(c, &r, TU_IO_MS, NULL);
+	ck_assert_msg(r.op == REPLY_ECHO, "want an echo reply, got op %d (%s)",
+		      r.op, r.error);
+	ck_assert_int_eq(r.v[REPLY_T_US], t);
+	ck_assert_int_ge(r.v[REPLY_T_SERVER_US], t);
+}

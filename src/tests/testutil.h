@@ -1,0 +1,49 @@
+/*
+ * testutil.h: helpers shared by the integration tests: starting a server
+ * variant from the build directory, talking sendlab/1 to it with the
+ * independent client (wsclient.h), and reading its replies.
+ */
+#ifndef SENDLAB_TESTUTIL_H
+#define SENDLAB_TESTUTIL_H
+
+#include "harness/reply.h"
+#include "tests/spawn.h"
+#include "tests/wsclient.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Generous bounds: a loaded 2-core CI machine must not fail a test by
+ * being slow, only by showing the wrong shape. */
+#define TU_START_MS 10000	/* server start-up (calibration included) */
+#define TU_STOP_MS 5000		/* exit after SIGTERM */
+#define TU_IO_MS 5000		/* any single reply */
+
+/* The build directory ($SENDLAB_BUILD, default "build"). */
+const char *tu_build_dir(void);
+
+/* Starts build/server-<variant> --port 0 --quiet plus extra args (a
+ * NULL-terminated list, may be empty); fails the test if it cannot. */
+void tu_start(struct spawned *s, const char *variant, ...);
+
+/* SIGTERM; asserts a clean exit (status 0) within TU_STOP_MS and that the
+ * server's stderr holds no sanitizer report. Cleans up. */
+void tu_stop_clean(struct spawned *s);
+
+/* Connects with subprotocol "sendlab" to path "/"; fails the test if not. */
+struct wsc *tu_connect(const struct spawned *s);
+
+/* Sends text; fails the test if the send fails. */
+void tu_send(struct wsc *c, const char *text);
+
+/* Receives the next text message within timeout_ms and parses it as a
+ * reply; fails the test on timeout, close, or a malformed reply. *t_arrive
+ * (if non-NULL) gets the arrival stamp. */
+void tu_recv_reply(struct wsc *c, struct reply *r, int timeout_ms,
+		   int64_t *t_arrive);
+
+/* Sends an echo and asserts that the reply comes back (the connection and
+ * the server still work). */
+void tu_assert_echo(struct wsc *c);
+
+#endif
