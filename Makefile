@@ -46,6 +46,9 @@ INTEGRATION_TESTS := $(BUILD)/tests/integration
 
 .PHONY: all help deps test test-asan experiment plots clean
 .DEFAULT_GOAL := all
+# Keep every object: without this make deletes the "intermediate" ones of
+# pattern chains and rebuilds them on the next target.
+.SECONDARY:
 
 all: $(BINS) ## build every server variant and the harness into build/
 
@@ -53,7 +56,8 @@ help: ## list the targets
 	@echo "sendlab make targets:"
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
-	@echo "variables: BUILD=$(BUILD) SAN=$(SAN) RUNS, ITEMS, WORK_MS, BYSTANDER_MS (experiment)"
+	@echo "experiment variables (make experiment RUNS=5 ...): RUNS=$(RUNS) ITEMS=$(ITEMS)" \
+		"WORK_MS=$(WORK_MS) BYSTANDER_MS=$(BYSTANDER_MS)"
 
 deps: $(DEPS_STAMP) ## install missing Debian packages (apt-get; sudo if not root)
 
@@ -106,9 +110,15 @@ EXPERIMENT_ENV = BUILD=$(BUILD) RUNS=$(RUNS) ITEMS=$(ITEMS) WORK_MS=$(WORK_MS) \
 experiment: $(BINS) ## run the experiment: CSVs, env.txt and plots in results/<run-id>/
 	@$(EXPERIMENT_ENV) sh scripts/experiment.sh
 
+# The run's own parameters come from its env.txt, not from these variables.
 plots: | $(DEPS_STAMP) ## redraw the plots of results/latest from its CSVs alone
-	@test -d results/latest || { echo "no results/latest: run make experiment first"; exit 1; }
-	gnuplot -e "dir='results/latest'; items=$(ITEMS); work_ms=$(WORK_MS)" scripts/plot-arrivals.gp
+	@test -f results/latest/env.txt || { echo "no results/latest: run make experiment first"; exit 1; }
+	@p=$$(sed -n 's/^parameters: //p' results/latest/env.txt); \
+	items=$$(echo "$$p" | sed -n 's/.*ITEMS=\([0-9]*\).*/\1/p'); \
+	work_ms=$$(echo "$$p" | sed -n 's/.*WORK_MS=\([0-9]*\).*/\1/p'); \
+	sends=$$(echo "$$p" | sed -n "s/.*SENDS='\([^']*\)'.*/\1/p"); \
+	gnuplot -e "dir='results/latest'; sends='$$sends'; items=$$items; work_ms=$$work_ms" \
+		scripts/plot-arrivals.gp && echo "redrew results/latest/arrivals.png and .svg"
 
 clean: ## remove build/ and generated results (keeps results/reference)
 	rm -rf build

@@ -41,7 +41,9 @@ start=$(date +%s)
 } >"$out/env.txt"
 
 total=$(echo $SENDS | wc -w)
-echo "sendlab experiment $run_id: server-blocking, $RUNS runs of $ITEMS x $WORK_MS ms per send discipline, bystander every $BYSTANDER_MS ms"
+runs_word=runs
+[ "$RUNS" -eq 1 ] && runs_word=run
+echo "sendlab experiment $run_id: server-blocking, $RUNS $runs_word of $ITEMS x $WORK_MS ms per send discipline, bystander every $BYSTANDER_MS ms"
 step=0
 for send in $SENDS; do
 	step=$((step + 1))
