@@ -9,7 +9,7 @@ SAN ?=
 CC ?= cc
 OPT ?= -O2 -g
 
-SERVERS := blocking
+SERVERS := blocking flush pingpong
 
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Isrc
 CFLAGS_ALL = -std=c11 -Wall -Wextra -Wpedantic -Werror $(OPT) -pthread -MMD -MP \
@@ -31,11 +31,14 @@ obj = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(1))
 COMMON_OBJ := $(call obj,$(COMMON_SRC))
 CORE_OBJ := $(call obj,$(CORE_SRC) src/core/server.c)
 HARNESS_OBJ := $(call obj,$(HARNESS_SRC))
+# the core without its lws glue, for the unit tests
+UNIT_CORE_OBJ := $(filter-out $(addprefix $(BUILD)/obj/core/,server.o session.o send.o),$(CORE_OBJ))
 
 SERVER_BINS := $(addprefix $(BUILD)/server-,$(SERVERS))
 BINS := $(SERVER_BINS) $(BUILD)/harness
 
-# unit tests: pure functions; integration tests: processes over loopback
+# unit tests: pure functions (the core without its lws glue:
+# server.c, session.c, send.c); integration tests: processes over loopback
 INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
 	src/tests/test_badinput.c src/tests/test_shape.c src/tests/test_harness.c \
 	src/tests/testutil.c src/tests/wsclient.c src/tests/spawn.c
@@ -77,7 +80,7 @@ $(BUILD)/harness: $(BUILD)/obj/harness/main.o $(HARNESS_OBJ) $(COMMON_OBJ)
 
 $(BUILD)/obj/tests/%.o: CFLAGS_ALL += $(CHECK_CFLAGS)
 
-$(UNIT_TESTS): $(call obj,$(UNIT_TEST_SRC)) $(CORE_OBJ:$(BUILD)/obj/core/server.o=) \
+$(UNIT_TESTS): $(call obj,$(UNIT_TEST_SRC)) $(UNIT_CORE_OBJ) \
 		$(HARNESS_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) $^ $(CHECK_LIBS) $(LWS_LIBS) -lm -o $@

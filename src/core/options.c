@@ -38,6 +38,10 @@ void options_usage(FILE *f, const char *variant, unsigned allowed)
 	if (allowed & OPTIONS_THREADS)
 		fprintf(f, "  --threads N     worker threads, 1..%d (default: online CPUs)\n",
 			OPTIONS_THREADS_MAX);
+	if (allowed & OPTIONS_PONG_TIMEOUT)
+		fprintf(f, "  --pong-timeout-ms MS  abandon a job whose client does not answer\n"
+			   "                  a ping within MS ms, 1..%d (default %d)\n",
+			OPTIONS_PONG_TIMEOUT_MAX, OPTIONS_PONG_TIMEOUT_DEFAULT);
 	fprintf(f, "  --help          show this text\n"
 		   "Prints \"listening on ws://HOST:PORT/\" when ready; "
 		   "SIGINT or SIGTERM stops it.\n");
@@ -50,7 +54,8 @@ bool options_parse(int argc, char **argv, const char *variant,
 	*o = (struct options){ .host = "127.0.0.1",
 			       .port = OPTIONS_DEFAULT_PORT,
 			       .send = SEND_PROACTOR,
-			       .work = WORK_CPU };
+			       .work = WORK_CPU,
+			       .pong_timeout_ms = OPTIONS_PONG_TIMEOUT_DEFAULT };
 
 	for (int i = 1; i < argc; i++) {
 		char name[32];
@@ -79,13 +84,17 @@ bool options_parse(int argc, char **argv, const char *variant,
 
 		bool known = !strcmp(name, "--host") || !strcmp(name, "--port") ||
 			     !strcmp(name, "--send") || !strcmp(name, "--work") ||
-			     !strcmp(name, "--lag-log") || !strcmp(name, "--threads");
+			     !strcmp(name, "--lag-log") || !strcmp(name, "--threads") ||
+			     !strcmp(name, "--pong-timeout-ms");
 		if (!known)
 			return cli_fail(err, errcap, "unknown option '%s'", name);
 		if (!strcmp(name, "--threads") && !(allowed & OPTIONS_THREADS))
 			return cli_fail(err, errcap, "--threads is only for "
 					    "server-threadpool: server-%s computes on "
 					    "its event-loop thread", variant);
+		if (!strcmp(name, "--pong-timeout-ms") && !(allowed & OPTIONS_PONG_TIMEOUT))
+			return cli_fail(err, errcap, "--pong-timeout-ms is only for "
+					"server-pingpong: server-%s sends no pings", variant);
 
 		val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
 		if (!val)
@@ -104,6 +113,11 @@ bool options_parse(int argc, char **argv, const char *variant,
 				return cli_fail(err, errcap, "--threads must be an "
 						    "integer from 1 to %d, not '%s'",
 						    OPTIONS_THREADS_MAX, val);
+		} else if (!strcmp(name, "--pong-timeout-ms")) {
+			if (!cli_int(val, 1, OPTIONS_PONG_TIMEOUT_MAX, &o->pong_timeout_ms))
+				return cli_fail(err, errcap, "--pong-timeout-ms must be an "
+						"integer from 1 to %d, not '%s'",
+						OPTIONS_PONG_TIMEOUT_MAX, val);
 		} else if (!strcmp(name, "--send")) {
 			if (!strcmp(val, "proactor"))
 				o->send = SEND_PROACTOR;

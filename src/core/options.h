@@ -16,14 +16,18 @@ enum send_mode { SEND_PROACTOR, SEND_QUEUE, SEND_DIRECT };
 
 /* Options only some variants accept (struct variant's `options`). */
 #define OPTIONS_THREADS (1u << 0)	/* --threads N */
+#define OPTIONS_PONG_TIMEOUT (1u << 1)	/* --pong-timeout-ms MS */
 
 #define OPTIONS_DEFAULT_PORT 7681
 #define OPTIONS_THREADS_MAX 256
+#define OPTIONS_PONG_TIMEOUT_DEFAULT 5000
+#define OPTIONS_PONG_TIMEOUT_MAX 60000
 
 struct options {
 	const char *host;	/* --host, default "127.0.0.1" */
 	int port;		/* --port, default 7681; 0 = kernel's choice */
 	int threads;		/* --threads; 0 = not given */
+	int pong_timeout_ms;	/* --pong-timeout-ms, default 5000 */
 	enum send_mode send;	/* --send, default proactor */
 	enum work_kind work;	/* --work, default cpu */
 	const char *lag_log;	/* --lag-log FILE, or NULL */

@@ -546,6 +546,14 @@ void proto_error_text(const struct proto_error *e, char *buf, size_t cap)
 		snprintf(buf, cap, "binary frames are not part of sendlab/1: "
 			 "send each JSON object as a text frame");
 		break;
+	case PROTO_ERR_PONG_TIMEOUT:
+		snprintf(buf, cap, "no pong within %" PRId64 " ms of the ping after "
+			 "result %" PRId64 ": the job is abandoned (a client must "
+			 "answer WebSocket pings)", e->b, e->a);
+		break;
+	case PROTO_ERR_NO_MEMORY:
+		snprintf(buf, cap, "the server is out of memory: try again later");
+		break;
 	case PROTO_ERR_BUSY:
 		snprintf(buf, cap, "busy: this connection's job is still running "
 			 "(%" PRId64 " of %" PRId64 " results sent); send the next "

@@ -67,7 +67,9 @@ enum proto_error_code {
 	PROTO_ERR_ID_TOO_LONG,	/* a = its length in characters (or bytes) */
 	PROTO_ERR_JOB_TOO_LONG,	/* a = items, b = work_ms */
 	PROTO_ERR_BINARY,	/* a binary frame */
-	PROTO_ERR_BUSY,		/* a = results sent so far, b = items */
+	PROTO_ERR_PONG_TIMEOUT,	/* a = the item's seq, b = the timeout in ms */
+	PROTO_ERR_NO_MEMORY,	/* the server could not allocate the job */
+	PROTO_ERR_BUSY,		/* a = results sent so far, b = items (keep last) */
 };
 
 /* A structured error: small and fixed-size, so it can wait in a send queue;

@@ -61,6 +61,9 @@ static size_t send_format(struct session *s, const struct sendq_msg *m,
 	}
 	case SENDQ_ERROR:
 		return proto_write_error(buf, cap, &m->u.error);
+	case SENDQ_PING:
+		memcpy(buf, m->u.ping.data, m->u.ping.len);
+		return m->u.ping.len;
 	}
 	return 0;
 }
@@ -71,13 +74,15 @@ static bool send_write(struct session *s, const struct sendq_msg *m)
 {
 	unsigned char *p = s->srv->tx + LWS_PRE;
 	size_t n = send_format(s, m, clock_now_us(), (char *)p, PROTO_REPLY_MAX);
+	enum lws_write_protocol kind = m->kind == SENDQ_PING ? LWS_WRITE_PING
+							     : LWS_WRITE_TEXT;
 
-	if (n == 0) { /* cannot happen: PROTO_REPLY_MAX fits every reply */
+	if (n == 0 && kind == LWS_WRITE_TEXT) { /* cannot happen: PROTO_REPLY_MAX fits every reply */
 		session_abort(s, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION,
 			      "internal error: reply too large");
 		return false;
 	}
-	if (lws_write(s->wsi, p, n, LWS_WRITE_TEXT) < (int)n) {
+	if (lws_write(s->wsi, p, n, kind) < (int)n) {
 		session_abort(s, 0, "write failed: the client has gone");
 		return false;
 	}
@@ -86,8 +91,10 @@ static bool send_write(struct session *s, const struct sendq_msg *m)
 	return true;
 }
 
-static void send_enqueue(struct session *s, const struct sendq_msg *m)
+void send_enqueue(struct session *s, const struct sendq_msg *m)
 {
+	if (s->closing)
+		return;
 	if (!sendq_push(&s->q, m)) {
 		session_abort(s, LWS_CLOSE_STATUS_POLICY_VIOLATION,
 			      "send queue full: the client sends requests "
@@ -103,37 +110,38 @@ static void send_enqueue(struct session *s, const struct sendq_msg *m)
 	lws_callback_on_writable(s->wsi);
 }
 
-void send_message(struct session *s, const struct sendq_msg *m)
+bool send_message(struct session *s, const struct sendq_msg *m)
 {
 	if (s->closing)
-		return;
+		return false;
 	switch (s->srv->opts.send) {
 	case SEND_PROACTOR:
 		if (!s->write_pending && sendq_empty(&s->q)) {
-			if (send_write(s, m)) {
-				/* the loop confirms this write on its next
-				 * WRITEABLE turn; until then, later frames queue */
-				s->write_pending = true;
-				lws_callback_on_writable(s->wsi);
-			}
-			return;
+			if (!send_write(s, m))
+				return false;
+			/* the loop confirms this write on its next WRITEABLE
+			 * turn; until then, later frames queue */
+			s->write_pending = true;
+			lws_callback_on_writable(s->wsi);
+			return true;
 		}
 		break;
 	case SEND_DIRECT:
-		if (sendq_empty(&s->q) && !lws_send_pipe_choked(s->wsi)) {
-			send_write(s, m);
-			return;
-		}
+		if (sendq_empty(&s->q) && !lws_send_pipe_choked(s->wsi))
+			return send_write(s, m);
 		break;
 	case SEND_QUEUE:
 		break;
 	}
 	send_enqueue(s, m);
+	return false;
 }
 
 /* LWS_CALLBACK_SERVER_WRITEABLE: write the oldest queued frame, or, with
  * nothing queued, confirm the proactor's pending write. WRITEABLE may come
- * unasked; an empty queue is normal. Returns -1 to close. */
+ * unasked; an empty queue is normal. When this write empties the queue the
+ * variant hears of it (queue_drained: flush starts its next item there).
+ * Returns -1 to close. */
 int send_writeable(struct session *s)
 {
 	struct sendq_msg m;
@@ -153,5 +161,7 @@ int send_writeable(struct session *s)
 	/* proactor: ask again even when empty, to confirm this write */
 	if (!sendq_empty(&s->q) || s->srv->opts.send == SEND_PROACTOR)
 		lws_callback_on_writable(s->wsi);
-	return 0;
+	if (sendq_empty(&s->q))
+		session_queue_drained(s);
+	return s->closing ? -1 : 0;
 }

@@ -25,7 +25,9 @@
 #define SENDQ_PAUSE_RX 64
 #define SENDQ_RESUME_RX 16
 
-enum sendq_kind { SENDQ_RESULT, SENDQ_ECHO, SENDQ_STATS, SENDQ_ERROR };
+enum sendq_kind { SENDQ_RESULT, SENDQ_ECHO, SENDQ_STATS, SENDQ_ERROR, SENDQ_PING };
+
+#define SENDQ_PING_MAX 16	/* bytes of PING payload (the protocol allows 125) */
 
 struct sendq_msg {
 	enum sendq_kind kind;
@@ -34,6 +36,10 @@ struct sendq_msg {
 		int64_t echo_t_us;		/* SENDQ_ECHO: the client's t_us */
 		int64_t stats_since_us;		/* SENDQ_STATS */
 		struct proto_error error;	/* SENDQ_ERROR */
+		struct {
+			unsigned char len;
+			unsigned char data[SENDQ_PING_MAX];
+		} ping;				/* SENDQ_PING */
 	} u;
 };
 

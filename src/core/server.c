@@ -6,6 +6,8 @@
 #include "core/lag.h"
 #include "core/session.h"
 
+#include "common/clock.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +29,43 @@ static struct server *server_of(struct lws *wsi)
 	return lws_context_user(lws_get_context(wsi));
 }
 
+const struct options *server_options(void)
+{
+	return &server.opts;
+}
+
+void server_wake_loop(void)
+{
+	lws_cancel_service(server.ctx);
+}
+
+bool server_compute_item(int work_ms, int seq, const atomic_bool *cancel,
+			 struct item_result *out)
+{
+	struct work_stop st = { .server = &server.stop, .job = cancel };
+
+	if (work_stopped(&st))
+		return false;
+	out->seq = seq;
+	out->t_start_us = clock_now_us();
+	/* seed = seq: an item's checksum depends only on its size and place */
+	bool done = work_item(server.opts.work, server.iters_per_ms, work_ms,
+			      (uint64_t)seq, &st, &out->value);
+	out->t_done_us = clock_now_us();
+	return done;
+}
+
+struct session *server_find_session(uint64_t id)
+{
+	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&server.sessions)) {
+		struct session *s = lws_container_of(d, struct session, list);
+
+		if (s->id == id)
+			return s->closing ? NULL : s;
+	} lws_end_foreach_dll(d);
+	return NULL;
+}
+
 static int server_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			   void *user, void *in, size_t len)
 {
@@ -46,14 +85,25 @@ static int server_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return 1;
 	}
 	case LWS_CALLBACK_ESTABLISHED:
-		session_open(s, server_of(wsi), wsi);
-		return 0;
+		return session_open(s, server_of(wsi), wsi);
 	case LWS_CALLBACK_RECEIVE:
 		return session_receive(s, in, len);
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return send_writeable(s);
+	case LWS_CALLBACK_RECEIVE_PONG:
+		if (!s->closing && server.variant->pong)
+			server.variant->pong(s, in, len);
+		return 0;
 	case LWS_CALLBACK_CLOSED:
 		session_closed(s);
+		return 0;
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		/* server_wake_loop() from some thread. It reaches every
+		 * protocol with no session (user == NULL), and several wakes
+		 * can merge into one. Must return 0: non-zero closes lws's
+		 * wake-up pipe, and the next lws_cancel_service() crashes. */
+		if (server.variant->wake && !atomic_load(&server.stop))
+			server.variant->wake();
 		return 0;
 	case LWS_CALLBACK_HTTP:
 		/* no files are served: a plain HTTP request gets 404 */
@@ -149,6 +199,11 @@ int server_main(int argc, char **argv, const struct variant *v)
 		lws_context_destroy(srv->ctx);
 		return 1;
 	}
+	if (v->start && !v->start()) {
+		lag_stop();
+		lws_context_destroy(srv->ctx);
+		return 1;
+	}
 	if (!server_is_loopback(srv->opts.host))
 		fprintf(stderr, "server-%s: WARNING: listening on %s: the lab "
 			"server has no authentication; anyone who can reach this "
@@ -166,6 +221,10 @@ int server_main(int argc, char **argv, const struct variant *v)
 		if (lws_service(srv->ctx, 0) < 0)
 			break;
 
+	/* The variant stops first (a thread pool joins its workers), while
+	 * the context they may wake still exists. */
+	if (v->stop)
+		v->stop();
 	lag_stop();
 	lws_context_destroy(srv->ctx);
 	return 0;

@@ -6,22 +6,47 @@
 
 #include "common/clock.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-void session_open(struct session *s, struct server *srv, struct lws *wsi)
+int session_open(struct session *s, struct server *srv, struct lws *wsi)
 {
 	/* lws zeroed *s; the send queue and job start empty */
 	s->srv = srv;
 	s->wsi = wsi;
 	s->id = ++srv->next_session_id;
 	s->opened_us = clock_now_us();
+	if (srv->variant->session_data_size) {
+		s->data = calloc(1, srv->variant->session_data_size);
+		if (!s->data)
+			return -1;
+	}
+	lws_dll2_add_tail(&s->list, &srv->sessions);
+	return 0;
 }
 
 void session_closed(struct session *s)
 {
-	/* Anything a variant still holds for s must stop here: lws frees *s
-	 * right after this callback. */
+	/* lws frees *s right after this callback: everything that could
+	 * still reach s (the variant's timers and queues, the lookup list)
+	 * must let go of it here */
 	s->closing = true;
+	lws_sul_cancel(&s->timer);
+	if (s->srv->variant->session_closed)
+		s->srv->variant->session_closed(s);
+	lws_dll2_remove(&s->list);
+	free(s->data);
+	s->data = NULL;
+}
+
+uint64_t session_id(const struct session *s)
+{
+	return s->id;
+}
+
+void *session_data(struct session *s)
+{
+	return s->data;
 }
 
 void session_abort(struct session *s, int close_status, const char *why)
@@ -52,31 +77,71 @@ const struct job *session_job(const struct session *s)
 
 bool session_compute_item(struct session *s, int seq, struct item_result *out)
 {
-	const struct server *srv = s->srv;
-
-	if (s->closing || atomic_load(&srv->stop))
+	if (s->closing)
 		return false;
-	out->seq = seq;
-	out->t_start_us = clock_now_us();
-	/* seed = seq: an item's checksum depends only on its size and place */
-	bool done = work_item(srv->opts.work, srv->iters_per_ms, s->job.work_ms,
-			      (uint64_t)seq, &srv->stop, &out->value);
-	out->t_done_us = clock_now_us();
-	return done;
+	return server_compute_item(s->job.work_ms, seq, NULL, out);
 }
 
-void session_send_result(struct session *s, const struct item_result *r)
+bool session_send_result(struct session *s, const struct item_result *r)
 {
 	struct sendq_msg m = { .kind = SENDQ_RESULT, .u.result = *r };
 
-	send_message(s, &m);
+	return send_message(s, &m);
+}
+
+void session_send_ping(struct session *s, const void *payload, size_t len)
+{
+	struct sendq_msg m = { .kind = SENDQ_PING };
+
+	if (len > SENDQ_PING_MAX)
+		len = SENDQ_PING_MAX;
+	m.u.ping.len = (unsigned char)len;
+	memcpy(m.u.ping.data, payload, len);
+	send_enqueue(s, &m);
 }
 
 void session_result_written(struct session *s, const struct item_result *r)
 {
 	s->job.sent++;
-	if (r->seq + 1 >= s->job.items)
+	if (!s->srv->variant->ends_jobs && r->seq + 1 >= s->job.items)
 		s->job.active = false;
+}
+
+void session_queue_drained(struct session *s)
+{
+	if (s->srv->variant->queue_drained && !s->closing)
+		s->srv->variant->queue_drained(s);
+}
+
+static void session_timer_fire(lws_sorted_usec_list_t *sul)
+{
+	struct session *s = lws_container_of(sul, struct session, timer);
+
+	if (!s->closing && s->timer_cb)
+		s->timer_cb(s);
+}
+
+void session_timer_set(struct session *s, int ms, void (*cb)(struct session *s))
+{
+	s->timer_cb = cb;
+	lws_sul_schedule(s->srv->ctx, 0, &s->timer, session_timer_fire,
+			 (lws_usec_t)ms * LWS_US_PER_MS);
+}
+
+void session_timer_cancel(struct session *s)
+{
+	lws_sul_cancel(&s->timer);
+}
+
+void session_job_end(struct session *s)
+{
+	s->job.active = false;
+}
+
+void session_job_fail(struct session *s, const struct proto_error *e)
+{
+	session_send_error(s, e);
+	s->job.active = false;
 }
 
 static void session_start_job(struct session *s, const struct proto_request *req)

@@ -23,6 +23,7 @@ struct server {
 	struct lws_context *ctx;	/* loop thread (and lws_cancel_service) */
 	uint64_t iters_per_ms;		/* set once before the loop; read by any thread */
 	uint64_t next_session_id;	/* loop thread only */
+	lws_dll2_owner_t sessions;	/* open sessions, for lookup by id; loop thread only */
 	atomic_bool stop;		/* set by the signal handler; read by any thread */
 	/* Where a frame is built just before lws_write: LWS_PRE bytes of
 	 * headroom for lws's frame header, then the JSON. Loop thread only. */
@@ -35,7 +36,11 @@ struct server {
 struct session {
 	struct server *srv;
 	struct lws *wsi;
+	lws_dll2_t list;	/* in srv->sessions */
 	uint64_t id;		/* unique for the life of the process */
+	void *data;		/* the variant's session_data_size bytes, or NULL */
+	lws_sorted_usec_list_t timer;		/* session_timer_set() */
+	void (*timer_cb)(struct session *s);
 	int64_t opened_us;	/* default since_us of `stats` */
 	bool closing;		/* write failed or queue overflowed: produce nothing more */
 	bool write_pending;	/* proactor: a write awaits the loop's confirmation */
@@ -50,7 +55,9 @@ struct session {
 };
 
 /* session.c: the connection's life and its requests */
-void session_open(struct session *s, struct server *srv, struct lws *wsi);
+/* Returns -1 (the connection is refused) if the variant's data cannot be
+ * allocated. */
+int session_open(struct session *s, struct server *srv, struct lws *wsi);
 int session_receive(struct session *s, const void *in, size_t len);
 void session_closed(struct session *s);
 /* Stops all output to s and has lws close it soon (with close_status and
@@ -59,9 +66,15 @@ void session_closed(struct session *s);
 void session_abort(struct session *s, int close_status, const char *why);
 /* The send path calls this when a result frame has been handed to lws_write. */
 void session_result_written(struct session *s, const struct item_result *r);
+/* The send path calls this when a WRITEABLE turn emptied the queue. */
+void session_queue_drained(struct session *s);
 
 /* send.c: the three send disciplines */
-void send_message(struct session *s, const struct sendq_msg *m);
+/* Sends m by s's discipline: true if handed to lws_write now, false if
+ * queued (or dropped: the session is closing). */
+bool send_message(struct session *s, const struct sendq_msg *m);
+/* Queues m whatever the discipline (PINGs must go out from WRITEABLE). */
+void send_enqueue(struct session *s, const struct sendq_msg *m);
 int send_writeable(struct session *s);
 
 #endif

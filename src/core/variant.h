@@ -5,20 +5,25 @@
  * back-ends. The core (src/core/) owns everything the servers share: the
  * libwebsockets context, the sendlab/1 protocol, per-connection sessions,
  * the three send disciplines, the lag monitor and the command line. A
- * variant (src/servers/<name>.c) supplies only its scheduling policy: where
- * a job's work runs and when its next item may start. It fills in a
+ * variant (src/servers/<name>.c) supplies only its scheduling policy:
+ * where a job's work runs and when its next item may start. It fills in a
  * struct variant and hands it to server_main().
  *
- * Threads: unless a comment says otherwise, every function here must be
- * called on the event-loop thread (the one running lws_service()).
+ * Threads: every function and hook here runs on, or must be called on, the
+ * event-loop thread (the one running lws_service()), unless its comment
+ * says "any thread".
  */
 #ifndef SENDLAB_VARIANT_H
 #define SENDLAB_VARIANT_H
 
 #include "core/job.h"
 #include "core/options.h"
+#include "core/proto.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /* One WebSocket connection. Opaque: variants use the functions below. */
 struct session;
@@ -30,15 +35,45 @@ struct variant {
 	/* OPTIONS_* flags this variant accepts beyond the shared ones. */
 	unsigned options;
 
+	/* Bytes of per-connection state the variant wants; zeroed at
+	 * connection, freed after session_closed. See session_data(). */
+	size_t session_data_size;
+
+	/* false (the default): a job ends when its last result has been
+	 * handed to lws_write. true: the variant ends it with
+	 * session_job_end() (pingpong waits for the last pong). */
+	bool ends_jobs;
+
 	/*
-	 * A valid `run` was accepted on s; session_job(s) describes it.
-	 * Called on the loop thread, from inside LWS_CALLBACK_RECEIVE: while
-	 * it runs, the loop can neither read, write nor fire timers. The
-	 * variant must pass the results of items 0..items-1, in order, to
-	 * session_send_result() (now or later), stopping early only when
-	 * session_compute_item() returns false.
+	 * Required. A valid `run` was accepted on s; session_job(s) describes
+	 * it. Called from inside LWS_CALLBACK_RECEIVE: while it runs, the loop
+	 * can neither read, write nor fire timers. The variant must pass the
+	 * results of items 0..items-1, in order, to session_send_result() (now
+	 * or later), stopping early only when computing fails (the server is
+	 * stopping or the client has gone).
 	 */
 	void (*job_start)(struct session *s);
+
+	/* Optional. A WRITEABLE turn of the loop has just handed the last
+	 * queued frame of s to lws_write: its send queue is empty. */
+	void (*queue_drained)(struct session *s);
+
+	/* Optional. A PONG arrived on s with this payload. */
+	void (*pong)(struct session *s, const void *payload, size_t len);
+
+	/* Optional. The loop was woken by server_wake_loop() (from any
+	 * thread; several wakes may arrive as one call). */
+	void (*wake)(void);
+
+	/* Optional. s is closing: after this returns its memory (and
+	 * session_data) is freed, so cancel its timers and forget it. */
+	void (*session_closed)(struct session *s);
+
+	/* Optional. Before the loop starts / after it stopped (before the
+	 * lws context is destroyed). start returns false to abort start-up,
+	 * after printing why. */
+	bool (*start)(void);
+	void (*stop)(void);
 };
 
 /*
@@ -48,22 +83,62 @@ struct variant {
  */
 int server_main(int argc, char **argv, const struct variant *v);
 
+/* The parsed command line. Any thread (it does not change after start-up). */
+const struct options *server_options(void);
+
+/* Wakes the event loop, which then calls the variant's wake hook. Any
+ * thread: the only lws call that is safe off the loop thread. */
+void server_wake_loop(void);
+
+/*
+ * Computes one work item of work_ms (seeded with seq) on the calling thread,
+ * stamping t_start_us/t_done_us, into *out. Any thread. Returns false,
+ * unfinished, if the server is stopping or *cancel (if non-NULL) is set.
+ */
+bool server_compute_item(int work_ms, int seq, const atomic_bool *cancel,
+			 struct item_result *out);
+
+/* The open session with this id, or NULL if it has closed. */
+struct session *server_find_session(uint64_t id);
+
+/* s's id: unique for the life of the process, never reused. */
+uint64_t session_id(const struct session *s);
+
+/* The variant's per-connection state (session_data_size bytes). */
+void *session_data(struct session *s);
+
 /* The job in progress on s (job->active is true while it runs). */
 const struct job *session_job(const struct session *s);
 
 /*
- * Computes item `seq` of s's job on the calling thread (stamping
- * t_start_us/t_done_us) and stores it in *out. Returns false, computing
- * nothing more, when the item should not be finished: the server is
- * stopping or the client has gone. The variant then abandons the job.
+ * Computes item `seq` of s's job here, on the loop thread (see
+ * server_compute_item). Returns false, unfinished, when the server is
+ * stopping or the client has gone: the variant then abandons the job.
  */
 bool session_compute_item(struct session *s, int seq, struct item_result *out);
 
 /*
- * Sends one result through the send discipline chosen with --send: it may
- * be written to the socket at once or queued for a later WRITEABLE turn of
- * the loop (see send.c). Results must be passed in seq order.
+ * Sends one result through the send discipline chosen with --send.
+ * Results must come in seq order. Returns true if the frame was handed to
+ * lws_write now; false if it was queued for a later WRITEABLE turn of the
+ * loop (or dropped because the connection is closing).
  */
-void session_send_result(struct session *s, const struct item_result *r);
+bool session_send_result(struct session *s, const struct item_result *r);
+
+/* Queues a WebSocket PING with this payload (at most 16 bytes); it is
+ * written on the next WRITEABLE turn, after every frame queued before it. */
+void session_send_ping(struct session *s, const void *payload, size_t len);
+
+/* Calls cb(s) once, ms milliseconds from now, on the loop thread; replaces
+ * a timer already set on s. The core cancels it when s closes. */
+void session_timer_set(struct session *s, int ms, void (*cb)(struct session *s));
+void session_timer_cancel(struct session *s);
+
+/* Ends s's job (only for variants with ends_jobs). */
+void session_job_end(struct session *s);
+
+/* Ends s's job with an `error` frame carrying e (sent after any results
+ * already queued). */
+void session_job_fail(struct session *s, const struct proto_error *e);
 
 #endif

@@ -38,8 +38,14 @@ static uint64_t work_kernel(uint64_t *state, uint64_t iterations)
 	return sum;
 }
 
+bool work_stopped(const struct work_stop *st)
+{
+	return st && ((st->server && atomic_load_explicit(st->server, memory_order_relaxed)) ||
+		      (st->job && atomic_load_explicit(st->job, memory_order_relaxed)));
+}
+
 uint64_t work_spin(uint64_t iterations, uint64_t seed,
-		   const atomic_bool *stop, bool *stopped)
+		   const struct work_stop *st, bool *stopped)
 {
 	uint64_t state = work_mix_seed(seed), sum = 0;
 
@@ -49,7 +55,7 @@ uint64_t work_spin(uint64_t iterations, uint64_t seed,
 		uint64_t n = iterations < WORK_CHUNK_ITERS ? iterations
 							   : WORK_CHUNK_ITERS;
 
-		if (stop && atomic_load_explicit(stop, memory_order_relaxed)) {
+		if (work_stopped(st)) {
 			if (stopped)
 				*stopped = true;
 			break;
@@ -94,12 +100,12 @@ uint64_t work_calibrate(void)
 
 /* Sleeps ms milliseconds in slices of at most 10 ms, so a stop request is
  * seen quickly. Returns false if stopped early. */
-static bool work_sleep(int ms, const atomic_bool *stop)
+static bool work_sleep(int ms, const struct work_stop *st)
 {
 	int64_t end = clock_now_us() + (int64_t)ms * 1000;
 
 	for (;;) {
-		if (stop && atomic_load_explicit(stop, memory_order_relaxed))
+		if (work_stopped(st))
 			return false;
 
 		int64_t left = end - clock_now_us();
@@ -119,15 +125,14 @@ static bool work_sleep(int ms, const atomic_bool *stop)
 }
 
 bool work_item(enum work_kind kind, uint64_t iters_per_ms, int work_ms,
-	       uint64_t seed, const atomic_bool *stop, uint64_t *value)
+	       uint64_t seed, const struct work_stop *st, uint64_t *value)
 {
 	bool stopped = false;
 
 	*value = 0;
 	if (kind == WORK_SLEEP)
-		return work_sleep(work_ms, stop);
+		return work_sleep(work_ms, st);
 
-	*value = work_spin((uint64_t)work_ms * iters_per_ms, seed, stop,
-			   &stopped);
+	*value = work_spin((uint64_t)work_ms * iters_per_ms, seed, st, &stopped);
 	return !stopped;
 }

@@ -41,21 +41,31 @@ enum work_kind { WORK_CPU, WORK_SLEEP };
  */
 uint64_t work_calibrate(void);
 
+/* Two flags that can each stop a computation (either may be NULL): the
+ * server's "stopping" and, for a thread pool, "this job was cancelled". */
+struct work_stop {
+	const atomic_bool *server;
+	const atomic_bool *job;
+};
+
+/* Is either flag of st (which may be NULL) set? */
+bool work_stopped(const struct work_stop *st);
+
 /*
  * Runs `iterations` steps of the checksum kernel from `seed` and returns the
- * checksum: the same (iterations, seed) always give the same value. If stop
- * is non-NULL it is read every WORK_CHUNK_ITERS steps; when it is set the
- * function returns early and sets *stopped (if stopped is non-NULL).
+ * checksum: the same (iterations, seed) always give the same value. If st is
+ * non-NULL its flags are read every WORK_CHUNK_ITERS steps; when one is set
+ * the function returns early and sets *stopped (if stopped is non-NULL).
  */
 uint64_t work_spin(uint64_t iterations, uint64_t seed,
-		   const atomic_bool *stop, bool *stopped);
+		   const struct work_stop *st, bool *stopped);
 
 /*
  * One work item of work_ms milliseconds, of the given kind, seeded with seed
  * (cpu: work_ms * iters_per_ms steps). Stores the checksum in *value (0 for
- * sleep). Returns false if stop was set before the item finished.
+ * sleep). Returns false if a flag of st was set before the item finished.
  */
 bool work_item(enum work_kind kind, uint64_t iters_per_ms, int work_ms,
-	       uint64_t seed, const atomic_bool *stop, uint64_t *value);
+	       uint64_t seed, const struct work_stop *st, uint64_t *value);
 
 #endif

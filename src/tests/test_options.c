@@ -33,6 +33,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(o.send, SEND_PROACTOR);
 	ck_assert_int_eq(o.work, WORK_CPU);
 	ck_assert_int_eq(o.threads, 0);
+	ck_assert_int_eq(o.pong_timeout_ms, OPTIONS_PONG_TIMEOUT_DEFAULT);
 	ck_assert_ptr_null(o.lag_log);
 	ck_assert(!o.quiet && !o.help);
 }
@@ -74,6 +75,7 @@ static const struct bad_cli {
 	{ { "--send", "fast" }, "--send must be proactor, queue or direct, not 'fast'" },
 	{ { "--work", "gpu" }, "--work must be cpu or sleep, not 'gpu'" },
 	{ { "--threads", "2" }, "--threads is only for server-threadpool" },
+	{ { "--pong-timeout-ms", "100" }, "--pong-timeout-ms is only for server-pingpong" },
 	{ { "--host", "" }, "--host needs an address" },
 	{ { "--lag-log=" }, "--lag-log needs a file name" },
 	{ { "--quiet=yes" }, "--quiet takes no value" },
@@ -102,6 +104,20 @@ START_TEST(test_threads_range_when_allowed)
 }
 END_TEST
 
+START_TEST(test_pong_timeout_when_allowed)
+{
+	struct options o;
+	char err[200];
+
+	ck_assert(PARSE(OPTIONS_PONG_TIMEOUT, "--pong-timeout-ms", "250"));
+	ck_assert_int_eq(o.pong_timeout_ms, 250);
+	ck_assert(!PARSE(OPTIONS_PONG_TIMEOUT, "--pong-timeout-ms", "0"));
+	ck_assert_ptr_nonnull(strstr(err, "from 1 to 60000"));
+	ck_assert(!PARSE(OPTIONS_PONG_TIMEOUT, "--pong-timeout-ms", "60001"));
+	ck_assert(!PARSE(OPTIONS_PONG_TIMEOUT, "--pong-timeout-ms", "1.5"));
+}
+END_TEST
+
 Suite *options_suite(void)
 {
 	Suite *s = suite_create("options");
@@ -112,6 +128,7 @@ Suite *options_suite(void)
 	tcase_add_loop_test(tc, test_bad_command_lines, 0,
 			    (int)(sizeof(bad_clis) / sizeof(bad_clis[0])));
 	tcase_add_test(tc, test_threads_range_when_allowed);
+	tcase_add_test(tc, test_pong_timeout_when_allowed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -92,19 +92,25 @@ START_TEST(test_stop_flag_interrupts_cpu_and_sleep)
 	pthread_t t;
 	const enum work_kind kinds[] = { WORK_CPU, WORK_SLEEP };
 
+	struct work_stop st = { .job = &stop_flag };
+
 	for (int k = 0; k < 2; k++) {
 		atomic_store(&stop_flag, false);
 		ck_assert_int_eq(pthread_create(&t, NULL, set_stop_after_50ms, NULL), 0);
 		int64_t w0 = clock_now_us();
 		/* a 10 s item, stopped after ~50 ms */
-		ck_assert(!work_item(kinds[k], work_calibrate(), 10000, 0, &stop_flag,
-				     &value));
+		ck_assert(!work_item(kinds[k], work_calibrate(), 10000, 0, &st, &value));
 		int64_t wall = clock_now_us() - w0;
 		pthread_join(t, NULL);
 		ck_assert_msg(wall < 1000000, "stop took %lld us", (long long)wall);
 	}
-	/* already set: nothing runs */
-	ck_assert(!work_item(WORK_CPU, 1000000, 10000, 0, &stop_flag, &value));
+	/* already set: nothing runs; either flag stops it */
+	ck_assert(!work_item(WORK_CPU, 1000000, 10000, 0, &st, &value));
+	st = (struct work_stop){ .server = &stop_flag };
+	ck_assert(!work_item(WORK_CPU, 1000000, 10000, 0, &st, &value));
+	atomic_store(&stop_flag, false);
+	ck_assert(!work_stopped(&st));
+	ck_assert(!work_stopped(NULL));
 }
 END_TEST
 
