@@ -9,7 +9,7 @@ SAN ?=
 CC ?= cc
 OPT ?= -O2 -g
 
-SERVERS := blocking flush pingpong
+SERVERS := blocking flush pingpong threadpool
 
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Isrc
 CFLAGS_ALL = -std=c11 -Wall -Wextra -Wpedantic -Werror $(OPT) -pthread -MMD -MP \
@@ -41,13 +41,14 @@ BINS := $(SERVER_BINS) $(BUILD)/harness
 # server.c, session.c, send.c); integration tests: processes over loopback
 INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
 	src/tests/test_badinput.c src/tests/test_shape.c src/tests/test_harness.c \
-	src/tests/testutil.c src/tests/wsclient.c src/tests/spawn.c
+	src/tests/test_variants.c src/tests/test_fixes.c src/tests/test_threadpool.c \
+	src/tests/observe.c src/tests/testutil.c src/tests/wsclient.c src/tests/spawn.c
 UNIT_TEST_SRC := src/tests/unit_main.c \
 	$(filter-out $(INTEGRATION_TEST_SRC),$(wildcard src/tests/test_*.c))
 UNIT_TESTS := $(BUILD)/tests/unit
 INTEGRATION_TESTS := $(BUILD)/tests/integration
 
-.PHONY: all help deps test test-asan experiment plots clean
+.PHONY: all help deps test test-asan test-tsan experiment plots clean
 .DEFAULT_GOAL := all
 # Keep every object: without this make deletes the "intermediate" ones of
 # pattern chains and rebuilds them on the next target.
@@ -60,7 +61,7 @@ help: ## list the targets
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 	@echo "experiment variables (make experiment RUNS=5 ...): RUNS=$(RUNS) ITEMS=$(ITEMS)" \
-		"WORK_MS=$(WORK_MS) BYSTANDER_MS=$(BYSTANDER_MS)"
+		"WORK_MS=$(WORK_MS) BYSTANDER_MS=$(BYSTANDER_MS) VARIANTS='$(VARIANTS)'"
 
 deps: $(DEPS_STAMP) ## install missing Debian packages (apt-get; sudo if not root)
 
@@ -90,9 +91,22 @@ $(INTEGRATION_TESTS): $(call obj,$(INTEGRATION_TEST_SRC)) $(BUILD)/obj/harness/r
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) $^ $(CHECK_LIBS) $(LWS_LIBS) -lm -o $@
 
+# SUITES=threadpool,variants runs only those integration suites (and no
+# unit tests); empty runs everything.
+SUITES ?=
+comma := ,
+TEST_ENV = SENDLAB_BUILD=$(BUILD) SENDLAB_SAN=$(SAN)
+
 test: $(BINS) $(UNIT_TESTS) $(INTEGRATION_TESTS) ## build, then run every test (unit, then integration)
+ifeq ($(SUITES),)
 	$(UNIT_TESTS)
-	SENDLAB_BUILD=$(BUILD) $(INTEGRATION_TESTS)
+	$(TEST_ENV) $(INTEGRATION_TESTS)
+else
+	@set -e; for suite in $(subst $(comma), ,$(SUITES)); do \
+		echo "integration suite $$suite:"; \
+		CK_RUN_SUITE=$$suite $(TEST_ENV) $(INTEGRATION_TESTS); \
+	done
+endif
 
 # Sanitizer reports abort the process (-fno-sanitize-recover, halt_on_error),
 # so a report in a server fails the test that ran it.

@@ -225,6 +225,7 @@ int server_main(int argc, char **argv, const struct variant *v)
 	 * the context they may wake still exists. */
 	if (v->stop)
 		v->stop();
+	srv->variant_stopped = true;
 	lag_stop();
 	lws_context_destroy(srv->ctx);
 	return 0;

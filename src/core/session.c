@@ -32,7 +32,7 @@ void session_closed(struct session *s)
 	 * must let go of it here */
 	s->closing = true;
 	lws_sul_cancel(&s->timer);
-	if (s->srv->variant->session_closed)
+	if (s->srv->variant->session_closed && !s->srv->variant_stopped)
 		s->srv->variant->session_closed(s);
 	lws_dll2_remove(&s->list);
 	free(s->data);

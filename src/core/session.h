@@ -25,6 +25,10 @@ struct server {
 	uint64_t next_session_id;	/* loop thread only */
 	lws_dll2_owner_t sessions;	/* open sessions, for lookup by id; loop thread only */
 	atomic_bool stop;		/* set by the signal handler; read by any thread */
+	bool variant_stopped;		/* its stop hook ran: lws_context_destroy()
+					   closes the last sessions after it, and
+					   those must not reach the variant. Loop
+					   thread only */
 	/* Where a frame is built just before lws_write: LWS_PRE bytes of
 	 * headroom for lws's frame header, then the JSON. Loop thread only. */
 	unsigned char tx[LWS_PRE + PROTO_REPLY_MAX];

@@ -66,7 +66,9 @@ struct variant {
 	void (*wake)(void);
 
 	/* Optional. s is closing: after this returns its memory (and
-	 * session_data) is freed, so cancel its timers and forget it. */
+	 * session_data) is freed, so cancel its timers and forget it. Not
+	 * called for the connections still open at shutdown, which lws
+	 * closes after the stop hook has run. */
 	void (*session_closed)(struct session *s);
 
 	/* Optional. Before the loop starts / after it stopped (before the

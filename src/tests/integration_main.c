@@ -14,6 +14,9 @@ int main(void)
 	srunner_add_suite(sr, badinput_suite());
 	srunner_add_suite(sr, shape_suite());
 	srunner_add_suite(sr, harness_suite());
+	srunner_add_suite(sr, variants_suite());
+	srunner_add_suite(sr, fixes_suite());
+	srunner_add_suite(sr, threadpool_suite());
 	srunner_run_all(sr, CK_NORMAL);
 
 	int failed = srunner_ntests_failed(sr);

@@ -1,6 +1,7 @@
 /*
- * test_server.c: server-blocking as a process: command line, listening,
- * the protocol's ops, paths and subprotocols, lag monitor, clean stops.
+ * test_server.c: the core as a process, through server-blocking: command
+ * line, listening, the protocol's ops, paths and subprotocols, lag monitor,
+ * clean stops. What every variant must do alike is in test_variants.c.
  */
 #include "common/clock.h"
 #include "tests/suites.h"
@@ -102,35 +103,6 @@ START_TEST(test_sigint_and_sigterm_exit_zero)
 	ck_assert(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	tu_start(&s, "blocking", NULL);
 	tu_stop_clean(&s); /* SIGTERM */
-}
-END_TEST
-
-START_TEST(test_sigint_mid_job_exits_promptly)
-{
-	struct spawned s;
-	struct wsc *job, *probe;
-	struct wsc_frame f;
-
-	tu_start(&s, "blocking", NULL);
-	job = tu_connect(&s);
-	probe = tu_connect(&s);
-	tu_send(job, "{\"op\":\"run\",\"items\":1,\"work_ms\":10000}");
-	/* Proof that the server is inside the 10 s item, not a guess: an
-	 * echo on another connection gets no answer for 300 ms. */
-	tu_send(probe, "{\"op\":\"echo\",\"t_us\":1}");
-	ck_assert_int_eq(wsc_recv(probe, &f, 300), 0);
-
-	int64_t t_sig = clock_now_us();
-	int st = spawn_stop(&s, SIGINT, TU_STOP_MS);
-	int64_t took = clock_now_us() - t_sig;
-
-	spawn_cleanup(&s);
-	ck_assert_msg(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
-		      "status %d", st);
-	ck_assert_msg(took < 1000000, "SIGINT mid-job took %lld ms",
-		      (long long)(took / 1000));
-	wsc_free(job);
-	wsc_free(probe);
 }
 END_TEST
 
@@ -264,94 +236,6 @@ START_TEST(test_lag_log_and_stall_warning)
 }
 END_TEST
 
-START_TEST(test_client_reset_mid_job_costs_nothing)
-{
-	struct spawned s;
-	struct wsc *c;
-
-	tu_start(&s, "blocking", NULL);
-	for (int i = 0; i < 5; i++) {
-		c = tu_connect(&s);
-		tu_send(c, "{\"op\":\"run\",\"items\":3,\"work_ms\":20}");
-		if (i % 2)
-			wsc_reset(c);	/* TCP RST */
-		else
-			wsc_free(c);	/* FIN without a close frame */
-	}
-	c = tu_connect(&s);
-	tu_assert_echo(c);
-	wsc_close(c, TU_IO_MS);
-	tu_stop_clean(&s);
-}
-END_TEST
-
-START_TEST(test_run_while_busy)
-{
-	struct spawned s;
-	struct wsc *c;
-	struct reply r;
-
-	/* --send queue: the first job's results stay queued while the second
-	 * run is read, so that run must meet a busy job */
-	tu_start(&s, "blocking", "--send", "queue", NULL);
-	c = tu_connect(&s);
-	tu_send(c, "{\"op\":\"run\",\"items\":2,\"work_ms\":100,\"id\":\"first\"}");
-	tu_send(c, "{\"op\":\"run\",\"items\":1,\"work_ms\":1,\"id\":\"second\"}");
-	int results = 0, busy = 0;
-
-	for (int i = 0; i < 3; i++) {
-		tu_recv_reply(c, &r, TU_IO_MS, NULL);
-		if (r.op == REPLY_RESULT)
-			results++;
-		else if (r.op == REPLY_ERROR && strstr(r.error, "busy: "))
-			busy++;
-	}
-	ck_assert_int_eq(results, 2);
-	ck_assert_int_eq(busy, 1);
-	/* the job was not disturbed, and the connection still works */
-	tu_assert_echo(c);
-	tu_send(c, "{\"op\":\"run\",\"items\":1,\"work_ms\":1}");
-	tu_recv_reply(c, &r, TU_IO_MS, NULL);
-	ck_assert_int_eq(r.op, REPLY_RESULT);
-	wsc_close(c, TU_IO_MS);
-	tu_stop_clean(&s);
-}
-END_TEST
-
-START_TEST(test_result_fields)
-{
-	struct spawned s;
-	struct wsc *c;
-	struct reply r;
-	struct wsc_frame f;
-
-	tu_start(&s, "blocking", NULL);
-	c = tu_connect(&s);
-	int64_t t0 = clock_now_us();
-	tu_send(c, "{\"op\":\"run\",\"items\":2,\"work_ms\":30,\"id\":\"q\\\"\\\\\\u0001\xff\"}");
-	ck_assert_int_eq(wsc_recv(c, &f, TU_IO_MS), 1);
-	/* the id comes back escaped as valid JSON, bad UTF-8 replaced */
-	ck_assert_msg(strstr((char *)f.data, "\"id\":\"q\\\"\\\\\\u0001\\ufffd\""),
-		      "%s", (char *)f.data);
-	tu_recv_reply(c, &r, TU_IO_MS, NULL);
-	ck_assert_int_eq(r.op, REPLY_RESULT);
-	ck_assert_str_eq(r.variant, "blocking");
-	ck_assert_int_eq(r.v[REPLY_SEQ], 1);
-	ck_assert_int_eq(r.v[REPLY_ITEMS], 2);
-	ck_assert_int_eq(r.v[REPLY_WORK_MS], 30);
-	/* the stamps are in order and on the client's clock */
-	ck_assert_int_ge(r.v[REPLY_T_RECV_US], t0);
-	ck_assert_int_le(r.v[REPLY_T_RECV_US], r.v[REPLY_T_START_US]);
-	ck_assert_int_lt(r.v[REPLY_T_START_US], r.v[REPLY_T_DONE_US]);
-	ck_assert_int_le(r.v[REPLY_T_DONE_US], r.v[REPLY_T_SEND_US]);
-	ck_assert_int_le(r.v[REPLY_T_SEND_US], clock_now_us());
-	/* 30 ms of work takes at least 15 ms, even on a fast core */
-	ck_assert_int_ge(r.v[REPLY_T_DONE_US] - r.v[REPLY_T_START_US], 15000);
-	wsc_close(c, TU_IO_MS);
-	tu_stop_clean(&s);
-}
-END_TEST
-
 Suite *server_suite(void)
 {
 	Suite *s = suite_create("server");
@@ -362,13 +246,9 @@ Suite *server_suite(void)
 	tcase_add_test(tc, test_help_and_bad_options);
 	tcase_add_test(tc, test_port_in_use_fails_clearly);
 	tcase_add_test(tc, test_sigint_and_sigterm_exit_zero);
-	tcase_add_test(tc, test_sigint_mid_job_exits_promptly);
 	tcase_add_test(tc, test_wrong_path_and_plain_http_get_404);
 	tcase_add_test(tc, test_stats_reports_the_stall);
 	tcase_add_test(tc, test_lag_log_and_stall_warning);
-	tcase_add_test(tc, test_client_reset_mid_job_costs_nothing);
-	tcase_add_test(tc, test_run_while_busy);
-	tcase_add_test(tc, test_result_fields);
 	suite_add_tcase(s, tc);
 	return s;
 }

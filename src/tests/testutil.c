@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 const char *tu_build_dir(void)
 {
@@ -104,4 +105,51 @@ void tu_assert_echo(struct wsc *c)
 		      r.op, r.error);
 	ck_assert_int_eq(r.v[REPLY_T_US], t);
 	ck_assert_int_ge(r.v[REPLY_T_SERVER_US], t);
+}
+
+long tu_rss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+long tu_cpu_ms(pid_t pid)
+{
+	char path[64], buf[1024];
+	unsigned long utime, stime;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+
+	fclose(f);
+	buf[n] = '\0';
+	/* fields 14 and 15, counted after the ")" that ends the command name */
+	const char *p = strrchr(buf, ')');
+
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+			 &utime, &stime) != 2)
+		return -1;
+	return (long)((utime + stime) * 1000 / (unsigned long)sysconf(_SC_CLK_TCK));
+}
+
+bool tu_sanitized(void)
+{
+	const char *s = getenv("SENDLAB_SAN");
+
+	return s && *s;
 }

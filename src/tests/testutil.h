@@ -46,4 +46,15 @@ void tu_recv_reply(struct wsc *c, struct reply *r, int timeout_ms,
  * the server still work). */
 void tu_assert_echo(struct wsc *c);
 
+/* The resident memory of process pid in kB (VmRSS), or -1. */
+long tu_rss_kb(pid_t pid);
+
+/* The CPU time process pid has used so far (user + system), in ms, or -1. */
+long tu_cpu_ms(pid_t pid);
+
+/* True when the servers are built with a sanitizer ($SENDLAB_SAN is set by
+ * make test-asan / test-tsan): memory figures then measure the sanitizer's
+ * quarantine and shadow, not the server, and its own leak check decides. */
+bool tu_sanitized(void);
+
 #endif

@@ -1,0 +1,147 @@
+/*
+ * test_fixes.c: server-flush and server-pingpong, each measured for what
+ * it fixes and what it still costs, with the method of test_shape.c
+ * (3 items x 150 ms, a bystander echoing every 20 ms, the server's own lag
+ * monitor over the job), under every send discipline.
+ *
+ * What they fix: every message reaches the client within 20 ms of its
+ * item's end, and the arrivals are an item apart. What they cost: the
+ * items still run on the loop thread, so another client waits at least
+ * 0.8 of an item and the lag monitor sees stalls over 100 ms.
+ */
+#include "common/clock.h"
+#include "harness/reply.h"
+#include "tests/observe.h"
+#include "tests/suites.h"
+#include "tests/testutil.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const sends[] = { "proactor", "queue", "direct" };
+#define NSENDS ((int)(sizeof(sends) / sizeof(sends[0])))
+
+/* The cost: the loop still computes whole items, and both the bystander
+ * and the server's lag monitor see it. */
+static void assert_loop_blocked_per_item(const struct observed *o)
+{
+	ck_assert_msg(o->echoes >= 3, "only %d echoes", o->echoes);
+	ck_assert_msg(o->worst_echo >= o->item * 8 / 10,
+		      "bystander waited at most %lld us; an item is %lld us",
+		      (long long)o->worst_echo, (long long)o->item);
+	ck_assert_msg(o->lag_max > 100000, "lag max %lld us, want a stall over 100 ms",
+		      (long long)o->lag_max);
+	ck_assert_int_ge(o->stalls, 1);
+}
+
+START_TEST(test_flush_spaced_but_loop_blocked)
+{
+	struct spawned s;
+	struct observed o;
+	char name[64];
+
+	tu_start(&s, "flush", "--send", sends[_i], NULL);
+	obs_run(&s, &o);
+	tu_stop_clean(&s);
+	snprintf(name, sizeof(name), "flush %s", sends[_i]);
+	obs_print(name, &o);
+	obs_assert_spaced(&o);
+	assert_loop_blocked_per_item(&o);
+	ck_assert_int_eq(o.pings, 0);
+}
+END_TEST
+
+START_TEST(test_pingpong_spaced_one_ping_per_item)
+{
+	struct spawned s;
+	struct observed o;
+	char name[64];
+
+	tu_start(&s, "pingpong", "--send", sends[_i], NULL);
+	obs_run(&s, &o);
+	tu_stop_clean(&s);
+	snprintf(name, sizeof(name), "pingpong %s", sends[_i]);
+	obs_print(name, &o);
+	obs_assert_spaced(&o);
+	assert_loop_blocked_per_item(&o);
+	ck_assert_msg(o.pings == OBS_ITEMS, "%d PINGs for %d items", o.pings, OBS_ITEMS);
+	/* the next item starts only after the round trip */
+	for (int i = 1; i < OBS_ITEMS; i++)
+		ck_assert_int_gt(o.done[i] - o.item_us[i], o.arrived[i - 1]);
+}
+END_TEST
+
+/* Reads frames from c until one with opcode `want` (skipping none: any
+ * other frame first fails the test); returns its arrival time. */
+static int64_t expect_frame(struct wsc *c, int want, struct wsc_frame *f, int timeout_ms)
+{
+	int got = wsc_recv(c, f, timeout_ms);
+
+	ck_assert_msg(got == 1, "no frame within %d ms (%s)", timeout_ms, wsc_error(c));
+	ck_assert_msg(f->opcode == want, "got opcode %d (%.*s), want %d", f->opcode,
+		      (int)f->len, (const char *)f->data, want);
+	return f->t_arrive_us;
+}
+
+START_TEST(test_pingpong_timeout_when_pings_are_ignored)
+{
+	struct spawned s;
+	struct wsc *deaf, *other;
+	struct wsc_frame f;
+	struct reply r;
+	char why[200];
+
+	tu_start(&s, "pingpong", "--pong-timeout-ms", "300", NULL);
+	deaf = tu_connect(&s);
+	other = tu_connect(&s);
+	wsc_set_auto_pong(deaf, 0);
+	tu_send(deaf, "{\"op\":\"run\",\"items\":3,\"work_ms\":100}");
+
+	expect_frame(deaf, WSC_OP_TEXT, &f, TU_IO_MS);
+	ck_assert(reply_parse((const char *)f.data, f.len, &r, why, sizeof(why)));
+	ck_assert_int_eq(r.op, REPLY_RESULT);
+	ck_assert_int_eq(r.v[REPLY_SEQ], 0);
+	int64_t t_ping = expect_frame(deaf, WSC_OP_PING, &f, TU_IO_MS);
+
+	/* while it waits for the pong the server serves everyone else, at
+	 * once: no item is running */
+	int64_t t_echo = clock_now_us();
+
+	tu_assert_echo(other);
+	ck_assert_int_lt(clock_now_us() - t_echo, 100000);
+
+	int64_t t_err = expect_frame(deaf, WSC_OP_TEXT, &f, TU_IO_MS);
+	ck_assert(reply_parse((const char *)f.data, f.len, &r, why, sizeof(why)));
+	ck_assert_msg(r.op == REPLY_ERROR && strstr(r.error, "no pong within 300 ms"),
+		      "got %s", (const char *)f.data);
+	ck_assert_msg(t_err - t_ping >= 250000, "timed out %lld us after the PING, "
+		      "before the 300 ms timeout", (long long)(t_err - t_ping));
+	/* the job is over: no further result comes, and the connection and
+	 * the server still work */
+	ck_assert_int_eq(wsc_recv(deaf, &f, 300), 0);
+	tu_assert_echo(deaf);
+	tu_send(other, "{\"op\":\"run\",\"items\":2,\"work_ms\":20}");
+	for (int i = 0; i < 2; i++) {
+		tu_recv_reply(other, &r, TU_IO_MS, NULL);
+		ck_assert_int_eq(r.op, REPLY_RESULT);
+		ck_assert_int_eq(r.v[REPLY_SEQ], i);
+	}
+	ck_assert_int_ge(wsc_pings_seen(other), 1);
+	wsc_close(deaf, TU_IO_MS);
+	wsc_close(other, TU_IO_MS);
+	tu_stop_clean(&s);
+}
+END_TEST
+
+Suite *fixes_suite(void)
+{
+	Suite *s = suite_create("fixes");
+	TCase *tc = tcase_create("flush-pingpong");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_flush_spaced_but_loop_blocked, 0, NSENDS);
+	tcase_add_loop_test(tc, test_pingpong_spaced_one_ping_per_item, 0, NSENDS);
+	tcase_add_test(tc, test_pingpong_timeout_when_pings_are_ignored);
+	suite_add_tcase(s, tc);
+	return s;
+}

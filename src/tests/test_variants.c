@@ -1,0 +1,207 @@
+/*
+ * test_variants.c: what every server variant must do alike, whatever its
+ * scheduling policy: its own name in every reply, its own command-line
+ * options and no one else's, `busy` for a second run, a client that leaves
+ * mid-job costs nothing, and SIGINT in the middle of a long item exits 0
+ * within a second. Each test runs once per variant.
+ */
+#include "common/clock.h"
+#include "tests/suites.h"
+#include "tests/testutil.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static const char *const variants[] = { "blocking", "flush", "pingpong", "threadpool" };
+#define NVARIANTS ((int)(sizeof(variants) / sizeof(variants[0])))
+
+START_TEST(test_options_are_each_variants_own)
+{
+	const char *v = variants[_i];
+	char path[512], out[4096];
+	bool threads_ok = !strcmp(v, "threadpool"), pong_ok = !strcmp(v, "pingpong");
+
+	snprintf(path, sizeof(path), "%s/server-%s", tu_build_dir(), v);
+	char *help[] = { path, "--help", NULL };
+	char *threads[] = { path, "--threads", "0", NULL };
+	char *pong[] = { path, "--pong-timeout-ms", "0", NULL };
+	int st = spawn_run(help, out, sizeof(out), TU_START_MS);
+
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ck_assert_int_eq(strstr(out, "--threads") != NULL, threads_ok);
+	ck_assert_int_eq(strstr(out, "--pong-timeout-ms") != NULL, pong_ok);
+
+	/* 0 is out of range for both: the variants that accept the option
+	 * say so, the others say the option is not theirs */
+	st = spawn_run(threads, out, sizeof(out), TU_START_MS);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+	ck_assert_msg(strstr(out, threads_ok ? "--threads must be an integer from 1"
+			     : "--threads is only for server-threadpool"), "%s", out);
+	st = spawn_run(pong, out, sizeof(out), TU_START_MS);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+	ck_assert_msg(strstr(out, pong_ok ? "--pong-timeout-ms must be an integer from 1"
+			     : "--pong-timeout-ms is only for server-pingpong"), "%s", out);
+}
+END_TEST
+
+START_TEST(test_result_fields)
+{
+	struct spawned s;
+	struct wsc *c;
+	struct reply r;
+	struct wsc_frame f;
+
+	tu_start(&s, variants[_i], NULL);
+	c = tu_connect(&s);
+	int64_t t0 = clock_now_us();
+	tu_send(c, "{\"op\":\"run\",\"items\":2,\"work_ms\":30,\"id\":\"q\\\"\\\\\\u0001\xff\"}");
+	ck_assert_int_eq(wsc_recv(c, &f, TU_IO_MS), 1);
+	/* the id comes back escaped as valid JSON, bad UTF-8 replaced */
+	ck_assert_msg(strstr((char *)f.data, "\"id\":\"q\\\"\\\\\\u0001\\ufffd\""),
+		      "%s", (char *)f.data);
+	tu_recv_reply(c, &r, TU_IO_MS, NULL);
+	ck_assert_int_eq(r.op, REPLY_RESULT);
+	ck_assert_str_eq(r.variant, variants[_i]);
+	ck_assert_int_eq(r.v[REPLY_SEQ], 1);
+	ck_assert_int_eq(r.v[REPLY_ITEMS], 2);
+	ck_assert_int_eq(r.v[REPLY_WORK_MS], 30);
+	/* the stamps are in order and on the client's clock */
+	ck_assert_int_ge(r.v[REPLY_T_RECV_US], t0);
+	ck_assert_int_le(r.v[REPLY_T_RECV_US], r.v[REPLY_T_START_US]);
+	ck_assert_int_lt(r.v[REPLY_T_START_US], r.v[REPLY_T_DONE_US]);
+	ck_assert_int_le(r.v[REPLY_T_DONE_US], r.v[REPLY_T_SEND_US]);
+	ck_assert_int_le(r.v[REPLY_T_SEND_US], clock_now_us());
+	/* 30 ms of work takes at least 15 ms, even on a fast core */
+	ck_assert_int_ge(r.v[REPLY_T_DONE_US] - r.v[REPLY_T_START_US], 15000);
+	/* stats names the variant too */
+	tu_send(c, "{\"op\":\"stats\"}");
+	tu_recv_reply(c, &r, TU_IO_MS, NULL);
+	ck_assert_int_eq(r.op, REPLY_STATS);
+	ck_assert_str_eq(r.variant, variants[_i]);
+	wsc_close(c, TU_IO_MS);
+	tu_stop_clean(&s);
+}
+END_TEST
+
+START_TEST(test_run_while_busy)
+{
+	struct spawned s;
+	struct wsc *c;
+	struct reply r;
+
+	/* --send queue: in every variant the loop reads the second run
+	 * before the first job's last result has been written (blocking:
+	 * its results wait in the queue until the job is over) */
+	tu_start(&s, variants[_i], "--send", "queue", NULL);
+	c = tu_connect(&s);
+	tu_send(c, "{\"op\":\"run\",\"items\":2,\"work_ms\":100,\"id\":\"first\"}");
+	tu_send(c, "{\"op\":\"run\",\"items\":1,\"work_ms\":1,\"id\":\"second\"}");
+	int results = 0, busy = 0;
+
+	for (int i = 0; i < 3; i++) {
+		tu_recv_reply(c, &r, TU_IO_MS, NULL);
+		if (r.op == REPLY_RESULT) {
+			ck_assert_int_eq(r.v[REPLY_SEQ], results);
+			results++;
+		} else if (r.op == REPLY_ERROR && strstr(r.error, "busy: ")) {
+			busy++;
+		}
+	}
+	ck_assert_int_eq(results, 2);
+	ck_assert_int_eq(busy, 1);
+	/* the job was not disturbed, and the connection still works */
+	tu_assert_echo(c);
+	tu_send(c, "{\"op\":\"run\",\"items\":1,\"work_ms\":1}");
+	tu_recv_reply(c, &r, TU_IO_MS, NULL);
+	ck_assert_int_eq(r.op, REPLY_RESULT);
+	wsc_close(c, TU_IO_MS);
+	tu_stop_clean(&s);
+}
+END_TEST
+
+START_TEST(test_client_leaving_mid_job_costs_nothing)
+{
+	struct spawned s;
+	struct wsc *c;
+	struct reply r;
+
+	tu_start(&s, variants[_i], NULL);
+	for (int i = 0; i < 6; i++) {
+		c = tu_connect(&s);
+		tu_send(c, "{\"op\":\"run\",\"items\":3,\"work_ms\":20}");
+		if (i >= 3) {	/* mid-job for certain: after its first result */
+			tu_recv_reply(c, &r, TU_IO_MS, NULL);
+			ck_assert_int_eq(r.op, REPLY_RESULT);
+		}
+		if (i % 2)
+			wsc_reset(c);	/* TCP RST */
+		else
+			wsc_free(c);	/* FIN without a close frame */
+	}
+	c = tu_connect(&s);
+	tu_assert_echo(c);
+	tu_send(c, "{\"op\":\"run\",\"items\":2,\"work_ms\":10}");
+	for (int i = 0; i < 2; i++) {
+		tu_recv_reply(c, &r, TU_IO_MS, NULL);
+		ck_assert_int_eq(r.op, REPLY_RESULT);
+		ck_assert_int_eq(r.v[REPLY_SEQ], i);
+	}
+	wsc_close(c, TU_IO_MS);
+	tu_stop_clean(&s);
+}
+END_TEST
+
+START_TEST(test_sigint_mid_item_exits_promptly)
+{
+	struct spawned s;
+	struct wsc *job;
+
+	tu_start(&s, variants[_i], NULL);
+	job = tu_connect(&s);
+	long cpu0 = tu_cpu_ms(s.pid);
+
+	tu_send(job, "{\"op\":\"run\",\"items\":1,\"work_ms\":10000}");
+	/* Proof that the server is inside the 10 s item, not a guess: it
+	 * has burnt 200 ms of CPU since the run was sent (wherever the
+	 * variant computes). */
+	int64_t give_up = clock_now_us() + TU_IO_MS * 1000ll;
+
+	while (tu_cpu_ms(s.pid) - cpu0 < 200) {
+		ck_assert_msg(clock_now_us() < give_up, "the server is not computing");
+		struct timespec ts = { 0, 20 * 1000000 };
+
+		nanosleep(&ts, NULL);
+	}
+
+	int64_t t_sig = clock_now_us();
+	int st = spawn_stop(&s, SIGINT, TU_STOP_MS);
+	int64_t took = clock_now_us() - t_sig;
+	char errtext[4096];
+
+	spawn_read_stderr(&s, errtext, sizeof(errtext));
+	spawn_cleanup(&s);
+	ck_assert_msg(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "status %d: %s", st, errtext);
+	ck_assert_msg(!strstr(errtext, "Sanitizer"), "%s", errtext);
+	ck_assert_msg(took < 1000000, "SIGINT mid-item took %lld ms",
+		      (long long)(took / 1000));
+	wsc_free(job);
+}
+END_TEST
+
+Suite *variants_suite(void)
+{
+	Suite *s = suite_create("variants");
+	TCase *tc = tcase_create("every-variant");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_options_are_each_variants_own, 0, NVARIANTS);
+	tcase_add_loop_test(tc, test_result_fields, 0, NVARIANTS);
+	tcase_add_loop_test(tc, test_run_while_busy, 0, NVARIANTS);
+	tcase_add_loop_test(tc, test_client_leaving_mid_job_costs_nothing, 0, NVARIANTS);
+	tcase_add_loop_test(tc, test_sigint_mid_item_exits_promptly, 0, NVARIANTS);
+	suite_add_tcase(s, tc);
+	return s;
+}
