@@ -116,13 +116,22 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 \
 test-asan: ## the same tests, built with AddressSanitizer + UndefinedBehaviorSanitizer
 	@$(SAN_ENV) $(MAKE) --no-print-directory BUILD=build/asan SAN=address,undefined OPT="-O1 -g" test
 
+# ThreadSanitizer: the thread pool's own tests and the tests every variant
+# shares (start-up, mid-job disconnects, SIGINT mid-item, shutdown joins).
+TSAN_ENV = TSAN_OPTIONS=halt_on_error=1:exitcode=88:second_deadlock_stack=1
+
+test-tsan: ## the thread-pool tests built with ThreadSanitizer
+	@$(TSAN_ENV) $(MAKE) --no-print-directory BUILD=build/tsan SAN=thread OPT="-O1 -g" \
+		SUITES=threadpool,variants test
+
 # experiment parameters (see scripts/experiment.sh)
 RUNS ?= 3
 ITEMS ?= 3
 WORK_MS ?= 300
 BYSTANDER_MS ?= 20
+VARIANTS ?= blocking flush pingpong threadpool
 EXPERIMENT_ENV = BUILD=$(BUILD) RUNS=$(RUNS) ITEMS=$(ITEMS) WORK_MS=$(WORK_MS) \
-	BYSTANDER_MS=$(BYSTANDER_MS)
+	BYSTANDER_MS=$(BYSTANDER_MS) VARIANTS="$(VARIANTS)"
 
 experiment: $(BINS) ## run the experiment: CSVs, env.txt and plots in results/<run-id>/
 	@$(EXPERIMENT_ENV) sh scripts/experiment.sh
@@ -133,8 +142,8 @@ plots: | $(DEPS_STAMP) ## redraw the plots of results/latest from its CSVs alone
 	@p=$$(sed -n 's/^parameters: //p' results/latest/env.txt); \
 	items=$$(echo "$$p" | sed -n 's/.*ITEMS=\([0-9]*\).*/\1/p'); \
 	work_ms=$$(echo "$$p" | sed -n 's/.*WORK_MS=\([0-9]*\).*/\1/p'); \
-	sends=$$(echo "$$p" | sed -n "s/.*SENDS='\([^']*\)'.*/\1/p"); \
-	gnuplot -e "dir='results/latest'; sends='$$sends'; items=$$items; work_ms=$$work_ms" \
+	configs=$$(sed -n 's/^configs: //p' results/latest/env.txt); \
+	gnuplot -e "dir='results/latest'; configs='$$configs'; items=$$items; work_ms=$$work_ms" \
 		scripts/plot-arrivals.gp && echo "redrew results/latest/arrivals.png and .svg"
 
 clean: ## remove build/ and generated results (keeps results/reference)

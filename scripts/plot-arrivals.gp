@@ -1,10 +1,11 @@
 # plot-arrivals.gp: when each message arrived against when its result was
-# ready, one panel per send discipline (server-blocking).
+# ready, one panel per configuration (blocking-<send>, flush, pingpong,
+# threadpool).
 #
-#   gnuplot -e "dir='results/latest'; sends='proactor queue direct'; items=3; work_ms=300" \
+#   gnuplot -e "dir='results/latest'; configs='blocking-proactor flush'; items=3; work_ms=300" \
 #           scripts/plot-arrivals.gp
 #
-# Reads dir/blocking-<send>.messages.csv (the harness's CSV); writes
+# Reads dir/<config>.messages.csv (the harness's CSV); writes
 # dir/arrivals.png and dir/arrivals.svg. x: the item's compute finished
 # (t_done - t_request), y: the message arrived (t_arrive - t_request), both
 # in ms after the client sent `run`. On the dashed diagonal a message left
@@ -12,12 +13,14 @@
 # the same height arrived together (a clump).
 
 if (!exists("dir")) dir = "results/latest"
-if (!exists("sends")) sends = "proactor queue direct"
+if (!exists("configs")) configs = "blocking-proactor blocking-queue blocking-direct flush pingpong threadpool"
 if (!exists("items")) items = 3
 if (!exists("work_ms")) work_ms = 300
 
 set datafile separator ","
-n = words(sends)
+n = words(configs)
+cols = (n > 3) ? 3 : n
+rows = (n + cols - 1) / cols
 lim = items * work_ms * 1.15
 # one point shape per message (up to 6; more items share one shape)
 shape(s) = (s == 0) ? 7 : (s == 1) ? 9 : (s == 2) ? 5 : (s == 3) ? 11 : (s == 4) ? 13 : 3
@@ -28,16 +31,18 @@ arrived(s) = (column(9) - column(4)) / 1000.0
 
 do for [fmt in "png svg"] {
 	if (fmt eq "png") {
-		set terminal pngcairo size 1500,560 font "DejaVu Sans,12" noenhanced
+		set terminal pngcairo size 1500,60 + 500 * rows font "DejaVu Sans,12" noenhanced
 	} else {
-		set terminal svg size 1500,560 font "DejaVu Sans,12" noenhanced
+		set terminal svg size 1500,60 + 500 * rows font "DejaVu Sans,12" noenhanced
 	}
 	set output dir . "/arrivals." . fmt
-	set multiplot layout 1, n title sprintf("server-blocking: when each message arrives vs when its result was ready (%d items x %d ms; every run)", items, work_ms)
+	set multiplot layout rows, cols title sprintf("when each message arrives vs when its result was ready (%d items x %d ms; every run)", items, work_ms)
 	do for [i = 1:n] {
-		send = word(sends, i)
-		file = dir . "/blocking-" . send . ".messages.csv"
-		set title "--send " . send . ((send eq "proactor") ? " (default)" : "")
+		config = word(configs, i)
+		file = dir . "/" . config . ".messages.csv"
+		# "blocking-queue" -> "blocking --send queue"; a fix keeps its name
+		dash = strstrt(config, "-")
+		set title (dash > 0) ? config[1:dash-1] . " --send " . config[dash+1:] : config . " (the fix)"
 		set xlabel "result ready (ms after the request)"
 		set ylabel "message arrived (ms after the request)"
 		set xrange [0:lim]
