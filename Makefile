@@ -26,22 +26,25 @@ DEPS_STAMP := build/.deps-installed
 COMMON_SRC := src/common/cli.c src/common/json.c src/common/stats.c
 CORE_SRC := $(filter-out src/core/server.c,$(wildcard src/core/*.c))
 HARNESS_SRC := $(filter-out src/harness/main.c,$(wildcard src/harness/*.c))
+ANALYSIS_SRC := $(filter-out src/analysis/main.c,$(wildcard src/analysis/*.c))
 
 obj = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(1))
 COMMON_OBJ := $(call obj,$(COMMON_SRC))
 CORE_OBJ := $(call obj,$(CORE_SRC) src/core/server.c)
 HARNESS_OBJ := $(call obj,$(HARNESS_SRC))
+ANALYSIS_OBJ := $(call obj,$(ANALYSIS_SRC))
 # the core without its lws glue, for the unit tests
 UNIT_CORE_OBJ := $(filter-out $(addprefix $(BUILD)/obj/core/,server.o session.o send.o),$(CORE_OBJ))
 
 SERVER_BINS := $(addprefix $(BUILD)/server-,$(SERVERS))
-BINS := $(SERVER_BINS) $(BUILD)/harness
+BINS := $(SERVER_BINS) $(BUILD)/harness $(BUILD)/summarize
 
 # unit tests: pure functions (the core without its lws glue:
 # server.c, session.c, send.c); integration tests: processes over loopback
 INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
 	src/tests/test_badinput.c src/tests/test_shape.c src/tests/test_harness.c \
 	src/tests/test_variants.c src/tests/test_fixes.c src/tests/test_threadpool.c \
+	src/tests/test_summarize.c \
 	src/tests/observe.c src/tests/testutil.c src/tests/wsclient.c src/tests/spawn.c
 UNIT_TEST_SRC := src/tests/unit_main.c \
 	$(filter-out $(INTEGRATION_TEST_SRC),$(wildcard src/tests/test_*.c))
@@ -61,7 +64,7 @@ help: ## list the targets
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 	@echo "experiment variables (make experiment RUNS=5 ...): RUNS=$(RUNS) ITEMS=$(ITEMS)" \
-		"WORK_MS=$(WORK_MS) BYSTANDER_MS=$(BYSTANDER_MS) VARIANTS='$(VARIANTS)'"
+		"WORK_MS=$(WORK_MS) BYSTANDER_MS=$(BYSTANDER_MS) QUICK=$(QUICK) VARIANTS='$(VARIANTS)'"
 
 deps: $(DEPS_STAMP) ## install missing Debian packages (apt-get; sudo if not root)
 
@@ -79,10 +82,13 @@ $(BUILD)/server-%: $(BUILD)/obj/servers/%.o $(CORE_OBJ) $(COMMON_OBJ)
 $(BUILD)/harness: $(BUILD)/obj/harness/main.o $(HARNESS_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -lm -o $@
 
+$(BUILD)/summarize: $(BUILD)/obj/analysis/main.o $(ANALYSIS_OBJ) $(COMMON_OBJ)
+	$(CC) $(LDFLAGS_ALL) $^ -lm -o $@
+
 $(BUILD)/obj/tests/%.o: CFLAGS_ALL += $(CHECK_CFLAGS)
 
 $(UNIT_TESTS): $(call obj,$(UNIT_TEST_SRC)) $(UNIT_CORE_OBJ) \
-		$(HARNESS_OBJ) $(COMMON_OBJ)
+		$(HARNESS_OBJ) $(ANALYSIS_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) $^ $(CHECK_LIBS) $(LWS_LIBS) -lm -o $@
 
@@ -124,27 +130,23 @@ test-tsan: ## the thread-pool tests built with ThreadSanitizer
 	@$(TSAN_ENV) $(MAKE) --no-print-directory BUILD=build/tsan SAN=thread OPT="-O1 -g" \
 		SUITES=threadpool,variants test
 
-# experiment parameters (see scripts/experiment.sh)
-RUNS ?= 3
+# experiment parameters (see scripts/experiment.sh and docs/experiment.md)
+RUNS ?= 5
 ITEMS ?= 3
 WORK_MS ?= 300
 BYSTANDER_MS ?= 20
+QUICK ?= 0
 VARIANTS ?= blocking flush pingpong threadpool
 EXPERIMENT_ENV = BUILD=$(BUILD) RUNS=$(RUNS) ITEMS=$(ITEMS) WORK_MS=$(WORK_MS) \
-	BYSTANDER_MS=$(BYSTANDER_MS) VARIANTS="$(VARIANTS)"
+	BYSTANDER_MS=$(BYSTANDER_MS) QUICK=$(QUICK) VARIANTS="$(VARIANTS)"
 
-experiment: $(BINS) ## run the experiment: CSVs, env.txt and plots in results/<run-id>/
+experiment: $(BINS) ## the main job: every variant, CSVs, summary.md and plots in results/<run-id>/ (QUICK=1: one run each)
 	@$(EXPERIMENT_ENV) sh scripts/experiment.sh
 
-# The run's own parameters come from its env.txt, not from these variables.
-plots: | $(DEPS_STAMP) ## redraw the plots of results/latest from its CSVs alone
-	@test -f results/latest/env.txt || { echo "no results/latest: run make experiment first"; exit 1; }
-	@p=$$(sed -n 's/^parameters: //p' results/latest/env.txt); \
-	items=$$(echo "$$p" | sed -n 's/.*ITEMS=\([0-9]*\).*/\1/p'); \
-	work_ms=$$(echo "$$p" | sed -n 's/.*WORK_MS=\([0-9]*\).*/\1/p'); \
-	configs=$$(sed -n 's/^configs: //p' results/latest/env.txt); \
-	gnuplot -e "dir='results/latest'; configs='$$configs'; items=$$items; work_ms=$$work_ms" \
-		scripts/plot-arrivals.gp && echo "redrew results/latest/arrivals.png and .svg"
+# RUN=results/<run-id> picks another run than the latest.
+RUN ?= results/latest
+plots: $(BUILD)/summarize | $(DEPS_STAMP) ## redraw the summary and every plot of results/latest (or RUN=dir) from its CSVs alone
+	@BUILD=$(BUILD) sh scripts/plots.sh $(RUN) && echo "redrew $(RUN): summary.md, summary.csv and the figures"
 
 clean: ## remove build/ and generated results (keeps results/reference)
 	rm -rf build

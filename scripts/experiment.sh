@@ -3,24 +3,28 @@
 #
 # For each configuration (server-blocking once per send discipline in
 # SENDS, then each fix in VARIANTS with the default discipline) starts the
-# server, drives it with the harness (RUNS jobs of ITEMS x WORK_MS, a
-# bystander echoing every BYSTANDER_MS ms), stops it, and leaves in
-# results/<run-id>/, where <config> is blocking-<send>, flush, pingpong or
-# threadpool:
+# server on a free port with --lag-log, drives it with the harness (RUNS
+# jobs of ITEMS x WORK_MS, a bystander echoing every BYSTANDER_MS ms),
+# stops it, and keeps every raw CSV in results/<run-id>/, where <config> is
+# blocking-<send>, flush, pingpong or threadpool:
 #   <config>.messages.csv   one row per result message
 #   <config>.bystander.csv  one row per bystander echo
 #   <config>.lag.csv        the server's lag summary per run
 #   <config>.lagmon.csv     every lag-monitor sample (t_us,lag_us)
-#   <config>.summary.txt    the harness's medians over the runs
+#   <config>.summary.txt    the harness's own lines and medians
 #   env.txt                 machine, versions, commit, parameters
-#   arrivals.png, .svg      the plot (scripts/plot-arrivals.gp)
-# and points results/latest at it.
+# then scripts/plots.sh adds summary.md, summary.csv, latency.csv,
+# verdicts.txt and the figures, and results/latest points at the run.
+# QUICK=1: one run per configuration (a smoke test, under 20 s).
+# docs/experiment.md explains every output.
 set -eu
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 BUILD=${BUILD:-build}
-RUNS=${RUNS:-3}
+QUICK=${QUICK:-0}
+RUNS=${RUNS:-5}
+[ "$QUICK" = 1 ] && RUNS=1
 ITEMS=${ITEMS:-3}
 WORK_MS=${WORK_MS:-300}
 BYSTANDER_MS=${BYSTANDER_MS:-20}
@@ -38,54 +42,99 @@ for v in $VARIANTS; do
 	esac
 done
 configs=${configs# }
+[ -n "$configs" ] || die "no configurations: VARIANTS is empty"
 
 run_id=$(date +%Y%m%d-%H%M%S)
 out=results/$run_id
+[ -e "$out" ] && { sleep 1; run_id=$(date +%Y%m%d-%H%M%S); out=results/$run_id; }
 mkdir -p "$out"
 start=$(date +%s)
 
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo none)
+if [ "$commit" != none ] && ! git diff --quiet HEAD 2>/dev/null; then
+	commit="$commit (dirty tree: uncommitted changes)"
+fi
+lws_version=$(dpkg-query -W -f '${Version}' libwebsockets-dev 2>/dev/null ||
+	pkg-config --modversion libwebsockets)
 {
 	echo "run_id: $run_id"
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo none)$(git diff --quiet HEAD 2>/dev/null || echo ' (dirty tree)')"
+	echo "commit: $commit"
 	echo "kernel: $(uname -sr)"
-	echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1) x $(nproc)"
+	echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+	echo "cpus: $(nproc) online"
 	echo "compiler: $(${CC:-cc} --version | head -n 1)"
-	echo "libwebsockets: $(pkg-config --modversion libwebsockets)"
+	echo "libwebsockets: $lws_version"
 	echo "gnuplot: $(gnuplot --version)"
-	echo "parameters: RUNS=$RUNS ITEMS=$ITEMS WORK_MS=$WORK_MS BYSTANDER_MS=$BYSTANDER_MS SENDS='$SENDS' VARIANTS='$VARIANTS'"
+	echo "parameters: RUNS=$RUNS ITEMS=$ITEMS WORK_MS=$WORK_MS BYSTANDER_MS=$BYSTANDER_MS SENDS='$SENDS' VARIANTS='$VARIANTS' QUICK=$QUICK"
 	echo "configs: $configs"
 } >"$out/env.txt"
 
 total=$(echo $configs | wc -w)
-runs_word=runs
-[ "$RUNS" -eq 1 ] && runs_word=run
-echo "sendlab experiment $run_id: $total configurations, $RUNS $runs_word of $ITEMS x $WORK_MS ms each, bystander every $BYSTANDER_MS ms"
+steps=$((total + 1))	# and the summary and plots
+echo "sendlab experiment $run_id -> $out"
+echo "  $total configurations: $configs"
+echo "  RUNS=$RUNS ITEMS=$ITEMS WORK_MS=$WORK_MS BYSTANDER_MS=$BYSTANDER_MS$([ "$QUICK" = 1 ] && echo ' (QUICK=1)')"
+
+# One status line per step; on a terminal it is rewritten as runs finish.
+if [ -t 1 ]; then tty=1; else tty=0; fi
+status() {	# status STEP NAME TEXT
+	line=$(printf '[%d/%d] %-18s %s  (%ss)' "$1" "$steps" "$2" "$3" "$(($(date +%s) - start))")
+	if [ "$tty" = 1 ]; then printf '\r\033[K%s' "$line"; fi
+}
+done_line() {	# done_line STEP NAME TEXT
+	line=$(printf '[%d/%d] %-18s %s  (%ss)' "$1" "$steps" "$2" "$3" "$(($(date +%s) - start))")
+	if [ "$tty" = 1 ]; then printf '\r\033[K%s\n' "$line"; else echo "$line"; fi
+}
+
 step=0
 for name in $configs; do
 	step=$((step + 1))
 	variant=${name%%-*}
 	send=proactor
 	[ "$variant" = "$name" ] || send=${name#*-}
-	printf '[%d/%d] %-20s' "$step" "$total" "$name"
+	status "$step" "$name" "starting server-$variant --send $send"
 	server_start "$BUILD/server-$variant" "$out/$name" --send "$send" --quiet \
 		--lag-log "$out/$name.lagmon.csv"
-	if ! "$BUILD/harness" --url "ws://127.0.0.1:$SERVER_PORT/" --items "$ITEMS" \
-		--work-ms "$WORK_MS" --runs "$RUNS" --bystander-ms "$BYSTANDER_MS" --quiet \
-		--csv "$out/$name.messages.csv" --bystander-csv "$out/$name.bystander.csv" \
-		--lag-csv "$out/$name.lag.csv" >"$out/$name.summary.txt"; then
+	rm -f "$out/.rc"
+	# the harness's per-run lines feed the status line; its exit status
+	# comes back through a file (a pipeline's status is its last command's)
+	{
+		"$BUILD/harness" --url "ws://127.0.0.1:$SERVER_PORT/" --items "$ITEMS" \
+			--work-ms "$WORK_MS" --runs "$RUNS" --bystander-ms "$BYSTANDER_MS" \
+			--csv "$out/$name.messages.csv" --bystander-csv "$out/$name.bystander.csv" \
+			--lag-csv "$out/$name.lag.csv" 2>"$out/$name.harness.stderr"
+		echo $? >"$out/.rc"
+	} | while IFS= read -r line; do
+		echo "$line" >>"$out/$name.summary.txt"
+		case $line in
+		"run "*) status "$step" "$name" "${line%%:*} done" ;;
+		esac
+	done
+	rc=$(cat "$out/.rc")
+	rm -f "$out/.rc"
+	if [ "$rc" != 0 ]; then
 		server_stop || true
-		die "the harness failed on $name (see above)"
+		[ "$tty" = 1 ] && echo
+		cat "$out/$name.harness.stderr" >&2
+		die "the harness failed on $name (exit $rc); the rows it got are in $out"
 	fi
 	server_stop
 	rm -f "$out/$name.stdout"
-	# the summary's medians, condensed for the terminal
+	[ -s "$out/$name.harness.stderr" ] || rm -f "$out/$name.harness.stderr"
+	[ -s "$out/$name.stderr" ] || rm -f "$out/$name.stderr"
 	arrivals=$(sed -n 's/^ *arrival after request (ms) *//p' "$out/$name.summary.txt")
 	worst=$(sed -n 's/^ *bystander worst echo (ms) *//p' "$out/$name.summary.txt")
-	echo "arrivals $arrivals ms; bystander waits $worst ms  ($(($(date +%s) - start)) s)"
+	done_line "$step" "$name" "arrivals $arrivals ms; bystander waits $worst ms"
 done
 
-gnuplot -e "dir='$out'; configs='$configs'; items=$ITEMS; work_ms=$WORK_MS" \
-	scripts/plot-arrivals.gp
+step=$((step + 1))
+status "$step" "summary, plots" "build/summarize, gnuplot"
+sh scripts/plots.sh "$out"
+done_line "$step" "summary, plots" "summary.md, overview.png and 5 more figures"
 ln -sfn "$run_id" results/latest
-echo "done in $(($(date +%s) - start)) s: $out/arrivals.png and the CSVs beside it (results/latest)"
+
+echo
+cat "$out/verdicts.txt"
+echo
+echo "done in $(($(date +%s) - start)) s: $out/ (results/latest): summary.md, overview.png, the CSVs"

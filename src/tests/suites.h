@@ -17,6 +17,8 @@ Suite *lag_suite(void);
 Suite *args_suite(void);
 Suite *reply_suite(void);
 Suite *report_suite(void);
+Suite *summary_suite(void);
+Suite *csvin_suite(void);
 
 /* integration tests: build/tests/integration (servers and harness as processes) */
 Suite *server_suite(void);
@@ -26,5 +28,6 @@ Suite *harness_suite(void);
 Suite *variants_suite(void);
 Suite *fixes_suite(void);
 Suite *threadpool_suite(void);
+Suite *summarize_suite(void);
 
 #endif

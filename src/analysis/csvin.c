@@ -1,0 +1,237 @@
+/*
+ * csvin.c: see csvin.h. One reader does the work for every file type: it
+ * checks the header, then splits each row into an optional leading text
+ * field (the variant) and a fixed number of integers.
+ */
+#include "analysis/csvin.h"
+
+#include "common/cli.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CSVIN_MAX_FIELDS 9
+
+/* What one file type looks like. */
+struct csvin_format {
+	const char *header;
+	bool has_variant;	/* a text first column */
+	int nums;		/* integer columns after it */
+};
+
+/* Called for each row with its integers; returns false (with err set) to
+ * stop. */
+typedef bool (*csvin_row_fn)(void *ctx, const int64_t *v, char *err, size_t errcap);
+
+/* Parses one integer field of [s, end); false if it is not exactly one. */
+static bool csvin_int(const char *s, const char *end, int64_t *out)
+{
+	char buf[32];
+	size_t len = (size_t)(end - s);
+
+	if (len == 0 || len >= sizeof(buf))
+		return false;
+	if (!(*s == '-' || (*s >= '0' && *s <= '9')))
+		return false;	/* strtoll would skip spaces and take '+' */
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	char *stop;
+
+	errno = 0;
+	long long v = strtoll(buf, &stop, 10);
+	if (errno || *stop)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool csvin_read(FILE *f, const char *name, const struct csvin_format *fmt,
+		       char *variant, size_t varcap, csvin_row_fn row, void *ctx,
+		       char *err, size_t errcap)
+{
+	char line[CSVIN_MAX_LINE];
+	char first_variant[64] = "";
+	long lineno = 0;
+	size_t rows = 0;
+
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		size_t len = strlen(line);
+
+		if (len == sizeof(line) - 1 && line[len - 1] != '\n')
+			return cli_fail(err, errcap, "%s:%ld: line longer than %d bytes",
+					name, lineno, CSVIN_MAX_LINE - 2);
+		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (lineno == 1) {
+			if (strcmp(line, fmt->header))
+				return cli_fail(err, errcap, "%s:1: header is \"%.80s\", "
+						"want \"%s\"", name, line, fmt->header);
+			continue;
+		}
+		if (len == 0)
+			continue;	/* a blank last line */
+		if (++rows > CSVIN_MAX_ROWS)
+			return cli_fail(err, errcap, "%s: more than %d rows", name,
+					CSVIN_MAX_ROWS);
+
+		const char *p = line;
+		int64_t v[CSVIN_MAX_FIELDS];
+
+		if (fmt->has_variant) {
+			const char *comma = strchr(p, ',');
+			size_t vlen = comma ? (size_t)(comma - p) : 0;
+
+			if (!comma || vlen == 0 || vlen >= sizeof(first_variant))
+				return cli_fail(err, errcap, "%s:%ld: no variant column",
+						name, lineno);
+			if (!first_variant[0])
+				memcpy(first_variant, p, vlen);
+			else if (strncmp(first_variant, p, vlen) || first_variant[vlen])
+				return cli_fail(err, errcap, "%s:%ld: variant \"%.*s\" "
+						"differs from \"%s\" on the rows before",
+						name, lineno, (int)vlen, p, first_variant);
+			p = comma + 1;
+		}
+		for (int i = 0; i < fmt->nums; i++) {
+			const char *end = strchr(p, ',');
+
+			if (i == fmt->nums - 1) {
+				if (end)
+					return cli_fail(err, errcap, "%s:%ld: more than "
+							"%d fields", name, lineno,
+							fmt->nums + fmt->has_variant);
+				end = p + strlen(p);
+			} else if (!end) {
+				return cli_fail(err, errcap, "%s:%ld: fewer than %d fields",
+						name, lineno, fmt->nums + fmt->has_variant);
+			}
+			if (!csvin_int(p, end, &v[i]))
+				return cli_fail(err, errcap, "%s:%ld: field %d is not an "
+						"integer", name, lineno,
+						i + 1 + fmt->has_variant);
+			p = end + 1;
+		}
+		char why[128];
+
+		if (!row(ctx, v, why, sizeof(why)))
+			return cli_fail(err, errcap, "%s:%ld: %s", name, lineno, why);
+	}
+	if (ferror(f))
+		return cli_fail(err, errcap, "%s: read error", name);
+	if (lineno == 0)
+		return cli_fail(err, errcap, "%s: empty file (no header)", name);
+	if (variant && varcap) {
+		strncpy(variant, first_variant, varcap - 1);
+		variant[varcap - 1] = '\0';
+	}
+	return true;
+}
+
+/* A growing array of fixed-size elements, for the row callbacks. */
+struct csvin_vec {
+	void *data;
+	size_t n, cap, size;
+};
+
+static void *csvin_push(struct csvin_vec *vec)
+{
+	if (vec->n == vec->cap) {
+		size_t cap = vec->cap ? vec->cap * 2 : 64;
+		void *d = realloc(vec->data, cap * vec->size);
+
+		if (!d)
+			return NULL;
+		vec->data = d;
+		vec->cap = cap;
+	}
+	return (char *)vec->data + vec->n++ * vec->size;
+}
+
+static bool csvin_msg_row(void *ctx, const int64_t *v, char *err, size_t errcap)
+{
+	struct report_msg *m = csvin_push(ctx);
+
+	if (!m)
+		return cli_fail(err, errcap, "out of memory");
+	if (v[0] < 1 || v[0] > INT32_MAX || v[1] < 0 || v[1] > INT32_MAX)
+		return cli_fail(err, errcap, "run %" PRId64 " / seq %" PRId64
+				" out of range", v[0], v[1]);
+	*m = (struct report_msg){ .run = (int)v[0], .seq = (int)v[1],
+				  .t_request_us = v[2], .t_recv_us = v[3],
+				  .t_start_us = v[4], .t_done_us = v[5],
+				  .t_send_us = v[6], .t_arrive_us = v[7] };
+	return true;
+}
+
+static bool csvin_echo_row(void *ctx, const int64_t *v, char *err, size_t errcap)
+{
+	struct report_echo *e = csvin_push(ctx);
+
+	if (!e)
+		return cli_fail(err, errcap, "out of memory");
+	if (v[0] < 1 || v[0] > INT32_MAX || v[1] < 0 || v[1] > INT32_MAX)
+		return cli_fail(err, errcap, "run %" PRId64 " / seq %" PRId64
+				" out of range", v[0], v[1]);
+	*e = (struct report_echo){ .run = (int)v[0], .seq = (int)v[1],
+				   .t_sent_us = v[2], .t_server_us = v[3],
+				   .t_arrive_us = v[4] };
+	return true;
+}
+
+static bool csvin_lag_row(void *ctx, const int64_t *v, char *err, size_t errcap)
+{
+	struct summary_lag_sample *s = csvin_push(ctx);
+
+	if (!s)
+		return cli_fail(err, errcap, "out of memory");
+	*s = (struct summary_lag_sample){ .t_us = v[0], .lag_us = v[1] };
+	return true;
+}
+
+/* Runs the reader and hands the array over, or frees it on failure. */
+static bool csvin_collect(FILE *f, const char *name, const struct csvin_format *fmt,
+			  size_t size, csvin_row_fn row, void **out, size_t *n,
+			  char *variant, size_t varcap, char *err, size_t errcap)
+{
+	struct csvin_vec vec = { .size = size };
+
+	if (!csvin_read(f, name, fmt, variant, varcap, row, &vec, err, errcap)) {
+		free(vec.data);
+		*out = NULL;
+		*n = 0;
+		return false;
+	}
+	*out = vec.data;
+	*n = vec.n;
+	return true;
+}
+
+bool csvin_messages(FILE *f, const char *name, struct report_msg **out, size_t *n,
+		    char *variant, size_t varcap, char *err, size_t errcap)
+{
+	static const struct csvin_format fmt = { REPORT_MSG_HEADER, true, 8 };
+
+	return csvin_collect(f, name, &fmt, sizeof(**out), csvin_msg_row, (void **)out,
+			     n, variant, varcap, err, errcap);
+}
+
+bool csvin_echoes(FILE *f, const char *name, struct report_echo **out, size_t *n,
+		  char *err, size_t errcap)
+{
+	static const struct csvin_format fmt = { REPORT_ECHO_HEADER, true, 5 };
+
+	return csvin_collect(f, name, &fmt, sizeof(**out), csvin_echo_row, (void **)out,
+			     n, NULL, 0, err, errcap);
+}
+
+bool csvin_lag(FILE *f, const char *name, struct summary_lag_sample **out, size_t *n,
+	       char *err, size_t errcap)
+{
+	static const struct csvin_format fmt = { CSVIN_LAG_HEADER, false, 2 };
+
+	return csvin_collect(f, name, &fmt, sizeof(**out), csvin_lag_row, (void **)out,
+			     n, NULL, 0, err, errcap);
+}

@@ -1,0 +1,286 @@
+/*
+ * main.c: build/summarize, the statistics of an experiment run.
+ *
+ *   build/summarize results/<run-id>
+ *
+ * Reads the run's env.txt (its "configs:" line names the configurations)
+ * and, per configuration, <config>.messages.csv, .bystander.csv and
+ * .lagmon.csv. Writes, into the same directory:
+ *   summary.md   the tables and verdicts, for people (and the README)
+ *   summary.csv  the same numbers, one row per configuration
+ *   latency.csv  the delivery-latency distribution per configuration, for
+ *                the box plot (scripts/plot-latency.gp)
+ * and prints the verdict table to stdout. Exit status 0, or 1 with one line
+ * on stderr naming the file and what is wrong with it.
+ */
+#include "analysis/csvin.h"
+#include "analysis/summary.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_CONFIGS 16
+#define CONFIG_NAME_MAX 48
+
+struct config {
+	char name[CONFIG_NAME_MAX];
+	char variant[CONFIG_NAME_MAX];
+	struct summary s;
+};
+
+static int fail(const char *fmt, const char *a, const char *b)
+{
+	fprintf(stderr, "summarize: ");
+	fprintf(stderr, fmt, a, b);
+	fputc('\n', stderr);
+	return 1;
+}
+
+/* The value of "key: value" in env.txt, into out; false if absent. */
+static bool env_value(const char *dir, const char *key, char *out, size_t cap)
+{
+	char path[1024], line[1024];
+	size_t klen = strlen(key);
+	bool found = false;
+
+	snprintf(path, sizeof(path), "%s/env.txt", dir);
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, klen) || line[klen] != ':' || line[klen + 1] != ' ')
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(out, cap, "%s", line + klen + 2);
+		found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Opens DIR/CONFIG.SUFFIX (its path into name) and reads it with one of
+ * the csvin readers; false with the reason in err. */
+static bool read_one(const char *dir, const char *config, const char *suffix,
+		     char *name, size_t namecap, FILE **f, char *err, size_t errcap)
+{
+	snprintf(name, namecap, "%s/%s.%s", dir, config, suffix);
+	*f = fopen(name, "r");
+	if (!*f)
+		snprintf(err, errcap, "cannot open %s: %s", name, strerror(errno));
+	return *f != NULL;
+}
+
+/* Reads one configuration's three files and summarises them. Returns 0, or
+ * 1 after printing why. */
+static int summarize_config(const char *dir, struct config *c)
+{
+	char name[1024], err[1400] = "";
+	struct report_msg *msgs = NULL;
+	struct report_echo *echoes = NULL;
+	struct summary_lag_sample *lag = NULL;
+	size_t n_msgs = 0, n_echoes = 0, n_lag = 0;
+	FILE *f;
+	bool ok = read_one(dir, c->name, "messages.csv", name, sizeof(name), &f, err,
+			   sizeof(err));
+
+	if (ok) {
+		ok = csvin_messages(f, name, &msgs, &n_msgs, c->variant,
+				    sizeof(c->variant), err, sizeof(err));
+		fclose(f);
+	}
+	if (ok && (ok = read_one(dir, c->name, "bystander.csv", name, sizeof(name), &f,
+				 err, sizeof(err)))) {
+		ok = csvin_echoes(f, name, &echoes, &n_echoes, err, sizeof(err));
+		fclose(f);
+	}
+	if (ok && (ok = read_one(dir, c->name, "lagmon.csv", name, sizeof(name), &f, err,
+				 sizeof(err)))) {
+		ok = csvin_lag(f, name, &lag, &n_lag, err, sizeof(err));
+		fclose(f);
+	}
+	if (ok) {
+		char why[512];
+
+		ok = summary_compute(msgs, n_msgs, echoes, n_echoes, lag, n_lag, &c->s,
+				     why, sizeof(why));
+		if (!ok)
+			snprintf(err, sizeof(err), "%.900s/%.40s.messages.csv: %.250s", dir,
+				 c->name, why);
+	}
+	if (!ok)
+		fprintf(stderr, "summarize: %s\n", err);
+	free(msgs);
+	free(echoes);
+	free(lag);
+	return ok ? 0 : 1;
+}
+
+/* Milliseconds for people: one decimal under 10 ms, whole above. */
+static const char *ms(int64_t us, char *buf, size_t cap)
+{
+	double v = (double)us / 1000.0;
+
+	snprintf(buf, cap, v < 10 && v > -10 ? "%.1f" : "%.0f", v);
+	return buf;
+}
+
+static void write_markdown(FILE *f, const char *run_id, const char *params,
+			   const struct config *c, int n)
+{
+	char a[24], b[24], d[24], e[24], g[24], h[24], i_[24];
+
+	fprintf(f, "# Experiment %s: summary\n\n", run_id);
+	fprintf(f, "Parameters: %s. Machine, versions and commit: `env.txt`. "
+		"All times in ms; medians and percentiles pool every run. "
+		"Verdict rules: docs/experiment.md.\n\n", params);
+
+	fprintf(f, "## Verdicts\n\n");
+	fprintf(f, "| configuration | arrivals | loop | runs clumped | bystander worst | "
+		"loop lag max (median run) |\n|---|---|---|---|---|---|\n");
+	for (int k = 0; k < n; k++)
+		fprintf(f, "| %s | %s | %s | %zu of %zu | %s | %s |\n", c[k].name,
+			summary_arrivals_word(&c[k].s), summary_loop_word(&c[k].s),
+			c[k].s.runs_clumped, c[k].s.runs, ms(c[k].s.echo.max, a, sizeof(a)),
+			ms(c[k].s.run_lag_max_median, b, sizeof(b)));
+
+	fprintf(f, "\n## Where a message's time went\n\n");
+	fprintf(f, "*delivery* = arrival - result ready (`t_arrive - t_done`) = "
+		"*queue wait* in the server (`t_send - t_done`) + *transit* "
+		"(`t_arrive - t_send`).\n\n");
+	fprintf(f, "| configuration | item | delivery p50 | delivery p99 | queue wait p50 | "
+		"queue wait p99 | transit p50 | transit p99 |\n"
+		"|---|---|---|---|---|---|---|---|\n");
+	for (int k = 0; k < n; k++) {
+		const struct summary *s = &c[k].s;
+
+		fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", c[k].name,
+			ms(s->item, a, sizeof(a)), ms(s->delivery.p50, b, sizeof(b)),
+			ms(s->delivery.p99, d, sizeof(d)), ms(s->queue_wait.p50, e, sizeof(e)),
+			ms(s->queue_wait.p99, g, sizeof(g)), ms(s->transit.p50, h, sizeof(h)),
+			ms(s->transit.p99, i_, sizeof(i_)));
+	}
+
+	fprintf(f, "\n## What everyone else saw\n\n");
+	fprintf(f, "| configuration | bystander echo p50 | bystander worst | loop lag p99 | "
+		"loop lag max |\n|---|---|---|---|---|\n");
+	for (int k = 0; k < n; k++) {
+		const struct summary *s = &c[k].s;
+
+		fprintf(f, "| %s | %s | %s | %s | %s |\n", c[k].name,
+			ms(s->echo.p50, a, sizeof(a)), ms(s->echo.max, b, sizeof(b)),
+			ms(s->lag.p99, d, sizeof(d)), ms(s->lag.max, e, sizeof(e)));
+	}
+	for (int k = 0; k < n; k++)
+		if (!c[k].s.bystander_agrees)
+			fprintf(f, "\nNote: in %s the bystander's worst echo (%s ms) and the "
+				"loop verdict (%s) disagree about the %d ms stall line.\n",
+				c[k].name, ms(c[k].s.echo.max, a, sizeof(a)),
+				summary_loop_word(&c[k].s), SUMMARY_STALL_US / 1000);
+}
+
+static void write_csv(FILE *f, const struct config *c, int n)
+{
+	fprintf(f, "config,variant,runs,messages,item_ms,delivery_p50_ms,delivery_p99_ms,"
+		"queue_wait_p50_ms,queue_wait_p99_ms,transit_p50_ms,transit_p99_ms,"
+		"bystander_p50_ms,bystander_max_ms,lag_p99_ms,lag_max_ms,"
+		"run_lag_max_median_ms,runs_clumped,arrivals,loop\n");
+	for (int k = 0; k < n; k++) {
+		const struct summary *s = &c[k].s;
+
+		fprintf(f, "%s,%s,%zu,%zu,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,"
+			"%.3f,%.3f,%.3f,%zu,%s,%s\n", c[k].name, c[k].variant, s->runs,
+			s->messages, s->item / 1e3, s->delivery.p50 / 1e3,
+			s->delivery.p99 / 1e3, s->queue_wait.p50 / 1e3,
+			s->queue_wait.p99 / 1e3, s->transit.p50 / 1e3, s->transit.p99 / 1e3,
+			s->echo.p50 / 1e3, s->echo.max / 1e3, s->lag.p99 / 1e3,
+			s->lag.max / 1e3, s->run_lag_max_median / 1e3, s->runs_clumped,
+			summary_arrivals_word(s), summary_loop_word(s));
+	}
+}
+
+/* For the box plot: x position, the name, and the five numbers in ms. */
+static void write_latency(FILE *f, const struct config *c, int n)
+{
+	fprintf(f, "index,config,min_ms,q1_ms,median_ms,q3_ms,max_ms\n");
+	for (int k = 0; k < n; k++) {
+		const struct summary_dist *d = &c[k].s.delivery;
+
+		fprintf(f, "%d,%s,%.3f,%.3f,%.3f,%.3f,%.3f\n", k + 1, c[k].name,
+			d->min / 1e3, d->q1 / 1e3, d->p50 / 1e3, d->q3 / 1e3, d->max / 1e3);
+	}
+}
+
+static int write_file(const char *dir, const char *file, const char *run_id,
+		      const char *params, const struct config *c, int n)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return fail("cannot write %s: %s", path, strerror(errno));
+	if (!strcmp(file, "summary.md"))
+		write_markdown(f, run_id, params, c, n);
+	else if (!strcmp(file, "summary.csv"))
+		write_csv(f, c, n);
+	else
+		write_latency(f, c, n);
+	if (fclose(f) != 0)
+		return fail("cannot write %s: %s", path, strerror(errno));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct config configs[MAX_CONFIGS];
+	char list[1024], run_id[128], params[512];
+	int n = 0;
+
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(stderr, "usage: summarize RUN_DIR  (e.g. results/latest)\n");
+		return 2;
+	}
+	const char *dir = argv[1];
+
+	if (!env_value(dir, "configs", list, sizeof(list)))
+		return fail("%s/env.txt: no \"configs:\" line (not a run directory?)%s",
+			    dir, "");
+	if (!env_value(dir, "run_id", run_id, sizeof(run_id)))
+		snprintf(run_id, sizeof(run_id), "%s", dir);
+	if (!env_value(dir, "parameters", params, sizeof(params)))
+		snprintf(params, sizeof(params), "(not recorded)");
+
+	for (char *save = NULL, *tok = strtok_r(list, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save)) {
+		if (n == MAX_CONFIGS)
+			return fail("%s/env.txt: more than 16 configurations%s", dir, "");
+		if (strlen(tok) >= CONFIG_NAME_MAX || strchr(tok, '/'))
+			return fail("%s/env.txt: bad configuration name \"%s\"", dir, tok);
+		snprintf(configs[n].name, CONFIG_NAME_MAX, "%s", tok);
+		if (summarize_config(dir, &configs[n]))
+			return 1;
+		n++;
+	}
+	if (n == 0)
+		return fail("%s/env.txt: the \"configs:\" line is empty%s", dir, "");
+
+	if (write_file(dir, "summary.md", run_id, params, configs, n) ||
+	    write_file(dir, "summary.csv", run_id, params, configs, n) ||
+	    write_file(dir, "latency.csv", run_id, params, configs, n))
+		return 1;
+
+	char a[24], b[24];
+
+	printf("%-20s %-9s %-8s %16s %16s\n", "configuration", "arrivals", "loop",
+	       "bystander worst", "lag max (ms)");
+	for (int k = 0; k < n; k++)
+		printf("%-20s %-9s %-8s %13s ms %16s\n", configs[k].name,
+		       summary_arrivals_word(&configs[k].s), summary_loop_word(&configs[k].s),
+		       ms(configs[k].s.echo.max, a, sizeof(a)),
+		       ms(configs[k].s.run_lag_max_median, b, sizeof(b)));
+	return 0;
+}

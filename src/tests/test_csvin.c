@@ -1,0 +1,146 @@
+/*
+ * test_csvin.c: reading an experiment's CSVs back (analysis/csvin.c):
+ * what the harness writes is read exactly, and every kind of damage is an
+ * error naming the file and line.
+ */
+#include "analysis/csvin.h"
+#include "tests/suites.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static FILE *text(const char *s)
+{
+	FILE *f = fmemopen((void *)s, strlen(s), "r");
+
+	ck_assert_ptr_nonnull(f);
+	return f;
+}
+
+START_TEST(test_messages_round_trip)
+{
+	/* written by the harness's own writer, read back field by field */
+	char buf[1024];
+	FILE *w = fmemopen(buf, sizeof(buf), "w");
+	struct report_msg in = { 2, 1, 10, 11, 12, 13, 14, 15 }, *out;
+	size_t n;
+	char variant[16], err[200];
+
+	fprintf(w, "%s\n", REPORT_MSG_HEADER);
+	report_msg_csv(w, "flush", &in);
+	report_msg_csv(w, "flush", &in);
+	fputc('\0', w);
+	fclose(w);
+	FILE *f = text(buf);
+
+	ck_assert_msg(csvin_messages(f, "m.csv", &out, &n, variant, sizeof(variant), err,
+				     sizeof(err)), "%s", err);
+	fclose(f);
+	ck_assert_int_eq(n, 2);
+	ck_assert_str_eq(variant, "flush");
+	ck_assert_int_eq(out[1].run, 2);
+	ck_assert_int_eq(out[1].seq, 1);
+	ck_assert_int_eq(out[1].t_request_us, 10);
+	ck_assert_int_eq(out[1].t_done_us, 13);
+	ck_assert_int_eq(out[1].t_arrive_us, 15);
+	free(out);
+}
+END_TEST
+
+START_TEST(test_echoes_and_lag)
+{
+	struct report_echo *e;
+	struct summary_lag_sample *l;
+	size_t n;
+	char err[200];
+	FILE *f = text(REPORT_ECHO_HEADER "\nx,1,0,100,150,160\nx,1,1,120,151,170\n\n");
+
+	ck_assert_msg(csvin_echoes(f, "b.csv", &e, &n, err, sizeof(err)), "%s", err);
+	fclose(f);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(e[1].t_sent_us, 120);
+	ck_assert_int_eq(e[1].t_arrive_us, 170);
+	free(e);
+
+	f = text("t_us,lag_us\n5,1\n6,-2\n");
+	ck_assert_msg(csvin_lag(f, "l.csv", &l, &n, err, sizeof(err)), "%s", err);
+	fclose(f);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(l[1].lag_us, -2);
+	free(l);
+
+	f = text("t_us,lag_us\n");	/* a header alone: no rows, no error */
+	ck_assert(csvin_lag(f, "l.csv", &l, &n, err, sizeof(err)));
+	fclose(f);
+	ck_assert_int_eq(n, 0);
+	free(l);
+}
+END_TEST
+
+static const struct bad_csv {
+	const char *text;
+	const char *err;
+} bad_csvs[] = {
+	{ "", "m.csv: empty file (no header)" },
+	{ "variant,run\n", "m.csv:1: header is \"variant,run\"" },
+	{ REPORT_MSG_HEADER "\nv,1,0,1,2,3,4,5,x\n", "m.csv:2: field 9 is not an integer" },
+	{ REPORT_MSG_HEADER "\nv,1,0,1,2,3,4,5\n", "m.csv:2: fewer than 9 fields" },
+	{ REPORT_MSG_HEADER "\nv,1,0,1,2,3,4,5,6,7\n", "m.csv:2: more than 9 fields" },
+	{ REPORT_MSG_HEADER "\nv,1,0,1,2,3,4,5,6\nw,1,1,1,2,3,4,5,6\n",
+	  "m.csv:3: variant \"w\" differs from \"v\"" },
+	{ REPORT_MSG_HEADER "\n,1,0,1,2,3,4,5,6\n", "m.csv:2: no variant column" },
+	{ REPORT_MSG_HEADER "\nv,0,0,1,2,3,4,5,6\n", "m.csv:2: run 0 / seq 0 out of range" },
+	{ REPORT_MSG_HEADER "\nv,1,0,1,2,3,4,5,99999999999999999999\n",
+	  "m.csv:2: field 9 is not an integer" },
+	{ REPORT_MSG_HEADER "\nv,1,0,1,2,3,4,5, 6\n", "m.csv:2: field 9 is not an integer" },
+	{ REPORT_MSG_HEADER "\nv,1,0,1,,3,4,5,6\n", "m.csv:2: field 5 is not an integer" },
+};
+
+START_TEST(test_damaged_files_are_errors)
+{
+	const struct bad_csv *c = &bad_csvs[_i];
+	struct report_msg *out = (void *)1;
+	size_t n = 1;
+	char err[300] = "";
+	FILE *f = *c->text ? text(c->text) : fopen("/dev/null", "r");
+
+	ck_assert(!csvin_messages(f, "m.csv", &out, &n, NULL, 0, err, sizeof(err)));
+	fclose(f);
+	ck_assert_msg(strstr(err, c->err), "got \"%s\", want \"%s\"", err, c->err);
+	ck_assert_ptr_null(out);
+	ck_assert_int_eq(n, 0);
+}
+END_TEST
+
+START_TEST(test_overlong_line_is_an_error)
+{
+	char *s = malloc(CSVIN_MAX_LINE * 2);
+	struct summary_lag_sample *l;
+	size_t n;
+	char err[200] = "";
+
+	strcpy(s, "t_us,lag_us\n1,");
+	memset(s + strlen(s), '1', CSVIN_MAX_LINE);
+	s[14 + CSVIN_MAX_LINE] = '\0';
+	FILE *f = text(s);
+
+	ck_assert(!csvin_lag(f, "l.csv", &l, &n, err, sizeof(err)));
+	fclose(f);
+	free(s);
+	ck_assert_msg(strstr(err, "l.csv:2: line longer than"), "%s", err);
+}
+END_TEST
+
+Suite *csvin_suite(void)
+{
+	Suite *s = suite_create("csvin");
+	TCase *tc = tcase_create("read");
+
+	tcase_add_test(tc, test_messages_round_trip);
+	tcase_add_test(tc, test_echoes_and_lag);
+	tcase_add_loop_test(tc, test_damaged_files_are_errors, 0,
+			    (int)(sizeof(bad_csvs) / sizeof(bad_csvs[0])));
+	tcase_add_test(tc, test_overlong_line_is_an_error);
+	suite_add_tcase(s, tc);
+	return s;
+}

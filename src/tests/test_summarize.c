@@ -1,0 +1,133 @@
+/*
+ * test_summarize.c: build/summarize on a real run directory, made here the
+ * way scripts/experiment.sh makes one (servers with --lag-log, the harness
+ * with its CSVs, an env.txt): the verdicts come out right on real data,
+ * and a damaged file is an error naming the file and line.
+ */
+#include "tests/suites.h"
+#include "tests/testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Runs `variant` under the harness (2 runs of 3 x 150 ms) into dir/config.*. */
+static void make_config(const char *dir, const char *config, const char *variant,
+			const char *send)
+{
+	char lagmon[512], url[64], csv[512], bys[512], lag[512], harness[512], out[8192];
+	struct spawned s;
+
+	snprintf(lagmon, sizeof(lagmon), "%s/%s.lagmon.csv", dir, config);
+	snprintf(csv, sizeof(csv), "%s/%s.messages.csv", dir, config);
+	snprintf(bys, sizeof(bys), "%s/%s.bystander.csv", dir, config);
+	snprintf(lag, sizeof(lag), "%s/%s.lag.csv", dir, config);
+	snprintf(harness, sizeof(harness), "%s/harness", tu_build_dir());
+	tu_start(&s, variant, "--send", send, "--lag-log", lagmon, NULL);
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", s.port);
+	char *argv[] = { harness, "--url", url, "--items", "3", "--work-ms", "150",
+			 "--runs", "2", "--bystander-ms", "20", "--quiet", "--csv", csv,
+			 "--bystander-csv", bys, "--lag-csv", lag, NULL };
+	int st = spawn_run(argv, out, sizeof(out), 30000);
+
+	tu_stop_clean(&s);
+	ck_assert_msg(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "harness: %s", out);
+}
+
+static int run_summarize(const char *dir, char *out, size_t cap)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/summarize", tu_build_dir());
+	char *argv[] = { path, (char *)dir, NULL };
+	int st = spawn_run(argv, out, cap, 30000);
+
+	ck_assert(st != -1 && WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+/* The summary.csv row of config, or fails. */
+static void csv_row(const char *dir, const char *config, char *row, size_t cap)
+{
+	char path[512], line[1024];
+
+	snprintf(path, sizeof(path), "%s/summary.csv", dir);
+	FILE *f = fopen(path, "r");
+
+	ck_assert_ptr_nonnull(f);
+	row[0] = '\0';
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, config, strlen(config)) && line[strlen(config)] == ',')
+			snprintf(row, cap, "%s", line);
+	fclose(f);
+	ck_assert_msg(row[0], "no row for %s in %s", config, path);
+}
+
+static bool ends_with(const char *row, const char *suffix)
+{
+	size_t n = strlen(row), k = strlen(suffix);
+
+	return n >= k && !strcmp(row + n - k, suffix);
+}
+
+START_TEST(test_verdicts_on_real_runs)
+{
+	char dir[] = "/tmp/sendlab-run-XXXXXX", path[512], out[8192], row[1024];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	make_config(dir, "blocking-proactor", "blocking", "proactor");
+	make_config(dir, "threadpool", "threadpool", "proactor");
+	snprintf(path, sizeof(path), "%s/env.txt", dir);
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "run_id: test\nparameters: RUNS=2 ITEMS=3 WORK_MS=150\n"
+		"configs: blocking-proactor threadpool\n");
+	fclose(f);
+
+	ck_assert_msg(run_summarize(dir, out, sizeof(out)) == 0, "%s", out);
+	ck_assert_msg(strstr(out, "blocking-proactor    clumped   blocked"), "%s", out);
+	ck_assert_msg(strstr(out, "threadpool           spaced    free"), "%s", out);
+	csv_row(dir, "blocking-proactor", row, sizeof(row));
+	ck_assert_msg(ends_with(row, ",2,clumped,blocked\n"), "%s", row);
+	csv_row(dir, "threadpool", row, sizeof(row));
+	ck_assert_msg(ends_with(row, ",0,spaced,free\n"), "%s", row);
+	snprintf(path, sizeof(path), "%s/summary.md", dir);
+	ck_assert_int_eq(access(path, R_OK), 0);
+	snprintf(path, sizeof(path), "%s/latency.csv", dir);
+	ck_assert_int_eq(access(path, R_OK), 0);
+
+	/* damage one row: an error naming the file and the line, exit 1 */
+	snprintf(path, sizeof(path), "%s/threadpool.bystander.csv", dir);
+	f = fopen(path, "a");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "threadpool,1,99,12,x,14\n");
+	fclose(f);
+	ck_assert_int_eq(run_summarize(dir, out, sizeof(out)), 1);
+	ck_assert_msg(strstr(out, "threadpool.bystander.csv:") &&
+		      strstr(out, ": field 5 is not an integer"), "%s", out);
+
+	/* not a run directory */
+	ck_assert_int_eq(run_summarize("/nonexistent-sendlab", out, sizeof(out)), 1);
+	ck_assert_msg(strstr(out, "/nonexistent-sendlab/env.txt: no \"configs:\" line"),
+		      "%s", out);
+
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+Suite *summarize_suite(void)
+{
+	Suite *s = suite_create("summarize");
+	TCase *tc = tcase_create("run-directory");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_verdicts_on_real_runs);
+	suite_add_tcase(s, tc);
+	return s;
+}
