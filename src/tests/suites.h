@@ -29,5 +29,6 @@ Suite *variants_suite(void);
 Suite *fixes_suite(void);
 Suite *threadpool_suite(void);
 Suite *summarize_suite(void);
+Suite *grade_suite(void);
 
 #endif

@@ -23,7 +23,7 @@ static const char *const sends[] = { "proactor", "queue", "direct" };
 
 /* The cost: the loop still computes whole items, and both the bystander
  * and the server's lag monitor see it. */
-static void assert_loop_blocked_per_item(const struct observed *o)
+static void assert_loop_blocked_per_item(const struct watched *o)
 {
 	ck_assert_msg(o->echoes >= 3, "only %d echoes", o->echoes);
 	ck_assert_msg(o->worst_echo >= o->item * 8 / 10,
@@ -37,7 +37,7 @@ static void assert_loop_blocked_per_item(const struct observed *o)
 START_TEST(test_flush_spaced_but_loop_blocked)
 {
 	struct spawned s;
-	struct observed o;
+	struct watched o;
 	char name[64];
 
 	tu_start(&s, "flush", "--send", sends[_i], NULL);
@@ -54,7 +54,7 @@ END_TEST
 START_TEST(test_pingpong_spaced_one_ping_per_item)
 {
 	struct spawned s;
-	struct observed o;
+	struct watched o;
 	char name[64];
 
 	tu_start(&s, "pingpong", "--send", sends[_i], NULL);

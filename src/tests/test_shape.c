@@ -23,7 +23,7 @@
 
 /* Every discipline: the loop is blocked for the whole job, and both the
  * bystander and the server's own lag monitor see it. */
-static void assert_loop_blocked(const struct observed *o)
+static void assert_loop_blocked(const struct watched *o)
 {
 	ck_assert_msg(o->echoes >= 3, "only %d echoes", o->echoes);
 	ck_assert_msg(o->worst_echo >= o->job * 7 / 10,
@@ -38,7 +38,7 @@ static void assert_loop_blocked(const struct observed *o)
 START_TEST(test_proactor_first_escapes_rest_clump)
 {
 	struct spawned s;
-	struct observed o;
+	struct watched o;
 
 	tu_start(&s, "blocking", "--send", "proactor", NULL);
 	obs_run(&s, &o);
@@ -62,7 +62,7 @@ END_TEST
 START_TEST(test_queue_all_clump_after_the_job)
 {
 	struct spawned s;
-	struct observed o;
+	struct watched o;
 
 	tu_start(&s, "blocking", "--send", "queue", NULL);
 	obs_run(&s, &o);
@@ -83,7 +83,7 @@ END_TEST
 START_TEST(test_direct_each_on_time)
 {
 	struct spawned s;
-	struct observed o;
+	struct watched o;
 
 	tu_start(&s, "blocking", "--send", "direct", NULL);
 	obs_run(&s, &o);

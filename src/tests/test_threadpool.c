@@ -12,6 +12,7 @@
 #include "tests/observe.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+#include "tests/watch.h"
 
 #include <inttypes.h>
 #include <poll.h>
@@ -24,7 +25,7 @@ static const char *const sends[] = { "proactor", "queue", "direct" };
 START_TEST(test_spaced_and_loop_never_stalls)
 {
 	struct spawned s;
-	struct observed o;
+	struct watched o;
 	char name[64];
 
 	tu_start(&s, "threadpool", "--send", sends[_i], NULL);
@@ -50,87 +51,28 @@ END_TEST
 #define PAR_WORK_MS 150
 #define PAR_THREADS 2
 
-/* Runs one job of `items` x `work_ms` on each of n connections at once and
- * collects every result, asserting each connection's arrive in seq order.
- * t_done[i][k] and t_start[i][k] get the server's stamps. Returns the time
- * of the last arrival. */
-static int64_t run_jobs(struct wsc **c, int n, int items, int work_ms,
-			int64_t t_start[][PAR_ITEMS], int64_t t_done[][PAR_ITEMS])
-{
-	char msg[128];
-	int got[PAR_CLIENTS] = { 0 }, total = 0;
-	int64_t last = 0;
-	int64_t deadline = clock_now_us() + 10000000;
-
-	ck_assert(n <= PAR_CLIENTS && items <= PAR_ITEMS);
-	for (int i = 0; i < n; i++) {
-		snprintf(msg, sizeof(msg), "{\"op\":\"run\",\"items\":%d,\"work_ms\":%d,"
-			 "\"id\":\"c%d\"}", items, work_ms, i);
-		tu_send(c[i], msg);
-	}
-	while (total < n * items) {
-		struct pollfd p[PAR_CLIENTS];
-
-		ck_assert_msg(clock_now_us() < deadline, "only %d of %d results in 10 s",
-			      total, n * items);
-		for (int i = 0; i < n; i++)
-			p[i] = (struct pollfd){ .fd = wsc_fd(c[i]), .events = POLLIN };
-		poll(p, (nfds_t)n, 100);
-		for (int i = 0; i < n; i++) {
-			struct wsc_frame f;
-			struct reply r;
-			char why[200];
-
-			while (got[i] < items && wsc_recv(c[i], &f, 0) == 1) {
-				ck_assert(reply_parse((const char *)f.data, f.len, &r,
-						      why, sizeof(why)));
-				ck_assert_msg(r.op == REPLY_RESULT, "client %d: %s", i, r.error);
-				ck_assert_msg(r.v[REPLY_SEQ] == got[i], "client %d got result "
-					      "%lld, want %d: out of order", i,
-					      (long long)r.v[REPLY_SEQ], got[i]);
-				t_start[i][got[i]] = r.v[REPLY_T_START_US];
-				t_done[i][got[i]] = r.v[REPLY_T_DONE_US];
-				got[i]++;
-				total++;
-				last = f.t_arrive_us;
-			}
-		}
-	}
-	return last;
-}
-
 START_TEST(test_jobs_run_in_parallel_results_in_order)
 {
 	struct spawned s;
-	struct wsc *c[PAR_CLIENTS];
-	int64_t t_start[PAR_CLIENTS][PAR_ITEMS], t_done[PAR_CLIENTS][PAR_ITEMS];
+	struct watched_jobs w;
+	char err[512];
 
 	tu_start(&s, "threadpool", "--threads", "2", NULL);
-	for (int i = 0; i < PAR_CLIENTS; i++)
-		c[i] = tu_connect(&s);
-	int64_t t0 = clock_now_us();
-	int64_t last = run_jobs(c, PAR_CLIENTS, PAR_ITEMS, PAR_WORK_MS, t_start, t_done);
+	bool ok = watch_jobs(s.port, PAR_CLIENTS, PAR_ITEMS, PAR_WORK_MS, &w, err, sizeof(err));
 
-	for (int i = 0; i < PAR_CLIENTS; i++)
-		wsc_close(c[i], TU_IO_MS);
 	tu_stop_clean(&s);
+	ck_assert_msg(ok, "%s", err);	/* every result came, each job in order */
 
 	/* The ideal: 12 items on 2 threads. Scaled by the measured item
 	 * (the work is a fixed amount of computation, so a busy machine makes
 	 * every item longer): a pool that ran jobs one at a time would take
 	 * twice the ideal and fail. */
-	int64_t sum = 0;
-
-	for (int i = 0; i < PAR_CLIENTS; i++)
-		for (int k = 0; k < PAR_ITEMS; k++)
-			sum += t_done[i][k] - t_start[i][k];
-	int64_t item = sum / (PAR_CLIENTS * PAR_ITEMS);
-	int64_t ideal = PAR_CLIENTS * PAR_ITEMS * item / PAR_THREADS;
-	int64_t took = last - t0;
+	int64_t ideal = PAR_CLIENTS * PAR_ITEMS * w.item / PAR_THREADS;
+	int64_t took = w.last_arrival - w.t_request;
 
 	fprintf(stderr, "threadpool parallel: %d x %d x %d ms on %d threads: %.0f ms "
 		"(ideal %.0f ms at the measured item %.0f ms)\n", PAR_CLIENTS, PAR_ITEMS,
-		PAR_WORK_MS, PAR_THREADS, took / 1e3, ideal / 1e3, item / 1e3);
+		PAR_WORK_MS, PAR_THREADS, took / 1e3, ideal / 1e3, w.item / 1e3);
 	ck_assert_msg(took <= ideal * 3 / 2, "all jobs took %lld us; want at most 1.5 x "
 		      "the ideal %lld us", (long long)took, (long long)ideal);
 }
@@ -139,24 +81,22 @@ END_TEST
 START_TEST(test_one_thread_runs_jobs_one_after_another)
 {
 	struct spawned s;
-	struct wsc *c[2];
-	int64_t t_start[PAR_CLIENTS][PAR_ITEMS], t_done[PAR_CLIENTS][PAR_ITEMS];
+	struct watched_jobs w;
+	char err[512];
 
 	tu_start(&s, "threadpool", "--threads", "1", NULL);
-	c[0] = tu_connect(&s);
-	c[1] = tu_connect(&s);
-	run_jobs(c, 2, 2, 100, t_start, t_done);
-	wsc_close(c[0], TU_IO_MS);
-	wsc_close(c[1], TU_IO_MS);
+	bool ok = watch_jobs(s.port, 2, 2, 100, &w, err, sizeof(err));
+
 	tu_stop_clean(&s);
+	ck_assert_msg(ok, "%s", err);
 
 	/* one worker: whichever job started first ran to its end before the
 	 * other began */
-	int a = t_start[0][0] < t_start[1][0] ? 0 : 1, b = 1 - a;
+	int a = w.start[0][0] < w.start[1][0] ? 0 : 1, b = 1 - a;
 
-	ck_assert_msg(t_start[b][0] >= t_done[a][1], "the second job started %lld us "
+	ck_assert_msg(w.start[b][0] >= w.done[a][1], "the second job started %lld us "
 		      "before the first ended, on one thread",
-		      (long long)(t_done[a][1] - t_start[b][0]));
+		      (long long)(w.done[a][1] - w.start[b][0]));
 }
 END_TEST
 
