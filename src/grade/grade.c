@@ -91,12 +91,22 @@ static bool start(struct grade *g, struct spawned *s, ...)
 	return false;
 }
 
-/* SIGTERM: a clean exit (status 0) within 5 s is a check too. */
+/* SIGTERM: a clean exit (status 0) within 5 s is a check too, and so is
+ * a stderr free of sanitizer reports (make grade ... SAN=thread). */
 static void stop(struct grade *g, struct spawned *s, const char *what)
 {
 	int st = spawn_stop(s, SIGTERM, 5000);
+	char errtext[4096];
 
+	spawn_read_stderr(s, errtext, sizeof(errtext));
 	spawn_cleanup(s);
+	const char *report = strstr(errtext, "Sanitizer");
+
+	if (!report)
+		report = strstr(errtext, "runtime error");
+	if (report)
+		check(g, false, "%s: the server's stderr holds a sanitizer report: %.300s",
+		      what, report);
 	check(g, st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	      "%s: the server exits with status 0 on SIGTERM%s", what,
 	      st == -1 ? " (it did not exit within 5 s)" :
