@@ -18,7 +18,7 @@
  *
  * Threads: every field says which thread may touch it and under which
  * lock. Keep it that way, and check with ThreadSanitizer:
- *   make grade LAB=04 SAN=thread
+ *   make grade LAB=04 BUILD=build/tsan SAN=thread
  * The finished fix is src/servers/threadpool.c: try without it first.
  */
 #include "core/variant.h"

@@ -4,7 +4,8 @@
  * One lws timer is due every 10 ms; each time it fires it records how late
  * it was. A loop that is free fires it within about a millisecond; a loop
  * stuck in a 300 ms computation fires it ~300 ms late. This is the same
- * measure as Node's monitorEventLoopDelay and asyncio debug mode's
+ * idea as Node's monitorEventLoopDelay (which records the time between
+ * runs, so its idle reading is the period, not 0) and asyncio debug mode's
  * slow-callback warning. A sample over 100 ms is a stall: one line on stderr
  * (unless quiet) and one count in the `stats` reply.
  *
