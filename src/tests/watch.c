@@ -196,7 +196,7 @@ static bool watch_jobs_loop(struct wsc **c, struct watched_jobs *w, char *err,
 			struct wsc_frame f;
 			struct reply r;
 			char why[200];
-			int rc;
+			int rc = 0;
 
 			while (got[i] < w->items && (rc = wsc_recv(c[i], &f, 0)) == 1) {
 				if (!reply_parse((const char *)f.data, f.len, &r, why, sizeof(why)) ||
