@@ -6,6 +6,14 @@
 
 BUILD ?= build
 SAN ?=
+comma := ,
+# A sanitizer build never mixes objects with the plain one: with SAN= and
+# no BUILD= on the command line, it goes to build/<first sanitizer>.
+ifneq ($(SAN),)
+ifeq ($(origin BUILD),file)
+BUILD := build/$(firstword $(subst $(comma), ,$(SAN)))
+endif
+endif
 CC ?= cc
 OPT ?= -O2 -g
 
@@ -146,7 +154,6 @@ $(INTEGRATION_TESTS): $(call obj,$(INTEGRATION_TEST_SRC)) $(BUILD)/obj/harness/r
 # SUITES=threadpool,variants runs only those integration suites (and no
 # unit tests); empty runs everything.
 SUITES ?=
-comma := ,
 TEST_ENV = SENDLAB_BUILD=$(BUILD) SENDLAB_SAN=$(SAN)
 
 test: $(BINS) $(STARTER_BINS) $(UNIT_TESTS) $(INTEGRATION_TESTS) ## build, then run every test (unit, then integration)
