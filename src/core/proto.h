@@ -1,6 +1,6 @@
 /*
- * proto.h: the sendlab/1 wire protocol (../shared/spec/protocol.md, and
- * docs/protocol.md): its limits, the request parser and the reply writers.
+ * proto.h: the sendlab/1 wire protocol (docs/protocol.md): its limits,
+ * the request parser and the reply writers.
  *
  * Pure functions over buffers: no sockets, no libwebsockets state, so every
  * valid and invalid case is unit-tested directly. Requests are parsed with

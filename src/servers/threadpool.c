@@ -15,7 +15,7 @@
  *         ring; look each id up;       completion ring, then
  *         send the result              server_wake_loop()
  *
- * The rules that make it safe (../shared/spec/lws-notes.md, "Threads"):
+ * The rules that make it safe (libwebsockets is not thread-safe):
  * - A worker never touches a struct lws or a struct session. It carries the
  *   session's id, and the loop thread looks the id up when the result
  *   arrives; a result for a connection that has closed is dropped.
