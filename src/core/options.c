@@ -33,8 +33,11 @@ void options_usage(FILE *f, const char *variant, unsigned allowed)
 		"  --work KIND     a work item is: cpu (default: real computation)\n"
 		"                  or sleep (blocks like a synchronous I/O call)\n"
 		"  --lag-log FILE  append event-loop lag samples to FILE as CSV t_us,lag_us\n"
+		"  --max-clients N connections at once, 1..%d (default %d); the next\n"
+		"                  one is closed with 1013 \"server full\"\n"
 		"  --quiet         print no stall warnings\n",
-		variant, OPTIONS_DEFAULT_PORT);
+		variant, OPTIONS_DEFAULT_PORT, OPTIONS_MAX_CLIENTS_MAX,
+		OPTIONS_MAX_CLIENTS_DEFAULT);
 	if (allowed & OPTIONS_THREADS)
 		fprintf(f, "  --threads N     worker threads, 1..%d (default: online CPUs)\n",
 			OPTIONS_THREADS_MAX);
@@ -55,7 +58,8 @@ bool options_parse(int argc, char **argv, const char *variant,
 			       .port = OPTIONS_DEFAULT_PORT,
 			       .send = SEND_PROACTOR,
 			       .work = WORK_CPU,
-			       .pong_timeout_ms = OPTIONS_PONG_TIMEOUT_DEFAULT };
+			       .pong_timeout_ms = OPTIONS_PONG_TIMEOUT_DEFAULT,
+			       .max_clients = OPTIONS_MAX_CLIENTS_DEFAULT };
 
 	for (int i = 1; i < argc; i++) {
 		char name[32];
@@ -85,7 +89,8 @@ bool options_parse(int argc, char **argv, const char *variant,
 		bool known = !strcmp(name, "--host") || !strcmp(name, "--port") ||
 			     !strcmp(name, "--send") || !strcmp(name, "--work") ||
 			     !strcmp(name, "--lag-log") || !strcmp(name, "--threads") ||
-			     !strcmp(name, "--pong-timeout-ms");
+			     !strcmp(name, "--pong-timeout-ms") ||
+			     !strcmp(name, "--max-clients");
 		if (!known)
 			return cli_fail(err, errcap, "unknown option '%s'", name);
 		if (!strcmp(name, "--threads") && !(allowed & OPTIONS_THREADS))
@@ -118,6 +123,11 @@ bool options_parse(int argc, char **argv, const char *variant,
 				return cli_fail(err, errcap, "--pong-timeout-ms must be an "
 						"integer from 1 to %d, not '%s'",
 						OPTIONS_PONG_TIMEOUT_MAX, val);
+		} else if (!strcmp(name, "--max-clients")) {
+			if (!cli_int(val, 1, OPTIONS_MAX_CLIENTS_MAX, &o->max_clients))
+				return cli_fail(err, errcap, "--max-clients must be an "
+						"integer from 1 to %d, not '%s'",
+						OPTIONS_MAX_CLIENTS_MAX, val);
 		} else if (!strcmp(name, "--send")) {
 			if (!strcmp(val, "proactor"))
 				o->send = SEND_PROACTOR;

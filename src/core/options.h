@@ -22,12 +22,15 @@ enum send_mode { SEND_PROACTOR, SEND_QUEUE, SEND_DIRECT };
 #define OPTIONS_THREADS_MAX 256
 #define OPTIONS_PONG_TIMEOUT_DEFAULT 5000
 #define OPTIONS_PONG_TIMEOUT_MAX 60000
+#define OPTIONS_MAX_CLIENTS_DEFAULT 256
+#define OPTIONS_MAX_CLIENTS_MAX 1000	/* under the usual 1024 open files */
 
 struct options {
 	const char *host;	/* --host, default "127.0.0.1" */
 	int port;		/* --port, default 7681; 0 = kernel's choice */
 	int threads;		/* --threads; 0 = not given */
 	int pong_timeout_ms;	/* --pong-timeout-ms, default 5000 */
+	int max_clients;	/* --max-clients, default 256 */
 	enum send_mode send;	/* --send, default proactor */
 	enum work_kind work;	/* --work, default cpu */
 	const char *lag_log;	/* --lag-log FILE, or NULL */

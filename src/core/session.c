@@ -6,8 +6,13 @@
 
 #include "common/clock.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* "Try Again Later" in the IANA WebSocket close code registry; lws 4.1 has
+ * no name for it. */
+#define SESSION_CLOSE_TRY_AGAIN_LATER 1013
 
 int session_open(struct session *s, struct server *srv, struct lws *wsi)
 {
@@ -16,6 +21,20 @@ int session_open(struct session *s, struct server *srv, struct lws *wsi)
 	s->wsi = wsi;
 	s->id = ++srv->next_session_id;
 	s->opened_us = clock_now_us();
+	if (srv->sessions.count >= (uint32_t)srv->opts.max_clients) {
+		/* Refused before it costs anything, with a close frame the
+		 * client can read (lws sends the reason when the callback
+		 * returns non-zero), so a full server says why. */
+		char why[96];
+		int n = snprintf(why, sizeof(why), "server full: %d clients already "
+				 "connected (--max-clients)", srv->opts.max_clients);
+
+		s->refused = true;
+		lwsl_warn("refusing connection %llu: %s\n", (unsigned long long)s->id, why);
+		lws_close_reason(wsi, (enum lws_close_status)SESSION_CLOSE_TRY_AGAIN_LATER,
+				 (unsigned char *)why, (size_t)n);
+		return -1;
+	}
 	if (srv->variant->session_data_size) {
 		s->data = calloc(1, srv->variant->session_data_size);
 		if (!s->data)
@@ -27,6 +46,8 @@ int session_open(struct session *s, struct server *srv, struct lws *wsi)
 
 void session_closed(struct session *s)
 {
+	if (s->refused || !s->srv)
+		return;		/* never opened: nothing to undo */
 	/* lws frees *s right after this callback: everything that could
 	 * still reach s (the variant's timers and queues, the lookup list)
 	 * must let go of it here */

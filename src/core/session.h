@@ -47,6 +47,7 @@ struct session {
 	void (*timer_cb)(struct session *s);
 	int64_t opened_us;	/* default since_us of `stats` */
 	bool closing;		/* write failed or queue overflowed: produce nothing more */
+	bool refused;		/* over --max-clients: closed at once, never opened */
 	bool write_pending;	/* proactor: a write awaits the loop's confirmation */
 	bool rx_paused;		/* reading paused because sendq is long */
 	bool rx_in_message;	/* a fragmented message is being assembled */
@@ -60,7 +61,8 @@ struct session {
 
 /* session.c: the connection's life and its requests */
 /* Returns -1 (the connection is refused) if the variant's data cannot be
- * allocated. */
+ * allocated, or with close 1013 "server full" when --max-clients
+ * connections are already open. */
 int session_open(struct session *s, struct server *srv, struct lws *wsi);
 int session_receive(struct session *s, const void *in, size_t len);
 void session_closed(struct session *s);

@@ -29,8 +29,9 @@
  * their order. A job waits in `pending` while every worker is busy.
  *
  * Bounds: at most one task per connection (a second `run` is answered
- * "busy"), and the ring holds POOL_RING_SIZE results: a worker that finds
- * it full waits for the loop to drain it.
+ * "busy") and at most --max-clients connections; the ring holds
+ * POOL_RING_SIZE results, and a worker that finds it full waits for the
+ * loop to drain it.
  *
  * Locking: one mutex, pool.lock, guards every field marked "lock" below.
  * It is never held while computing, and never while calling into lws or

@@ -34,6 +34,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(o.work, WORK_CPU);
 	ck_assert_int_eq(o.threads, 0);
 	ck_assert_int_eq(o.pong_timeout_ms, OPTIONS_PONG_TIMEOUT_DEFAULT);
+	ck_assert_int_eq(o.max_clients, OPTIONS_MAX_CLIENTS_DEFAULT);
 	ck_assert_ptr_null(o.lag_log);
 	ck_assert(!o.quiet && !o.help);
 }
@@ -76,6 +77,8 @@ static const struct bad_cli {
 	{ { "--work", "gpu" }, "--work must be cpu or sleep, not 'gpu'" },
 	{ { "--threads", "2" }, "--threads is only for server-threadpool" },
 	{ { "--pong-timeout-ms", "100" }, "--pong-timeout-ms is only for server-pingpong" },
+	{ { "--max-clients", "0" }, "--max-clients must be an integer from 1 to 1000, not '0'" },
+	{ { "--max-clients", "1001" }, "--max-clients must be an integer from 1 to 1000" },
 	{ { "--host", "" }, "--host needs an address" },
 	{ { "--lag-log=" }, "--lag-log needs a file name" },
 	{ { "--quiet=yes" }, "--quiet takes no value" },

@@ -2,8 +2,9 @@
  * test_variants.c: what every server variant must do alike, whatever its
  * scheduling policy: its own name in every reply, its own command-line
  * options and no one else's, `busy` for a second run, a client that leaves
- * mid-job costs nothing, and SIGINT in the middle of a long item exits 0
- * within a second. Each test runs once per variant.
+ * mid-job costs nothing, SIGINT in the middle of a long item exits 0
+ * within a second, and a connection over --max-clients is refused with a
+ * readable close. Each test runs once per variant.
  */
 #include "common/clock.h"
 #include "tests/suites.h"
@@ -191,6 +192,46 @@ START_TEST(test_sigint_mid_item_exits_promptly)
 }
 END_TEST
 
+START_TEST(test_max_clients_refuses_the_next_cleanly)
+{
+	struct spawned s;
+	struct wsc *a, *b, *c;
+	struct wsc_frame f;
+
+	tu_start(&s, variants[_i], "--max-clients", "2", NULL);
+	a = tu_connect(&s);
+	b = tu_connect(&s);
+	tu_assert_echo(a);	/* both really open before the third comes */
+	tu_assert_echo(b);
+	c = tu_connect(&s);	/* the upgrade succeeds; then it is closed */
+	ck_assert_int_eq(wsc_recv(c, &f, TU_IO_MS), 1);
+	ck_assert_int_eq(f.opcode, WSC_OP_CLOSE);
+	ck_assert_int_eq(f.close_code, 1013);
+	ck_assert_msg(strstr((char *)f.data, "server full: 2 clients already connected"),
+		      "%s", (char *)f.data);
+	wsc_free(c);
+	tu_assert_echo(b);	/* the others were not disturbed */
+	wsc_close(a, TU_IO_MS);
+	/* a place is free again: a newcomer is served */
+	int64_t give_up = clock_now_us() + TU_IO_MS * 1000ll;
+	bool served = false;
+
+	while (!served && clock_now_us() < give_up) {
+		c = tu_connect(&s);
+		if (wsc_recv(c, &f, 200) == 0) {	/* not closed: it was admitted */
+			tu_assert_echo(c);
+			served = true;
+			wsc_close(c, TU_IO_MS);
+		} else {
+			wsc_free(c);	/* a's close not yet processed: try again */
+		}
+	}
+	ck_assert(served);
+	wsc_close(b, TU_IO_MS);
+	tu_stop_clean(&s);
+}
+END_TEST
+
 Suite *variants_suite(void)
 {
 	Suite *s = suite_create("variants");
@@ -202,6 +243,7 @@ Suite *variants_suite(void)
 	tcase_add_loop_test(tc, test_run_while_busy, 0, NVARIANTS);
 	tcase_add_loop_test(tc, test_client_leaving_mid_job_costs_nothing, 0, NVARIANTS);
 	tcase_add_loop_test(tc, test_sigint_mid_item_exits_promptly, 0, NVARIANTS);
+	tcase_add_loop_test(tc, test_max_clients_refuses_the_next_cleanly, 0, NVARIANTS);
 	suite_add_tcase(s, tc);
 	return s;
 }
