@@ -78,13 +78,15 @@ echo "  RUNS=$RUNS ITEMS=$ITEMS WORK_MS=$WORK_MS BYSTANDER_MS=$BYSTANDER_MS$([ "
 
 # One status line per step; on a terminal it is rewritten as runs finish.
 if [ -t 1 ]; then tty=1; else tty=0; fi
-status() {	# status STEP NAME TEXT
-	line=$(printf '[%d/%d] %-18s %s  (%ss)' "$1" "$steps" "$2" "$3" "$(($(date +%s) - start))")
-	if [ "$tty" = 1 ]; then printf '\r\033[K%s' "$line"; fi
+step_line() {	# step_line STEP NAME TEXT
+	printf '[%d/%d] %-18s %s  (%ss)' "$1" "$steps" "$2" "$3" "$(($(date +%s) - start))"
 }
-done_line() {	# done_line STEP NAME TEXT
-	line=$(printf '[%d/%d] %-18s %s  (%ss)' "$1" "$steps" "$2" "$3" "$(($(date +%s) - start))")
-	if [ "$tty" = 1 ]; then printf '\r\033[K%s\n' "$line"; else echo "$line"; fi
+status() {	# status STEP NAME TEXT: rewritten in place, terminals only
+	if [ "$tty" = 1 ]; then printf '\r\033[K%s' "$(step_line "$@")"; fi
+}
+done_line() {	# done_line STEP NAME TEXT: the step's final line
+	if [ "$tty" = 1 ]; then printf '\r\033[K'; fi
+	echo "$(step_line "$@")"
 }
 
 step=0

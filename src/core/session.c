@@ -29,7 +29,6 @@ int session_open(struct session *s, struct server *srv, struct lws *wsi)
 		int n = snprintf(why, sizeof(why), "server full: %d clients already "
 				 "connected (--max-clients)", srv->opts.max_clients);
 
-		s->refused = true;
 		lwsl_warn("refusing connection %llu: %s\n", (unsigned long long)s->id, why);
 		lws_close_reason(wsi, (enum lws_close_status)SESSION_CLOSE_TRY_AGAIN_LATER,
 				 (unsigned char *)why, (size_t)n);
@@ -46,8 +45,8 @@ int session_open(struct session *s, struct server *srv, struct lws *wsi)
 
 void session_closed(struct session *s)
 {
-	if (s->refused || !s->srv)
-		return;		/* never opened: nothing to undo */
+	if (lws_dll2_is_detached(&s->list))
+		return;		/* refused in session_open: nothing to undo */
 	/* lws frees *s right after this callback: everything that could
 	 * still reach s (the variant's timers and queues, the lookup list)
 	 * must let go of it here */

@@ -47,7 +47,6 @@ struct session {
 	void (*timer_cb)(struct session *s);
 	int64_t opened_us;	/* default since_us of `stats` */
 	bool closing;		/* write failed or queue overflowed: produce nothing more */
-	bool refused;		/* over --max-clients: closed at once, never opened */
 	bool write_pending;	/* proactor: a write awaits the loop's confirmation */
 	bool rx_paused;		/* reading paused because sendq is long */
 	bool rx_in_message;	/* a fragmented message is being assembled */

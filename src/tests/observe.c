@@ -3,27 +3,37 @@
  */
 #include "tests/observe.h"
 
+#include "tests/testutil.h"
+
 #include <check.h>
 #include <stdio.h>
 
-void obs_run(const struct spawned *s, struct watched *o)
-{
-	char err[512];
+const char *const obs_sends[OBS_NSENDS] = { "proactor", "queue", "direct" };
 
-	ck_assert_msg(watch_job(s->port, OBS_ITEMS, OBS_WORK_MS, OBS_BYSTANDER_MS, o, err,
-				sizeof(err)), "%s", err);
-}
-
-void obs_print(const char *name, const struct watched *o)
+static void obs_print(const char *variant, const char *send, const struct watched *o)
 {
-	fprintf(stderr, "%s: item %.0f ms; arrivals %.0f/%.0f/%.0f ms; delivery "
+	fprintf(stderr, "%s %s: item %.0f ms; arrivals %.0f/%.0f/%.0f ms; delivery "
 		"%.1f/%.1f/%.1f ms; bystander worst %.0f ms (%d echoes); lag max %.0f ms; "
 		"%d pings\n",
-		name, o->item / 1e3, (o->arrived[0] - o->t_request) / 1e3,
+		variant, send, o->item / 1e3, (o->arrived[0] - o->t_request) / 1e3,
 		(o->arrived[1] - o->t_request) / 1e3, (o->arrived[2] - o->t_request) / 1e3,
 		(o->arrived[0] - o->done[0]) / 1e3, (o->arrived[1] - o->done[1]) / 1e3,
 		(o->arrived[2] - o->done[2]) / 1e3, o->worst_echo / 1e3, o->echoes,
 		o->lag_max / 1e3, o->pings);
+}
+
+void obs_run(const char *variant, const char *send, struct watched *o)
+{
+	struct spawned s;
+	char err[512];
+
+	tu_start(&s, variant, "--send", send, NULL);
+	bool ok = watch_job(s.port, OBS_ITEMS, OBS_WORK_MS, OBS_BYSTANDER_MS, o, err,
+			    sizeof(err));
+
+	tu_stop_clean(&s);
+	ck_assert_msg(ok, "%s", err);
+	obs_print(variant, send, o);
 }
 
 void obs_assert_spaced(const struct watched *o)

@@ -15,13 +15,19 @@
 #define OBS_WORK_MS 150		/* >= 100 ms, so shape dominates noise */
 #define OBS_BYSTANDER_MS 20
 
-/* Runs one job of OBS_ITEMS x OBS_WORK_MS on a fresh connection to s while
- * a second connection echoes; fails the test on any protocol error or if
- * the job takes over 3x its nominal length + 5 s. */
-void obs_run(const struct spawned *s, struct watched *o);
+/* The three send disciplines, for loop tests (_i indexes them). */
+extern const char *const obs_sends[];
+#define OBS_NSENDS 3
 
-/* One line to stderr: the numbers a failing shape test is judged by. */
-void obs_print(const char *name, const struct watched *o);
+/*
+ * Starts build/server-<variant> --send <send>, runs one job of OBS_ITEMS x
+ * OBS_WORK_MS on a fresh connection while a second connection echoes,
+ * stops the server (asserting a clean exit and no sanitizer report) and
+ * prints one line to stderr with the numbers the shape test is judged by.
+ * Fails the test on any protocol error or if the job takes over 3x its
+ * nominal length + 5 s.
+ */
+void obs_run(const char *variant, const char *send, struct watched *o);
 
 /* Delivery latency (arrival - t_done) under which a message counts as
  * sent as soon as it was ready. */

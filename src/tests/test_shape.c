@@ -37,13 +37,9 @@ static void assert_loop_blocked(const struct watched *o)
 
 START_TEST(test_proactor_first_escapes_rest_clump)
 {
-	struct spawned s;
 	struct watched o;
 
-	tu_start(&s, "blocking", "--send", "proactor", NULL);
-	obs_run(&s, &o);
-	tu_stop_clean(&s);
-	obs_print("proactor", &o);
+	obs_run("blocking", "proactor", &o);
 
 	/* message 0 left as soon as it was ready, before item 1 was done */
 	ck_assert_int_lt(o.sent[0] - o.done[0], OBS_TOL(&o));
@@ -61,13 +57,9 @@ END_TEST
 
 START_TEST(test_queue_all_clump_after_the_job)
 {
-	struct spawned s;
 	struct watched o;
 
-	tu_start(&s, "blocking", "--send", "queue", NULL);
-	obs_run(&s, &o);
-	tu_stop_clean(&s);
-	obs_print("queue", &o);
+	obs_run("blocking", "queue", &o);
 
 	for (int i = 0; i < ITEMS; i++) {
 		/* nothing leaves before the last item is computed */
@@ -82,13 +74,9 @@ END_TEST
 
 START_TEST(test_direct_each_on_time)
 {
-	struct spawned s;
 	struct watched o;
 
-	tu_start(&s, "blocking", "--send", "direct", NULL);
-	obs_run(&s, &o);
-	tu_stop_clean(&s);
-	obs_print("direct", &o);
+	obs_run("blocking", "direct", &o);
 
 	for (int i = 0; i < ITEMS; i++) {
 		ck_assert_int_lt(o.sent[i] - o.done[i], OBS_TOL(&o));

@@ -19,20 +19,11 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const sends[] = { "proactor", "queue", "direct" };
-#define NSENDS ((int)(sizeof(sends) / sizeof(sends[0])))
-
 START_TEST(test_spaced_and_loop_never_stalls)
 {
-	struct spawned s;
 	struct watched o;
-	char name[64];
 
-	tu_start(&s, "threadpool", "--send", sends[_i], NULL);
-	obs_run(&s, &o);
-	tu_stop_clean(&s);
-	snprintf(name, sizeof(name), "threadpool %s", sends[_i]);
-	obs_print(name, &o);
+	obs_run("threadpool", obs_sends[_i], &o);
 	obs_assert_spaced(&o);
 	/* the loop only sends, so the bystander and the lag monitor see a
 	 * free loop while the job runs */
@@ -199,7 +190,7 @@ Suite *threadpool_suite(void)
 	TCase *tc = tcase_create("threadpool");
 
 	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, test_spaced_and_loop_never_stalls, 0, NSENDS);
+	tcase_add_loop_test(tc, test_spaced_and_loop_never_stalls, 0, OBS_NSENDS);
 	tcase_add_test(tc, test_jobs_run_in_parallel_results_in_order);
 	tcase_add_test(tc, test_one_thread_runs_jobs_one_after_another);
 	tcase_add_test(tc, test_many_quick_items_none_lost);

@@ -5,23 +5,16 @@
 
 #include "common/cli.h"
 #include "common/clock.h"
+#include "common/stats.h"
 #include "harness/reply.h"
 #include "tests/wsclient.h"
 
 #include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define WATCH_IO_MS 5000
-
-static int watch_cmp(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
 
 static bool watch_result(struct watched *w, const struct wsc_frame *f, int *n,
 			 char *err, size_t errcap)
@@ -42,7 +35,6 @@ static bool watch_result(struct watched *w, const struct wsc_frame *f, int *n,
 	w->start[*n] = r.v[REPLY_T_START_US];
 	w->done[*n] = r.v[REPLY_T_DONE_US];
 	w->sent[*n] = r.v[REPLY_T_SEND_US];
-	w->item_us[*n] = r.v[REPLY_T_DONE_US] - r.v[REPLY_T_START_US];
 	w->arrived[*n] = f->t_arrive_us;
 	(*n)++;
 	return true;
@@ -140,11 +132,13 @@ static bool watch_loop(struct wsc *job, struct wsc *by, int items, int work_ms,
 	w->stalls = r.v[REPLY_STALLS];
 	w->pings = wsc_pings_seen(job);
 
-	int64_t sorted[WATCH_MAX_ITEMS];
+	int64_t item_us[WATCH_MAX_ITEMS];
+	struct stats_summary st;
 
-	memcpy(sorted, w->item_us, (size_t)items * sizeof(sorted[0]));
-	qsort(sorted, (size_t)items, sizeof(sorted[0]), watch_cmp);
-	w->item = sorted[(items - 1) / 2];
+	for (int k = 0; k < items; k++)
+		item_us[k] = w->done[k] - w->start[k];
+	stats_summarize(item_us, (size_t)items, &st);
+	w->item = st.p50;
 	w->job = w->done[items - 1] - w->t_recv;
 	return true;
 }
