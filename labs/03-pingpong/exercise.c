@@ -37,16 +37,17 @@ struct exercise_tag {
 /* Loop thread (a session timer): the client did not answer in time. */
 static void exercise_pong_timeout(struct session *s)
 {
-	/* TODO 4: end the job with PROTO_ERR_PONG_TIMEOUT (see the top). */
+	/* TODO 3: end the job with PROTO_ERR_PONG_TIMEOUT (see the top). */
 	(void)s;
 }
 
 /* Loop thread, inside LWS_CALLBACK_RECEIVE_PONG. */
 static void exercise_pong(struct session *s, const void *payload, size_t len)
 {
-	/* TODO 3: if this PONG answers the PING of item `next` of this job:
-	 * cancel the timer, move to the next item, and compute it (or end
-	 * the job with session_job_end() after the last one). */
+	/* TODO 2: if this PONG answers the PING of item `next` of this job:
+	 * cancel the timer, move to the next item, and compute it. (The
+	 * last item's PONG needs nothing: the job ended when its result was
+	 * written, so a client may send its next run at once.) */
 	(void)s;
 	(void)payload;
 	(void)len;
@@ -59,8 +60,8 @@ static void exercise_job_start(struct session *s)
 
 	es->job_gen++;
 	/* TODO 1: compute only item `next` here, send it, then PING (with a
-	 * struct exercise_tag) and arm the pong timeout, instead of computing
-	 * the whole job in one go. */
+	 * struct exercise_tag) and, unless it was the last item, arm the pong
+	 * timeout, instead of computing the whole job in one go. */
 	for (es->next = 0; es->next < job->items; es->next++) {
 		struct item_result r;
 
@@ -74,9 +75,6 @@ static const struct variant exercise = {
 	.name = "lab03",
 	.options = OPTIONS_PONG_TIMEOUT,
 	.session_data_size = sizeof(struct exercise_session),
-	/* TODO 2: with PONGs between items the last result is not the end of
-	 * the job: set ends_jobs and end it yourself (session_job_end). */
-	.ends_jobs = false,
 	.job_start = exercise_job_start,
 	.pong = exercise_pong,
 };

@@ -123,7 +123,7 @@ void session_send_ping(struct session *s, const void *payload, size_t len)
 void session_result_written(struct session *s, const struct item_result *r)
 {
 	s->job.sent++;
-	if (!s->srv->variant->ends_jobs && r->seq + 1 >= s->job.items)
+	if (r->seq + 1 >= s->job.items)
 		s->job.active = false;
 }
 
@@ -151,11 +151,6 @@ void session_timer_set(struct session *s, int ms, void (*cb)(struct session *s))
 void session_timer_cancel(struct session *s)
 {
 	lws_sul_cancel(&s->timer);
-}
-
-void session_job_end(struct session *s)
-{
-	s->job.active = false;
 }
 
 void session_job_fail(struct session *s, const struct proto_error *e)

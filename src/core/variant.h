@@ -39,11 +39,6 @@ struct variant {
 	 * connection, freed after session_closed. See session_data(). */
 	size_t session_data_size;
 
-	/* false (the default): a job ends when its last result has been
-	 * handed to lws_write. true: the variant ends it with
-	 * session_job_end() (pingpong waits for the last pong). */
-	bool ends_jobs;
-
 	/*
 	 * Required. A valid `run` was accepted on s; session_job(s) describes
 	 * it. Called from inside LWS_CALLBACK_RECEIVE: while it runs, the loop
@@ -135,9 +130,6 @@ void session_send_ping(struct session *s, const void *payload, size_t len);
  * a timer already set on s. The core cancels it when s closes. */
 void session_timer_set(struct session *s, int ms, void (*cb)(struct session *s));
 void session_timer_cancel(struct session *s);
-
-/* Ends s's job (only for variants with ends_jobs). */
-void session_job_end(struct session *s);
 
 /* Ends s's job with an `error` frame carrying e (sent after any results
  * already queued). */

@@ -11,7 +11,8 @@
  *   02 flush       every message on time; the next item starts only after
  *                  the previous result was written; under two disciplines
  *   03 pingpong    on time; one PING per item; the next item after the PONG;
- *                  a client that ignores PINGs gets the timeout error
+ *                  a client that ignores PINGs gets the timeout error; a
+ *                  run sent as the last result arrives is not "busy"
  *   04 threadpool  on time; another client answered within 50 ms; the loop
  *                  never stalls; 4 jobs on 2 threads in parallel, in order;
  *                  a client leaving mid-job costs nothing
@@ -226,6 +227,45 @@ static void lab03_deaf_client(struct grade *g)
 	stop(g, &s, what);
 }
 
+/* A client that sends its next run the moment the last result arrives
+ * must get that job, not "busy": the last PING's PONG is still on its
+ * way, and nothing may wait for it. */
+static void lab03_next_run_at_once(struct grade *g)
+{
+	struct spawned s;
+	struct wsc_frame f;
+	struct reply r;
+	char err[256], why[200];
+	const char *what = "the next run, sent as the last result arrives";
+	int results = 0;
+
+	if (!start(g, &s, NULL))
+		return;
+	struct wsc *c = wsc_connect(s.port, "/", "sendlab", IO_MS, err, sizeof(err));
+
+	if (!c) {
+		check(g, false, "%s: cannot connect: %s", what, err);
+		stop(g, &s, what);
+		return;
+	}
+	wsc_send_text(c, "{\"op\":\"run\",\"items\":2,\"work_ms\":20}");
+	while (results < 2 && wsc_recv(c, &f, IO_MS) == 1)
+		results += f.opcode == WSC_OP_TEXT && strstr((char *)f.data, "\"op\":\"result\"");
+	wsc_send_text(c, "{\"op\":\"run\",\"items\":1,\"work_ms\":0}");
+	bool replied = false;
+
+	while (!replied && wsc_recv(c, &f, IO_MS) == 1)
+		replied = f.opcode == WSC_OP_TEXT;
+	if (!replied || !reply_parse((const char *)f.data, f.len, &r, why, sizeof(why)))
+		check(g, false, "%s: no reply to it", what);
+	else
+		check(g, r.op == REPLY_RESULT, "%s: it got %s%s", what,
+		      r.op == REPLY_RESULT ? "its result" : "an error: ",
+		      r.op == REPLY_RESULT ? "" : r.error);
+	wsc_close(c, IO_MS);
+	stop(g, &s, what);
+}
+
 static void lab03(struct grade *g)
 {
 	struct spawned s;
@@ -246,6 +286,7 @@ static void lab03(struct grade *g)
 		stop(g, &s, what);
 	}
 	lab03_deaf_client(g);
+	lab03_next_run_at_once(g);
 }
 
 static void lab04(struct grade *g)

@@ -56,7 +56,14 @@ static void pingpong_step(struct session *s)
 		return;		/* server stopping or client gone */
 	session_send_result(s, &r);
 	session_send_ping(s, &tag, sizeof(tag));  /* leaves after the result */
-	session_timer_set(s, server_options()->pong_timeout_ms, pingpong_pong_timeout);
+	/* After the last item nothing waits for the PONG: the job ends as its
+	 * last result is written, as in every variant, so a client may send
+	 * its next run the moment that result arrives (its PONG, still on the
+	 * way, must not make that run "busy"). The PING is still sent: one
+	 * after every result keeps the rule simple. */
+	if (ps->next + 1 < session_job(s)->items)
+		session_timer_set(s, server_options()->pong_timeout_ms,
+				  pingpong_pong_timeout);
 }
 
 /* Loop thread, inside LWS_CALLBACK_RECEIVE_PONG. */
@@ -69,14 +76,13 @@ static void pingpong_pong(struct session *s, const void *payload, size_t len)
 	if (len != sizeof(tag))
 		return;		/* not an answer to our PING */
 	memcpy(&tag, payload, sizeof(tag));
+	/* the last item's PONG, or a late one, finds its job over (or a new
+	 * job of another generation): nothing waits for it */
 	if (!job->active || tag.job_gen != ps->job_gen || tag.seq != (uint32_t)ps->next)
-		return;		/* late: its job already ended */
+		return;
 	session_timer_cancel(s);
 	ps->next++;
-	if (ps->next < job->items)
-		pingpong_step(s);	/* the next item, now that the loop has breathed */
-	else
-		session_job_end(s);
+	pingpong_step(s);	/* the next item, now that the loop has breathed */
 }
 
 static void pingpong_job_start(struct session *s)
@@ -92,7 +98,6 @@ static const struct variant pingpong = {
 	.name = "pingpong",
 	.options = OPTIONS_PONG_TIMEOUT,
 	.session_data_size = sizeof(struct pingpong_session),
-	.ends_jobs = true,	/* a job ends with its last PONG */
 	.job_start = pingpong_job_start,
 	.pong = pingpong_pong,
 };

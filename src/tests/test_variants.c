@@ -15,12 +15,10 @@
 #include <string.h>
 #include <sys/wait.h>
 
-static const char *const variants[] = { "blocking", "flush", "pingpong", "threadpool" };
-#define NVARIANTS ((int)(sizeof(variants) / sizeof(variants[0])))
 
 START_TEST(test_options_are_each_variants_own)
 {
-	const char *v = variants[_i];
+	const char *v = tu_variants[_i];
 	char path[512], out[4096];
 	bool threads_ok = !strcmp(v, "threadpool"), pong_ok = !strcmp(v, "pingpong");
 
@@ -54,7 +52,7 @@ START_TEST(test_result_fields)
 	struct reply r;
 	struct wsc_frame f;
 
-	tu_start(&s, variants[_i], NULL);
+	tu_start(&s, tu_variants[_i], NULL);
 	c = tu_connect(&s);
 	int64_t t0 = clock_now_us();
 	tu_send(c, "{\"op\":\"run\",\"items\":2,\"work_ms\":30,\"id\":\"q\\\"\\\\\\u0001\xff\"}");
@@ -64,7 +62,7 @@ START_TEST(test_result_fields)
 		      "%s", (char *)f.data);
 	tu_recv_reply(c, &r, TU_IO_MS, NULL);
 	ck_assert_int_eq(r.op, REPLY_RESULT);
-	ck_assert_str_eq(r.variant, variants[_i]);
+	ck_assert_str_eq(r.variant, tu_variants[_i]);
 	ck_assert_int_eq(r.v[REPLY_SEQ], 1);
 	ck_assert_int_eq(r.v[REPLY_ITEMS], 2);
 	ck_assert_int_eq(r.v[REPLY_WORK_MS], 30);
@@ -80,7 +78,7 @@ START_TEST(test_result_fields)
 	tu_send(c, "{\"op\":\"stats\"}");
 	tu_recv_reply(c, &r, TU_IO_MS, NULL);
 	ck_assert_int_eq(r.op, REPLY_STATS);
-	ck_assert_str_eq(r.variant, variants[_i]);
+	ck_assert_str_eq(r.variant, tu_variants[_i]);
 	wsc_close(c, TU_IO_MS);
 	tu_stop_clean(&s);
 }
@@ -95,7 +93,7 @@ START_TEST(test_run_while_busy)
 	/* --send queue: in every variant the loop reads the second run
 	 * before the first job's last result has been written (blocking:
 	 * its results wait in the queue until the job is over) */
-	tu_start(&s, variants[_i], "--send", "queue", NULL);
+	tu_start(&s, tu_variants[_i], "--send", "queue", NULL);
 	c = tu_connect(&s);
 	tu_send(c, "{\"op\":\"run\",\"items\":2,\"work_ms\":100,\"id\":\"first\"}");
 	tu_send(c, "{\"op\":\"run\",\"items\":1,\"work_ms\":1,\"id\":\"second\"}");
@@ -122,13 +120,38 @@ START_TEST(test_run_while_busy)
 }
 END_TEST
 
+/* A client may send its next run the moment the last result of the
+ * previous one arrives: it gets that job, never "busy" (pingpong's last
+ * PING is still unanswered then; nothing may wait for its PONG). */
+START_TEST(test_next_run_at_once_after_last_result)
+{
+	struct spawned s;
+	struct wsc *c;
+	struct reply r;
+
+	tu_start(&s, tu_variants[_i], NULL);
+	c = tu_connect(&s);
+	for (int job = 0; job < 5; job++) {
+		tu_send(c, "{\"op\":\"run\",\"items\":2,\"work_ms\":5}");
+		for (int i = 0; i < 2; i++) {
+			tu_recv_reply(c, &r, TU_IO_MS, NULL);
+			ck_assert_msg(r.op == REPLY_RESULT, "%s, job %d: %s", tu_variants[_i],
+				      job, r.error);
+			ck_assert_int_eq(r.v[REPLY_SEQ], i);
+		}
+	}
+	wsc_close(c, TU_IO_MS);
+	tu_stop_clean(&s);
+}
+END_TEST
+
 START_TEST(test_client_leaving_mid_job_costs_nothing)
 {
 	struct spawned s;
 	struct wsc *c;
 	struct reply r;
 
-	tu_start(&s, variants[_i], NULL);
+	tu_start(&s, tu_variants[_i], NULL);
 	for (int i = 0; i < 6; i++) {
 		c = tu_connect(&s);
 		tu_send(c, "{\"op\":\"run\",\"items\":3,\"work_ms\":20}");
@@ -159,7 +182,7 @@ START_TEST(test_sigint_mid_item_exits_promptly)
 	struct spawned s;
 	struct wsc *job;
 
-	tu_start(&s, variants[_i], NULL);
+	tu_start(&s, tu_variants[_i], NULL);
 	job = tu_connect(&s);
 	long cpu0 = tu_cpu_ms(s.pid);
 
@@ -198,7 +221,7 @@ START_TEST(test_max_clients_refuses_the_next_cleanly)
 	struct wsc *a, *b, *c;
 	struct wsc_frame f;
 
-	tu_start(&s, variants[_i], "--max-clients", "2", NULL);
+	tu_start(&s, tu_variants[_i], "--max-clients", "2", NULL);
 	a = tu_connect(&s);
 	b = tu_connect(&s);
 	tu_assert_echo(a);	/* both really open before the third comes */
@@ -238,12 +261,13 @@ Suite *variants_suite(void)
 	TCase *tc = tcase_create("every-variant");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, test_options_are_each_variants_own, 0, NVARIANTS);
-	tcase_add_loop_test(tc, test_result_fields, 0, NVARIANTS);
-	tcase_add_loop_test(tc, test_run_while_busy, 0, NVARIANTS);
-	tcase_add_loop_test(tc, test_client_leaving_mid_job_costs_nothing, 0, NVARIANTS);
-	tcase_add_loop_test(tc, test_sigint_mid_item_exits_promptly, 0, NVARIANTS);
-	tcase_add_loop_test(tc, test_max_clients_refuses_the_next_cleanly, 0, NVARIANTS);
+	tcase_add_loop_test(tc, test_options_are_each_variants_own, 0, TU_NVARIANTS);
+	tcase_add_loop_test(tc, test_result_fields, 0, TU_NVARIANTS);
+	tcase_add_loop_test(tc, test_run_while_busy, 0, TU_NVARIANTS);
+	tcase_add_loop_test(tc, test_next_run_at_once_after_last_result, 0, TU_NVARIANTS);
+	tcase_add_loop_test(tc, test_client_leaving_mid_job_costs_nothing, 0, TU_NVARIANTS);
+	tcase_add_loop_test(tc, test_sigint_mid_item_exits_promptly, 0, TU_NVARIANTS);
+	tcase_add_loop_test(tc, test_max_clients_refuses_the_next_cleanly, 0, TU_NVARIANTS);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -21,6 +21,8 @@ const char *tu_build_dir(void)
 	return b && *b ? b : "build";
 }
 
+const char *const tu_variants[TU_NVARIANTS] = { "blocking", "flush", "pingpong", "threadpool" };
+
 void tu_start(struct spawned *s, const char *variant, ...)
 {
 	static char path[512];

@@ -19,6 +19,10 @@
 #define TU_STOP_MS 5000		/* exit after SIGTERM */
 #define TU_IO_MS 5000		/* any single reply */
 
+/* Every server variant, in the order the docs list them. */
+extern const char *const tu_variants[];
+#define TU_NVARIANTS 4
+
 /* The build directory ($SENDLAB_BUILD, default "build"). */
 const char *tu_build_dir(void);
 
