@@ -42,13 +42,20 @@ const char *proto_field_name(enum proto_field f)
 	return (unsigned)f < PROTO_F_COUNT ? proto_fields[f].name : "?";
 }
 
+/* Bytes kept of a string value: 65 characters as LEJP delivers them, where
+ * one outside the BMP sent as an escaped pair takes 6 (see
+ * proto_join_surrogates), so an id one character too long is still
+ * counted exactly. A longer string is only measured: no character takes
+ * more than 6 bytes, so it has more than 65. */
+#define PROTO_ID_MAX_RAW (6 * (PROTO_ID_MAX_CHARS + 1))
+
 /* What the LEJP pass saw of one field. */
 struct proto_seen {
 	int count;		/* times the key appeared */
 	enum proto_type type;	/* type of the (last) value */
 	int64_t num;		/* PROTO_T_INT: the value, clamped */
 	bool num_overflow;	/* PROTO_T_INT: did not fit in int64 */
-	char str[PROTO_ID_MAX_BYTES]; /* PROTO_T_STRING: first bytes */
+	char str[PROTO_ID_MAX_RAW];	/* PROTO_T_STRING: first bytes */
 	size_t str_len;		/* bytes stored in str */
 	size_t str_total;	/* bytes the string really had */
 };
@@ -280,6 +287,42 @@ static size_t proto_count_chars(const char *p, size_t n)
 	return chars;
 }
 
+/*
+ * LEJP decodes each \uXXXX escape on its own, so a character outside the
+ * Basic Multilingual Plane sent as an escaped UTF-16 pair ("\ud83d\ude00",
+ * what JSON.stringify writes for an emoji) reaches us as two encoded
+ * surrogates (CESU-8: ED A0-AF xx ED B0-BF xx), which are not UTF-8 and
+ * would be echoed as six U+FFFD. Joins each such pair into the one 4-byte
+ * UTF-8 sequence it stands for, in place; a lone surrogate is left as it
+ * is (and is echoed as U+FFFD). Returns the new length, never more than n.
+ * Honest limit: a client that sends the six CESU-8 bytes raw, which is not
+ * valid UTF-8, also gets its character back rather than U+FFFD.
+ */
+static size_t proto_join_surrogates(char *str, size_t n)
+{
+	unsigned char *s = (unsigned char *)str;
+	size_t in = 0, out = 0;
+
+	while (in < n) {
+		if (n - in >= 6 && s[in] == 0xed && (s[in + 1] & 0xf0) == 0xa0 &&
+		    (s[in + 2] & 0xc0) == 0x80 && s[in + 3] == 0xed &&
+		    (s[in + 4] & 0xf0) == 0xb0 && (s[in + 5] & 0xc0) == 0x80) {
+			uint32_t hi = 0xd000u | (s[in + 1] & 0x3fu) << 6 | (s[in + 2] & 0x3fu);
+			uint32_t lo = 0xd000u | (s[in + 4] & 0x3fu) << 6 | (s[in + 5] & 0x3fu);
+			uint32_t cp = 0x10000u + ((hi - 0xd800u) << 10) + (lo - 0xdc00u);
+
+			s[out++] = (unsigned char)(0xf0 | cp >> 18);
+			s[out++] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+			s[out++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+			s[out++] = (unsigned char)(0x80 | (cp & 0x3f));
+			in += 6;
+		} else {
+			s[out++] = s[in++];
+		}
+	}
+	return out;
+}
+
 static bool proto_validate_run(const struct proto_parse *ps,
 			       struct proto_request *req,
 			       struct proto_error *err)
@@ -300,14 +343,18 @@ static bool proto_validate_run(const struct proto_parse *ps,
 			return proto_fail(err, PROTO_ERR_ID_TOO_LONG, PROTO_F_ID,
 					  id->type, (int64_t)id->str_total, 1);
 
-		size_t chars = proto_count_chars(id->str, id->str_len);
+		char joined[sizeof(id->str)];
+		size_t len = proto_join_surrogates(memcpy(joined, id->str, id->str_len),
+						   id->str_len);
+		size_t chars = proto_count_chars(joined, len);
 
+		/* 64 characters are at most 4 bytes each once joined: fits */
 		if (chars > PROTO_ID_MAX_CHARS)
 			return proto_fail(err, PROTO_ERR_ID_TOO_LONG, PROTO_F_ID,
 					  id->type, (int64_t)chars, 0);
 		req->has_id = true;
-		req->id_len = id->str_len;
-		memcpy(req->id, id->str, id->str_len);
+		req->id_len = len;
+		memcpy(req->id, joined, len);
 	}
 	if (items * work_ms > PROTO_JOB_MS_MAX)
 		return proto_fail(err, PROTO_ERR_JOB_TOO_LONG, PROTO_F_ITEMS,
@@ -531,8 +578,8 @@ void proto_error_text(const struct proto_error *e, char *buf, size_t cap)
 		break;
 	case PROTO_ERR_ID_TOO_LONG:
 		if (e->b)
-			snprintf(buf, cap, "field \"id\" must be %s; got one of "
-				 "%" PRId64 " bytes", rule, e->a);
+			snprintf(buf, cap, "field \"id\" must be %s; got more "
+				 "than %d", rule, PROTO_ID_MAX_CHARS + 1);
 		else
 			snprintf(buf, cap, "field \"id\" must be %s; got %"
 				 PRId64 " characters", rule, e->a);

@@ -64,7 +64,7 @@ enum proto_error_code {
 	PROTO_ERR_MISSING,	/* field */
 	PROTO_ERR_TYPE,		/* field, type */
 	PROTO_ERR_RANGE,	/* field, a = the value */
-	PROTO_ERR_ID_TOO_LONG,	/* a = its length in characters (or bytes) */
+	PROTO_ERR_ID_TOO_LONG,	/* a = its length in characters (b = 1: bytes, beyond counting) */
 	PROTO_ERR_JOB_TOO_LONG,	/* a = items, b = work_ms */
 	PROTO_ERR_BINARY,	/* a binary frame */
 	PROTO_ERR_PONG_TIMEOUT,	/* a = the item's seq, b = the timeout in ms */

@@ -97,6 +97,44 @@ START_TEST(test_id_with_invalid_utf8_is_accepted_raw)
 }
 END_TEST
 
+START_TEST(test_id_escaped_surrogate_pairs_are_joined)
+{
+	struct proto_request r;
+	struct proto_error e;
+	char msg[2048], text[256];
+
+	/* what JSON.stringify writes for U+1F600: one 4-byte character */
+	ck_assert(parse("{\"op\":\"run\",\"items\":1,\"work_ms\":1,\"id\":\"a\\ud83d\\ude00b\"}",
+			&r, &e));
+	ck_assert_uint_eq(r.id_len, 6);
+	ck_assert(!memcmp(r.id, "a\xf0\x9f\x98\x80" "b", 6));
+	/* a lone surrogate stays as LEJP wrote it (echoed as U+FFFD) */
+	ck_assert(parse("{\"op\":\"run\",\"items\":1,\"work_ms\":1,\"id\":\"\\ud800x\"}", &r, &e));
+	ck_assert_uint_eq(r.id_len, 4);
+	ck_assert(!memcmp(r.id, "\xed\xa0\x80x", 4));
+
+	/* 64 escaped pairs fit (256 bytes); 65 are counted; 70 are more than 65 */
+	for (int n = 64; n <= 70; n += n == 64 ? 1 : 5) {
+		int len = snprintf(msg, sizeof(msg), "{\"op\":\"run\",\"items\":1,\"work_ms\":1,\"id\":\"");
+
+		for (int i = 0; i < n; i++)
+			len += snprintf(msg + len, sizeof(msg) - (size_t)len, "\\ud83d\\ude00");
+		snprintf(msg + len, sizeof(msg) - (size_t)len, "\"}");
+		if (n == 64) {
+			ck_assert(parse(msg, &r, &e));
+			ck_assert_uint_eq(r.id_len, 256);
+			continue;
+		}
+		ck_assert(!parse(msg, &r, &e));
+		ck_assert_int_eq(e.code, PROTO_ERR_ID_TOO_LONG);
+		proto_error_text(&e, text, sizeof(text));
+		ck_assert_str_eq(text, n == 65
+				 ? "field \"id\" must be a string of at most 64 characters; got 65 characters"
+				 : "field \"id\" must be a string of at most 64 characters; got more than 65");
+	}
+}
+END_TEST
+
 START_TEST(test_echo_and_stats)
 {
 	struct proto_request r;
@@ -342,6 +380,7 @@ Suite *proto_suite(void)
 	tcase_add_test(ok, test_run_limits_inclusive);
 	tcase_add_test(ok, test_id_counts_characters_not_bytes);
 	tcase_add_test(ok, test_id_with_invalid_utf8_is_accepted_raw);
+	tcase_add_test(ok, test_id_escaped_surrogate_pairs_are_joined);
 	tcase_add_test(ok, test_echo_and_stats);
 	tcase_add_test(ok, test_message_not_nul_terminated);
 	tcase_add_loop_test(bad, test_bad_input, 0,
