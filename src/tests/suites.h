@@ -30,5 +30,6 @@ Suite *fixes_suite(void);
 Suite *threadpool_suite(void);
 Suite *summarize_suite(void);
 Suite *grade_suite(void);
+Suite *abuse_suite(void);
 
 #endif

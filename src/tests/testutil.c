@@ -23,32 +23,53 @@ const char *tu_build_dir(void)
 
 const char *const tu_variants[TU_NVARIANTS] = { "blocking", "flush", "pingpong", "threadpool" };
 
+/* Under `make test-valgrind` ($SENDLAB_VALGRIND=1) every server runs inside
+ * memcheck: an invalid access, an uninitialised read or a definite leak
+ * makes it exit with status 99, which tu_stop_clean reports. */
+static const char *const tu_valgrind_argv[] = {
+	"/usr/bin/valgrind", "--quiet", "--error-exitcode=99", "--leak-check=full",
+	"--errors-for-leak-kinds=definite", "--track-origins=yes",
+};
+#define TU_VALGRIND_ARGC ((int)(sizeof(tu_valgrind_argv) / sizeof(tu_valgrind_argv[0])))
+
+bool tu_valgrind(void)
+{
+	const char *v = getenv("SENDLAB_VALGRIND");
+
+	return v && !strcmp(v, "1");
+}
+
 void tu_start(struct spawned *s, const char *variant, ...)
 {
 	static char path[512];
-	char *argv[32];
+	char *argv[32 + TU_VALGRIND_ARGC];
 	int argc = 0;
 	char err[512];
 	va_list ap;
 
+	if (tu_valgrind())
+		for (int i = 0; i < TU_VALGRIND_ARGC; i++)
+			argv[argc++] = (char *)tu_valgrind_argv[i];
 	snprintf(path, sizeof(path), "%s/server-%s", tu_build_dir(), variant);
 	argv[argc++] = path;
 	argv[argc++] = "--port";
 	argv[argc++] = "0";
 	argv[argc++] = "--quiet";
 	va_start(ap, variant);
-	for (char *a = va_arg(ap, char *); a && argc < 31; a = va_arg(ap, char *))
+	for (char *a = va_arg(ap, char *); a && argc < 31 + TU_VALGRIND_ARGC;
+	     a = va_arg(ap, char *))
 		argv[argc++] = a;
 	va_end(ap);
 	argv[argc] = NULL;
-	ck_assert_msg(spawn_server(s, argv, TU_START_MS, err, sizeof(err)) == 0,
+	ck_assert_msg(spawn_server(s, argv, tu_valgrind() ? 6 * TU_START_MS : TU_START_MS,
+				   err, sizeof(err)) == 0,
 		      "cannot start %s: %s", path, err);
 }
 
 void tu_stop_clean(struct spawned *s)
 {
 	char errtext[4096];
-	int st = spawn_stop(s, SIGTERM, TU_STOP_MS);
+	int st = spawn_stop(s, SIGTERM, tu_valgrind() ? 6 * TU_STOP_MS : TU_STOP_MS);
 
 	spawn_read_stderr(s, errtext, sizeof(errtext));
 	spawn_cleanup(s);
@@ -153,5 +174,5 @@ bool tu_sanitized(void)
 {
 	const char *s = getenv("SENDLAB_SAN");
 
-	return s && *s;
+	return (s && *s) || tu_valgrind();
 }

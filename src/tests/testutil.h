@@ -56,9 +56,13 @@ long tu_rss_kb(pid_t pid);
 /* The CPU time process pid has used so far (user + system), in ms, or -1. */
 long tu_cpu_ms(pid_t pid);
 
+/* True under `make test-valgrind`: tu_start runs each server in memcheck. */
+bool tu_valgrind(void);
+
 /* True when the servers are built with a sanitizer ($SENDLAB_SAN is set by
  * make test-asan / test-tsan): memory figures then measure the sanitizer's
- * quarantine and shadow, not the server, and its own leak check decides. */
+ * quarantine and shadow, not the server, and its own leak check decides.
+ * Also true under valgrind, for the same reason. */
 bool tu_sanitized(void);
 
 #endif
