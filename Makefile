@@ -59,7 +59,7 @@ UNIT_TEST_SRC := src/tests/unit_main.c \
 UNIT_TESTS := $(BUILD)/tests/unit
 INTEGRATION_TESTS := $(BUILD)/tests/integration
 
-.PHONY: all help deps test test-asan test-tsan experiment plots grade clean FORCE
+.PHONY: all help deps test test-asan test-tsan fuzz experiment plots grade clean FORCE
 .DEFAULT_GOAL := all
 # Keep every object: without this make deletes the "intermediate" ones of
 # pattern chains and rebuilds them on the next target.
@@ -182,6 +182,31 @@ TSAN_ENV = TSAN_OPTIONS=halt_on_error=1:exitcode=88:second_deadlock_stack=1
 test-tsan: ## the thread-pool tests built with ThreadSanitizer
 	@$(TSAN_ENV) $(MAKE) --no-print-directory BUILD=build/tsan SAN=thread OPT="-O1 -g" \
 		SUITES=threadpool,variants test
+
+# The fuzz target: libFuzzer over the request parser and the reply writers
+# (src/fuzz/fuzz_proto.c). clang only, so it is built apart from everything
+# else: its sources are compiled straight into one binary in $(BUILD)/fuzz/
+# and no clang object meets a gcc one. `make test` never needs clang.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_DIR = $(BUILD)/fuzz
+FUZZ_BIN = $(FUZZ_DIR)/fuzz_proto
+FUZZ_SRC := src/fuzz/fuzz_proto.c src/core/proto.c src/common/json.c
+FUZZ_HDR := src/core/proto.h src/common/json.h src/common/stats.h
+FUZZ_CFLAGS = -std=c11 -Wall -Wextra -Wpedantic -Werror -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_DEPS_STAMP := build/.fuzz-deps-installed
+
+$(FUZZ_DEPS_STAMP): scripts/install-deps.sh
+	@sh scripts/install-deps.sh fuzz
+	@mkdir -p $(@D) && touch $@
+
+$(FUZZ_BIN): $(FUZZ_SRC) $(FUZZ_HDR) | $(FUZZ_DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(FUZZ_SRC) $(LWS_LIBS) -o $@
+
+fuzz: $(FUZZ_BIN) ## libFuzzer on the request parser and the JSON replies for FUZZ_SECONDS (default 60); fails on any crash or failed check
+	@sh scripts/fuzz.sh $(FUZZ_BIN) $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 # experiment parameters (see scripts/experiment.sh and docs/experiment.md)
 RUNS ?= 5

@@ -2,7 +2,9 @@
 # install-deps.sh: install the Debian packages sendlab needs, if any are missing.
 #
 # Run by `make` before the first build (and by .ci/run), so `make test` and
-# `make experiment` work on a fresh Debian or Ubuntu machine. Installs with
+# `make experiment` work on a fresh Debian or Ubuntu machine. With the
+# argument `fuzz` (run by `make fuzz`) it also installs clang and its
+# libFuzzer runtime; nothing else needs them. Installs with
 # apt-get as root, or through sudo otherwise; says clearly what to do when
 # neither is possible. Does nothing (quickly) when everything is installed.
 set -eu
@@ -12,6 +14,20 @@ set -eu
 # pkg-config, gcc, make, libc6-dev: the build     procps: ps/pgrep for scripts
 # fonts-dejavu-core: text in the PNG plots
 PACKAGES="libwebsockets-dev check gnuplot-nox pkg-config gcc make libc6-dev procps fonts-dejavu-core"
+# clang: the fuzz target (make fuzz). Its runtimes (libclang_rt.fuzzer,
+# .asan, .ubsan_standalone) are in libclang-rt-14-dev, which clang only
+# recommends, and recommends are not installed here; libclang-rt-dev pulls
+# the one that matches the default clang.
+FUZZ_PACKAGES="clang libclang-rt-dev"
+
+case "${1:-}" in
+"") ;;
+fuzz) PACKAGES="$PACKAGES $FUZZ_PACKAGES" ;;
+*)
+	echo "usage: install-deps.sh [fuzz]" >&2
+	exit 2
+	;;
+esac
 
 missing=""
 for p in $PACKAGES; do

@@ -165,6 +165,12 @@ static bool proto_is_literal(const char *s, size_t n, const char *lit)
 	return n == strlen(lit) && !memcmp(s, lit, n);
 }
 
+/* Can c be part of a JSON number? (Not NUL, which strchr would find.) */
+static bool proto_is_number_char(char c)
+{
+	return c != '\0' && strchr("0123456789+-.eE", c);
+}
+
 /* Is s[0..n) a JSON number (RFC 8259 grammar)? */
 static bool proto_is_number(const char *s, size_t n)
 {
@@ -462,12 +468,17 @@ bool proto_parse_request(const char *msg, size_t len, struct proto_request *req,
 		return proto_fail(err, PROTO_ERR_NOT_JSON, PROTO_F_OP,
 				  PROTO_T_ABSENT, LEJP_CONTINUE, (int64_t)len);
 	if (r < 0) {
-		/* LEJP holds at most ~20 characters of a number and fails on
-		 * longer ones, which are valid JSON: name that instead. */
+		/* LEJP holds 20 characters of a number and rejects the 21st
+		 * with "comma or block end expected", though a longer number
+		 * is valid JSON: name that instead. Only for that error at a
+		 * number's character: a run of digits (or of 'e's) can also
+		 * end a string that fails for its own reason, a control
+		 * character say, and then LEJP's error is the right one. */
 		size_t k = i;
 
-		while (k > start && strchr("0123456789+-.eE", msg[k - 1]))
-			k--;
+		if (r == LEJP_REJECT_MP_C_OR_E_NEITHER && proto_is_number_char(msg[i]))
+			while (k > start && proto_is_number_char(msg[k - 1]))
+				k--;
 		if (i - k >= 20)
 			return proto_fail(err, PROTO_ERR_NUMBER_TOO_LONG, PROTO_F_OP,
 					  PROTO_T_ABSENT, 0, (int64_t)k);

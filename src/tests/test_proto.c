@@ -204,6 +204,16 @@ static const struct bad_case {
 	  PROTO_F_ITEMS, "too large to represent" },
 	{ "{\"op\":\"run\",\"items\":1234567890123456789012345,\"work_ms\":1}",
 	  PROTO_ERR_NUMBER_TOO_LONG, PROTO_F_OP, "the number at byte 20 has more than 20" },
+	/* a run of digits (or 'e's) before a string's bad byte is no number */
+	{ "{\"x\":\"123456789012345678901234\x01\"}", PROTO_ERR_NOT_JSON, PROTO_F_OP,
+	  "not valid JSON at byte 30: Illegal unescaped control char" },
+	{ "{\"x\":\"eeeeeeeeeeeeeeeeeeeeeeeee\x01\"}", PROTO_ERR_NOT_JSON, PROTO_F_OP,
+	  "not valid JSON at byte 31" },
+	{ "{\"123456789012345678901234\n\":1}", PROTO_ERR_NOT_JSON, PROTO_F_OP,
+	  "not valid JSON at byte 26" },
+	/* 20 characters are not too many: what follows them is the error */
+	{ "{\"op\":\"run\",\"items\":12345678901234567890x}", PROTO_ERR_NOT_JSON,
+	  PROTO_F_OP, "not valid JSON at byte 40" },
 	{ "{\"op\":\"run\",\"items\":9999999999999999999,\"work_ms\":1}", PROTO_ERR_RANGE,
 	  PROTO_F_ITEMS, "too large to represent" },
 	{ "{\"op\":\"run\",\"items\":1.5,\"work_ms\":1}", PROTO_ERR_TYPE, PROTO_F_ITEMS,
