@@ -407,6 +407,29 @@ static bool proto_validate(const struct proto_parse *ps,
 	return proto_fail(err, PROTO_ERR_UNKNOWN_OP, PROTO_F_OP, op->type, 0, 0);
 }
 
+/* LEJP skips from '#' to the end of the line as a comment; JSON has no
+ * comments, so any '#' outside a string is an error. Returns its offset in
+ * msg, or -1. Strings are followed as JSON writes them (a backslash escapes
+ * the next byte); malformed ones are left for LEJP to reject. */
+static int64_t proto_find_comment(const char *msg, size_t start, size_t end)
+{
+	bool in_string = false;
+
+	for (size_t i = start; i < end; i++) {
+		if (in_string) {
+			if (msg[i] == '\\')
+				i++;
+			else if (msg[i] == '"')
+				in_string = false;
+		} else if (msg[i] == '"') {
+			in_string = true;
+		} else if (msg[i] == '#') {
+			return (int64_t)i;
+		}
+	}
+	return -1;
+}
+
 bool proto_parse_request(const char *msg, size_t len, struct proto_request *req,
 			 struct proto_error *err)
 {
@@ -435,6 +458,11 @@ bool proto_parse_request(const char *msg, size_t len, struct proto_request *req,
 					  LEJP_REJECT_IDLE_NO_BRACE, (int64_t)start);
 		return proto_fail(err, PROTO_ERR_NOT_OBJECT, PROTO_F_OP, t, 0, 0);
 	}
+
+	int64_t hash = proto_find_comment(msg, start, end);
+
+	if (hash >= 0)
+		return proto_fail(err, PROTO_ERR_COMMENT, PROTO_F_OP, PROTO_T_ABSENT, 0, hash);
 
 	struct proto_parse ps;
 
@@ -560,6 +588,10 @@ void proto_error_text(const struct proto_error *e, char *buf, size_t cap)
 	case PROTO_ERR_NUMBER_TOO_LONG:
 		snprintf(buf, cap, "the number at byte %" PRId64 " has more than "
 			 "20 characters: no field of sendlab/1 needs that many", e->b);
+		break;
+	case PROTO_ERR_COMMENT:
+		snprintf(buf, cap, "not valid JSON at byte %" PRId64 ": JSON has no "
+			 "comments, and '#' may appear only inside a string", e->b);
 		break;
 	case PROTO_ERR_TRAILING:
 		snprintf(buf, cap, "unexpected data at byte %" PRId64 " after "

@@ -59,6 +59,7 @@ enum proto_error_code {
 	PROTO_ERR_NOT_JSON,	/* a = LEJP's code, b = byte offset */
 	PROTO_ERR_NUMBER_TOO_LONG, /* valid JSON, but LEJP's limit: b = offset */
 	PROTO_ERR_TRAILING,	/* b = byte offset of the extra data */
+	PROTO_ERR_COMMENT,	/* b = byte offset of a '#' outside any string */
 	PROTO_ERR_DUPLICATE,	/* field */
 	PROTO_ERR_UNKNOWN_OP,
 	PROTO_ERR_MISSING,	/* field */

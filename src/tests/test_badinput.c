@@ -60,6 +60,8 @@ static const struct bad_input {
 	  "not valid JSON at byte 13: Comma or block end expected" },
 	{ "raw control character", WSC_OP_TEXT, "{\"op\":\"echo\x01\",\"t_us\":1}",
 	  "not valid JSON at byte 11: Illegal unescaped control char" },
+	{ "a '#' comment (LEJP would skip it)", WSC_OP_TEXT, "{\"op\":\"echo\",#x\n\"t_us\":1}",
+	  "not valid JSON at byte 13: JSON has no comments, and '#' may appear only inside a string" },
 	{ "invalid UTF-8 text", WSC_OP_TEXT, "\xff\xfe{",
 	  "not valid JSON: send one JSON object per text frame, like " EXAMPLE },
 	{ "invalid UTF-8 in op", WSC_OP_TEXT, "{\"op\":\"ec\xffho\",\"t_us\":1}",

@@ -94,6 +94,10 @@ START_TEST(test_id_with_invalid_utf8_is_accepted_raw)
 			&r, &e));
 	ck_assert_uint_eq(r.id_len, 4);
 	ck_assert(!memcmp(r.id, "a\xff\x80z", 4));
+	/* a '#' inside a string is no comment, even after an escaped quote */
+	ck_assert(parse("{\"op\":\"run\",\"items\":1,\"work_ms\":1,\"id\":\"#\\\"#\\\\#\"}", &r, &e));
+	ck_assert_uint_eq(r.id_len, 5);
+	ck_assert(!memcmp(r.id, "#\"#\\#", 5));
 }
 END_TEST
 
@@ -180,6 +184,9 @@ static const struct bad_case {
 	{ "{\"a\":[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]}", PROTO_ERR_NOT_JSON, PROTO_F_OP,
 	  "nested too deeply" },
 	{ "{\"op\":\"echo\",\"t_us\":1} {}", PROTO_ERR_TRAILING, PROTO_F_OP, "at byte 23" },
+	{ "{\"op\":\"echo\",#x\n\"t_us\":1}", PROTO_ERR_COMMENT, PROTO_F_OP,
+	  "at byte 13: JSON has no comments" },
+	{ "{\"op\":\"echo\",\"t_us\":1}#", PROTO_ERR_COMMENT, PROTO_F_OP, "at byte 22" },
 	{ "{}", PROTO_ERR_MISSING, PROTO_F_OP, "missing field \"op\"" },
 	{ " { } ", PROTO_ERR_MISSING, PROTO_F_OP, "missing field \"op\"" },
 	{ "{\"items\":3}", PROTO_ERR_MISSING, PROTO_F_OP, "missing field \"op\"" },
