@@ -4,7 +4,8 @@
 # Run by `make` before the first build (and by .ci/run), so `make test` and
 # `make experiment` work on a fresh Debian or Ubuntu machine. With the
 # argument `fuzz` (run by `make fuzz`) it also installs clang and its
-# libFuzzer runtime; nothing else needs them. Installs with
+# libFuzzer runtime; nothing else needs them. With `valgrind` (run by
+# `make test-valgrind`) it installs valgrind. Installs with
 # apt-get as root, or through sudo otherwise; says clearly what to do when
 # neither is possible. Does nothing (quickly) when everything is installed.
 set -eu
@@ -19,12 +20,15 @@ PACKAGES="libwebsockets-dev check gnuplot-nox pkg-config gcc make libc6-dev proc
 # recommends, and recommends are not installed here; libclang-rt-dev pulls
 # the one that matches the default clang.
 FUZZ_PACKAGES="clang libclang-rt-dev"
+# valgrind: make test-valgrind (memcheck under the abuse suite)
+VALGRIND_PACKAGES="valgrind"
 
 case "${1:-}" in
 "") ;;
 fuzz) PACKAGES="$PACKAGES $FUZZ_PACKAGES" ;;
+valgrind) PACKAGES="$PACKAGES $VALGRIND_PACKAGES" ;;
 *)
-	echo "usage: install-deps.sh [fuzz]" >&2
+	echo "usage: install-deps.sh [fuzz|valgrind]" >&2
 	exit 2
 	;;
 esac

@@ -106,7 +106,7 @@ START_TEST(test_sigint_and_sigterm_exit_zero)
 }
 END_TEST
 
-START_TEST(test_wrong_path_and_plain_http_get_404)
+START_TEST(test_wrong_path_404_and_default_subprotocol)
 {
 	struct spawned s;
 	char err[512];
@@ -123,18 +123,7 @@ START_TEST(test_wrong_path_and_plain_http_get_404)
 	tu_assert_echo(c);
 	wsc_close(c, TU_IO_MS);
 
-	/* a plain HTTP GET gets 404 too: no files are served */
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)s.port) };
-	char buf[256] = "";
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	const char *req = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
-	ck_assert_int_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
-	ck_assert_int_gt(read(fd, buf, sizeof(buf) - 1), 0);
-	ck_assert_msg(strstr(buf, " 404 "), "%s", buf);
-	close(fd);
+	/* plain HTTP (404, never a file): test_badinput.c */
 	tu_stop_clean(&s);
 }
 END_TEST
@@ -246,7 +235,7 @@ Suite *server_suite(void)
 	tcase_add_test(tc, test_help_and_bad_options);
 	tcase_add_test(tc, test_port_in_use_fails_clearly);
 	tcase_add_test(tc, test_sigint_and_sigterm_exit_zero);
-	tcase_add_test(tc, test_wrong_path_and_plain_http_get_404);
+	tcase_add_test(tc, test_wrong_path_404_and_default_subprotocol);
 	tcase_add_test(tc, test_stats_reports_the_stall);
 	tcase_add_test(tc, test_lag_log_and_stall_warning);
 	suite_add_tcase(s, tc);

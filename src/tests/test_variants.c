@@ -3,8 +3,9 @@
  * scheduling policy: its own name in every reply, its own command-line
  * options and no one else's, `busy` for a second run, a client that leaves
  * mid-job costs nothing, SIGINT in the middle of a long item exits 0
- * within a second, and a connection over --max-clients is refused with a
- * readable close. Each test runs once per variant.
+ * within a second, a connection over --max-clients is refused with a
+ * readable close, and a server listens on 127.0.0.1 unless told otherwise
+ * (and then warns). Each test runs once per variant.
  */
 #include "common/clock.h"
 #include "tests/suites.h"
@@ -15,6 +16,73 @@
 #include <string.h>
 #include <sys/wait.h>
 
+
+/* Counts the listening sockets on `port` in a /proc/net/tcp-style table,
+ * and how many of them are bound to `want_addr` (the kernel's hex form,
+ * "0100007F" for 127.0.0.1). */
+static void count_listeners(const char *table, int port, const char *want_addr, int *all,
+			    int *matching)
+{
+	FILE *f = fopen(table, "r");
+	char line[512], local[64], state[8];
+
+	*all = *matching = 0;
+	if (!f)
+		return;		/* no IPv6 on this machine: nothing listens there */
+	while (fgets(line, sizeof(line), f)) {
+		unsigned p;
+		char *colon;
+
+		if (sscanf(line, " %*d: %63s %*s %7s", local, state) != 2 || strcmp(state, "0A"))
+			continue;	/* the header, or not LISTEN */
+		colon = strchr(local, ':');
+		if (!colon || sscanf(colon + 1, "%x", &p) != 1 || (int)p != port)
+			continue;
+		*colon = '\0';
+		(*all)++;
+		*matching += !strcmp(local, want_addr);
+	}
+	fclose(f);
+}
+
+/* Exposure: with no --host a server listens on 127.0.0.1 only (not on any
+ * address, not on IPv6), and says so. */
+START_TEST(test_listens_on_loopback_only_by_default)
+{
+	struct spawned s;
+	int all, loopback;
+
+	tu_start(&s, tu_variants[_i], NULL);
+	count_listeners("/proc/net/tcp", s.port, "0100007F", &all, &loopback);
+	ck_assert_int_eq(all, 1);
+	ck_assert_int_eq(loopback, 1);
+	count_listeners("/proc/net/tcp6", s.port, "", &all, &loopback);
+	ck_assert_int_eq(all, 0);
+	tu_stop_clean(&s);
+}
+END_TEST
+
+/* --host with any other address works, with a warning on stderr that the
+ * lab server has no authentication. */
+START_TEST(test_other_host_warns_no_authentication)
+{
+	struct spawned s;
+	char errtext[2048];
+	int all, any;
+
+	tu_start(&s, tu_variants[_i], "--host", "0.0.0.0", NULL);
+	count_listeners("/proc/net/tcp", s.port, "00000000", &all, &any);
+	ck_assert_int_eq(any, 1);
+	struct wsc *c = tu_connect(&s);	/* 127.0.0.1 is one of "any" */
+
+	tu_assert_echo(c);
+	wsc_close(c, TU_IO_MS);
+	spawn_read_stderr(&s, errtext, sizeof(errtext));
+	ck_assert_msg(strstr(errtext, "WARNING: listening on 0.0.0.0: the lab server has no "
+			     "authentication"), "stderr: %s", errtext);
+	tu_stop_clean(&s);
+}
+END_TEST
 
 START_TEST(test_options_are_each_variants_own)
 {
@@ -262,6 +330,8 @@ Suite *variants_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_options_are_each_variants_own, 0, TU_NVARIANTS);
+	tcase_add_loop_test(tc, test_listens_on_loopback_only_by_default, 0, TU_NVARIANTS);
+	tcase_add_loop_test(tc, test_other_host_warns_no_authentication, 0, TU_NVARIANTS);
 	tcase_add_loop_test(tc, test_result_fields, 0, TU_NVARIANTS);
 	tcase_add_loop_test(tc, test_run_while_busy, 0, TU_NVARIANTS);
 	tcase_add_loop_test(tc, test_next_run_at_once_after_last_result, 0, TU_NVARIANTS);
