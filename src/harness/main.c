@@ -10,10 +10,12 @@
  *
  * Everything runs on one lws event loop in this thread. The harness never
  * blocks that loop, so an arrival stamp is late only by the time lws takes
- * to read the frame. Every wait is bounded by args_run_timeout_ms(); any
- * failure (refused, HTTP error, server gone, timeout, an `error` reply, a
- * malformed reply) ends the harness with status 1 and a message that names
- * the URL and the cause, after writing the rows it did get.
+ * to read the frame. Every wait has its own bound (args.h: opening the
+ * connections, the results, the echoes still out, the stats reply, the
+ * closing), armed as the run enters the phase that waits; any failure
+ * (refused, HTTP error, server gone, timeout, an `error` reply, a malformed
+ * reply) ends the harness with status 1 and a message that names the URL,
+ * the run and the cause, after writing the rows it did get.
  */
 #include "common/clock.h"
 #include "core/proto.h"
@@ -40,6 +42,7 @@ enum conn_role { ROLE_MAIN, ROLE_BYSTANDER };
 struct conn {
 	enum conn_role role;
 	struct lws *wsi;	/* NULL before connecting and after it closed */
+	bool tcp_connected;	/* lws is sending the HTTP upgrade request */
 	bool established;
 	char rx[PROTO_MAX_MESSAGE];	/* a reply being assembled */
 	size_t rx_len;
@@ -63,6 +66,7 @@ static struct harness {
 
 	int run;		/* 1-based */
 	enum phase phase;
+	int phase_bound_ms;	/* how long this phase may wait (args.h) */
 	int64_t t_request_us;
 	char variant[32];
 
@@ -96,14 +100,14 @@ static void harness_finish(int status)
 	lws_cancel_service(H.ctx);
 }
 
-/* Ends the harness with status 1 and a message naming the URL. */
+/* Ends the harness with status 1 and a message naming the URL and the run. */
 static void harness_fail(const char *fmt, ...)
 {
 	va_list ap;
 
 	if (H.done)
 		return;
-	fprintf(stderr, "harness: %s: ", H.a.url);
+	fprintf(stderr, "harness: %s: run %d of %d: ", H.a.url, H.run, H.a.runs);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -111,11 +115,32 @@ static void harness_fail(const char *fmt, ...)
 	harness_finish(1);
 }
 
+/* Which step of opening a connection is still missing, or NULL if it is
+ * open: lws gives no callback between TCP connect and the upgrade request,
+ * so CLIENT_APPEND_HANDSHAKE_HEADER marks the TCP connection as made. */
+static const char *harness_conn_waiting_for(const struct conn *c)
+{
+	if (c->established)
+		return NULL;
+	if (!c->tcp_connected)
+		return "the TCP connection";
+	return "the WebSocket upgrade (TCP connected; the server has not "
+	       "answered the HTTP upgrade request)";
+}
+
 static const char *harness_phase_waiting_for(char *buf, size_t cap)
 {
+	const char *step;
+
 	switch (H.phase) {
 	case PH_CONNECTING:
-		return "the WebSocket connection to open";
+		if ((step = harness_conn_waiting_for(&H.main)))
+			snprintf(buf, cap, "%s of the main connection", step);
+		else if ((step = harness_conn_waiting_for(&H.bystander)))
+			snprintf(buf, cap, "%s of the bystander connection", step);
+		else
+			snprintf(buf, cap, "the connections to open");
+		return buf;
 	case PH_JOB:
 		snprintf(buf, cap, "result %zu of %d", H.n_msgs + 1, H.a.items);
 		return buf;
@@ -132,12 +157,37 @@ static const char *harness_phase_waiting_for(char *buf, size_t cap)
 
 static void harness_on_timeout(lws_sorted_usec_list_t *sul)
 {
-	char what[64];
+	char what[160];
 
 	(void)sul;
-	harness_fail("run %d timed out after %d ms waiting for %s", H.run,
-		     args_run_timeout_ms(&H.a),
+	harness_fail("timed out after %d ms waiting for %s", H.phase_bound_ms,
 		     harness_phase_waiting_for(what, sizeof(what)));
+}
+
+/* The bound of each phase's wait (args.h). */
+static int harness_phase_bound_ms(enum phase p)
+{
+	switch (p) {
+	case PH_CONNECTING:
+		return args_connect_timeout_ms(&H.a);
+	case PH_JOB:
+		return args_results_timeout_ms(&H.a);
+	case PH_DRAIN:
+	case PH_STATS:
+	case PH_CLOSING:
+		break;
+	}
+	return args_reply_timeout_ms(&H.a);
+}
+
+/* Enters phase p and arms its bound: from now, what p waits for must come
+ * within harness_phase_bound_ms(p). */
+static void harness_enter_phase(enum phase p)
+{
+	H.phase = p;
+	H.phase_bound_ms = harness_phase_bound_ms(p);
+	lws_sul_schedule(H.ctx, 0, &H.sul_timeout, harness_on_timeout,
+			 (lws_usec_t)H.phase_bound_ms * 1000);
 }
 
 static void harness_on_echo_tick(lws_sorted_usec_list_t *sul)
@@ -186,6 +236,7 @@ static void harness_connect(struct conn *c)
 	i.local_protocol_name = "sendlab-harness";
 	i.userdata = c;
 	i.pwsi = &c->wsi;
+	c->tcp_connected = false;
 	c->established = false;
 	c->rx_len = 0;
 	c->rx_overflow = false;
@@ -206,7 +257,7 @@ static void harness_begin_job(void)
 		harness_fail("could not send the run request");
 		return;
 	}
-	H.phase = PH_JOB;
+	harness_enter_phase(PH_JOB);	/* every result counts from the request */
 	if (H.a.bystander_ms)
 		lws_sul_schedule(H.ctx, 0, &H.sul_echo, harness_on_echo_tick,
 				 (lws_usec_t)H.a.bystander_ms * 1000);
@@ -224,7 +275,7 @@ static void harness_maybe_ask_stats(void)
 		harness_fail("could not send the stats request");
 		return;
 	}
-	H.phase = PH_STATS;
+	harness_enter_phase(PH_STATS);
 }
 
 static void harness_print_run(void)
@@ -282,7 +333,7 @@ static void harness_end_run(void)
 		report_lag_csv(H.lag_csv, H.variant, &H.lag);
 	harness_flush_run_rows();
 	lws_sul_cancel(&H.sul_echo);
-	H.phase = PH_CLOSING;
+	harness_enter_phase(PH_CLOSING);
 	harness_close_conn(&H.main);
 	harness_close_conn(&H.bystander);
 }
@@ -312,7 +363,7 @@ static void harness_on_result(const struct reply *r, int64_t t_arrive)
 	};
 	if ((int)H.n_msgs == H.a.items) {
 		lws_sul_cancel(&H.sul_echo);
-		H.phase = PH_DRAIN;
+		harness_enter_phase(PH_DRAIN);
 		harness_maybe_ask_stats();
 	}
 }
@@ -466,6 +517,11 @@ static int harness_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			c->wsi = NULL;
 		harness_on_connection_error(in);
 		return 0;
+	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
+		/* the TCP connection is up; lws is writing the upgrade request */
+		if (c)
+			c->tcp_connected = true;
+		return 0;
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		c->established = true;
 		if (H.phase == PH_CONNECTING && harness_all_established())
@@ -490,10 +546,10 @@ static int harness_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_CLIENT_CLOSED:
 		c->wsi = NULL;
 		if (H.phase != PH_CLOSING) {
-			char what[64];
+			char what[160];
 
-			harness_fail("the server closed the connection during run %d "
-				     "while we waited for %s (did it crash?)", H.run,
+			harness_fail("the server closed the connection while we "
+				     "waited for %s (did it crash?)",
 				     harness_phase_waiting_for(what, sizeof(what)));
 		} else if (harness_all_closed()) {
 			if (H.run < H.a.runs)
@@ -517,13 +573,11 @@ static const struct lws_protocols harness_protocols[] = {
 static void harness_start_run(void)
 {
 	H.run++;
-	H.phase = PH_CONNECTING;
 	H.n_msgs = H.n_echoes = 0;
 	H.echoes_out = 0;
 	H.main = (struct conn){ .role = ROLE_MAIN };
 	H.bystander = (struct conn){ .role = ROLE_BYSTANDER };
-	lws_sul_schedule(H.ctx, 0, &H.sul_timeout, harness_on_timeout,
-			 (lws_usec_t)args_run_timeout_ms(&H.a) * 1000);
+	harness_enter_phase(PH_CONNECTING);
 	harness_connect(&H.main);
 	if (H.a.bystander_ms && !H.done)
 		harness_connect(&H.bystander);
@@ -591,8 +645,10 @@ int main(int argc, char **argv)
 
 	size_t runs = (size_t)H.a.runs, items = (size_t)H.a.items;
 
+	/* echoes are sent only while results are awaited, so at most one
+	 * per period of the results' bound */
 	H.cap_echoes = H.a.bystander_ms
-		? (size_t)args_run_timeout_ms(&H.a) / (size_t)H.a.bystander_ms + 16 : 0;
+		? (size_t)args_results_timeout_ms(&H.a) / (size_t)H.a.bystander_ms + 16 : 0;
 	H.msgs = calloc(items, sizeof(*H.msgs));
 	H.echoes = calloc(H.cap_echoes + 1, sizeof(*H.echoes));
 	H.all_msgs = calloc(runs * items, sizeof(*H.all_msgs));
@@ -615,6 +671,11 @@ int main(int argc, char **argv)
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = harness_protocols;
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+	/* lws has its own handshake timeouts (20 s by default) that would end
+	 * a slow upgrade with a vague "connection error": set them past ours,
+	 * so the harness's bound decides and its message names the wait */
+	info.timeout_secs = info.connect_timeout_secs =
+		(unsigned int)args_connect_timeout_ms(&H.a) / 1000 + 10;
 	H.ctx = lws_create_context(&info);
 	if (!H.ctx) {
 		fprintf(stderr, "harness: cannot create the libwebsockets context\n");
@@ -624,7 +685,7 @@ int main(int argc, char **argv)
 	harness_start_run();
 	while (!H.done)
 		if (lws_service(H.ctx, 0) < 0)
-			break;
+			harness_fail("the libwebsockets event loop failed");
 
 	lws_sul_cancel(&H.sul_echo);
 	lws_sul_cancel(&H.sul_timeout);
