@@ -33,8 +33,15 @@ void args_usage(FILE *f)
 		"  the connections closing                                  %d s\n"
 		"A wait that runs out ends the harness; stderr names the URL, the run,\n"
 		"what it waited for and for how long.\n"
-		"Exit status: 0 all runs complete, 1 a run failed (the reason names the\n"
-		"URL and the cause), 2 bad command line.\n",
+		"Exit status:\n"
+		"  0  every run complete\n"
+		"  1  failed before any job was sent: nothing measured (cannot connect,\n"
+		"     the upgrade refused or unanswered, a file cannot be created)\n"
+		"  2  bad command line\n"
+		"  3  incomplete: a run failed after a job was sent (the server died,\n"
+		"     closed the connection, stopped answering, or sent an error)\n"
+		"When a run fails, every CSV file holds the rows received and ends with\n"
+		"the line  # incomplete: run R of N: WHY\n",
 		PROTO_ITEMS_MAX, PROTO_WORK_MS_MAX, PROTO_JOB_MS_MAX,
 		ARGS_MARGIN_MS / 1000, ARGS_MARGIN_MS / 1000, ARGS_MARGIN_MS / 1000,
 		ARGS_MARGIN_MS / 1000, ARGS_MARGIN_MS / 1000);

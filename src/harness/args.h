@@ -39,6 +39,21 @@ bool args_parse(int argc, char **argv, struct args *a, char *err, size_t errcap)
 void args_usage(FILE *f);
 
 /*
+ * The harness's exit statuses (args_usage() documents them).
+ * ARGS_EXIT_FAILED: it gave up before any run sent its job, so nothing was
+ * measured (cannot connect, the upgrade refused or never answered).
+ * ARGS_EXIT_INCOMPLETE: it gave up after a job was sent (the server died,
+ * closed the connection, stopped answering, or answered with an error): the
+ * CSV files hold every row received and end with a "# incomplete" line.
+ */
+enum args_exit {
+	ARGS_EXIT_OK = 0,
+	ARGS_EXIT_FAILED = 1,
+	ARGS_EXIT_USAGE = 2,
+	ARGS_EXIT_INCOMPLETE = 3,
+};
+
+/*
  * Every wait of the harness is bounded. J = items * work_ms is the job's
  * nominal length; ARGS_MARGIN_MS is room for a loaded machine (a busy
  * core, a slow start-up), generous because a false timeout costs a whole

@@ -6,16 +6,20 @@
  * moment it arrives (CLOCK_MONOTONIC, the server's clock too), meanwhile
  * has the bystander send an `echo` every MS ms, then asks the server for its
  * event-loop lag over the run's window (`stats` since the request). Rows go
- * to CSV files; one line per run and a final summary go to stdout.
+ * to CSV files as they arrive (line-buffered, so a reader sees each row at
+ * once and a harness killed outright still leaves them); one line per run
+ * and a final summary go to stdout.
  *
  * Everything runs on one lws event loop in this thread. The harness never
  * blocks that loop, so an arrival stamp is late only by the time lws takes
  * to read the frame. Every wait has its own bound (args.h: opening the
  * connections, the results, the echoes still out, the stats reply, the
- * closing), armed as the run enters the phase that waits; any failure
+ * closing), armed as the run enters the phase that waits. Any failure
  * (refused, HTTP error, server gone, timeout, an `error` reply, a malformed
- * reply) ends the harness with status 1 and a message that names the URL,
- * the run and the cause, after writing the rows it did get.
+ * reply) ends the harness with a message that names the URL, the run and
+ * the cause; every CSV file then holds the rows received and ends with the
+ * "# incomplete" line (report.h), and the exit status says whether a job
+ * was sent before it (3, incomplete) or not (1, nothing measured): args.h.
  */
 #include "common/clock.h"
 #include "core/proto.h"
@@ -44,6 +48,8 @@ struct conn {
 	struct lws *wsi;	/* NULL before connecting and after it closed */
 	bool tcp_connected;	/* lws is sending the HTTP upgrade request */
 	bool established;
+	int close_code;		/* from the server's close frame, 0 if none came */
+	char close_reason[124];	/* its reason text, printable */
 	char rx[PROTO_MAX_MESSAGE];	/* a reply being assembled */
 	size_t rx_len;
 	bool rx_overflow;
@@ -65,6 +71,7 @@ static struct harness {
 	lws_sorted_usec_list_t sul_echo, sul_timeout;
 
 	int run;		/* 1-based */
+	int runs_recorded;	/* runs whose every row is written, lag row too */
 	enum phase phase;
 	int phase_bound_ms;	/* how long this phase may wait (args.h) */
 	int64_t t_request_us;
@@ -74,6 +81,7 @@ static struct harness {
 	size_t n_msgs;
 	struct report_echo *echoes;	/* this run's echoes [cap_echoes] */
 	size_t n_echoes, cap_echoes;
+	size_t echoes_written;		/* of them, already in the bystander CSV */
 	int echoes_out;			/* sent, not yet answered */
 	struct report_lag lag;
 
@@ -84,8 +92,10 @@ static struct harness {
 	int64_t *scratch;
 
 	FILE *csv, *bystander_csv, *lag_csv;
+	bool job_sent;		/* a run's job went out: a failure now loses data */
 	bool done;
-	int status;
+	bool failed;
+	char why[REPORT_INCOMPLETE_WHY_MAX];	/* the failure, for the CSV marker */
 } H;
 
 static bool harness_conn_send(struct conn *c, const char *json, size_t len);
@@ -93,26 +103,27 @@ static void harness_start_run(void);
 static void harness_on_connection_error(const char *lws_why);
 
 /* Stops the loop: lws_service() may be about to sleep in poll(), so wake it. */
-static void harness_finish(int status)
+static void harness_finish(bool failed)
 {
-	H.status = status;
+	H.failed = failed;
 	H.done = true;
 	lws_cancel_service(H.ctx);
 }
 
-/* Ends the harness with status 1 and a message naming the URL and the run. */
+/* Gives up: keeps the reason for the CSV marker and prints it naming the
+ * URL and the run. Only the first failure counts: the others follow from it. */
 static void harness_fail(const char *fmt, ...)
 {
 	va_list ap;
 
 	if (H.done)
 		return;
-	fprintf(stderr, "harness: %s: run %d of %d: ", H.a.url, H.run, H.a.runs);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(H.why, sizeof(H.why), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n");
-	harness_finish(1);
+	fprintf(stderr, "harness: %s: run %d of %d: %s\n", H.a.url, H.run, H.a.runs,
+		H.why);
+	harness_finish(true);
 }
 
 /* Which step of opening a connection is still missing, or NULL if it is
@@ -257,6 +268,7 @@ static void harness_begin_job(void)
 		harness_fail("could not send the run request");
 		return;
 	}
+	H.job_sent = true;
 	harness_enter_phase(PH_JOB);	/* every result counts from the request */
 	if (H.a.bystander_ms)
 		lws_sul_schedule(H.ctx, 0, &H.sul_echo, harness_on_echo_tick,
@@ -305,19 +317,23 @@ static void harness_print_run(void)
 	fflush(stdout);
 }
 
-/* Writes this run's rows (complete or not) and keeps its results. */
-static void harness_flush_run_rows(void)
+/*
+ * Writes this run's echoes that are not in the bystander CSV yet. A row
+ * carries the variant, which only a result names (an echo reply does not),
+ * so echoes answered before the first result wait here for it; once the
+ * run is over they are written with whatever is known ("unknown" if no
+ * result ever came).
+ */
+static void harness_write_echoes(bool run_over)
 {
+	if (!H.variant[0] && !run_over)
+		return;
+
 	const char *v = H.variant[0] ? H.variant : "unknown";
 
-	for (size_t i = 0; i < H.n_msgs; i++) {
-		if (H.csv)
-			report_msg_csv(H.csv, v, &H.msgs[i]);
-		H.all_msgs[H.n_all++] = H.msgs[i];
-	}
-	for (size_t i = 0; i < H.n_echoes && H.bystander_csv; i++)
-		report_echo_csv(H.bystander_csv, v, &H.echoes[i]);
-	H.n_msgs = H.n_echoes = 0;
+	for (; H.echoes_written < H.n_echoes; H.echoes_written++)
+		if (H.bystander_csv)
+			report_echo_csv(H.bystander_csv, v, &H.echoes[H.echoes_written]);
 }
 
 static void harness_close_conn(struct conn *c)
@@ -331,7 +347,8 @@ static void harness_end_run(void)
 	harness_print_run();
 	if (H.lag_csv)
 		report_lag_csv(H.lag_csv, H.variant, &H.lag);
-	harness_flush_run_rows();
+	harness_write_echoes(true);
+	H.runs_recorded = H.run;
 	lws_sul_cancel(&H.sul_echo);
 	harness_enter_phase(PH_CLOSING);
 	harness_close_conn(&H.main);
@@ -351,7 +368,10 @@ static void harness_on_result(const struct reply *r, int64_t t_arrive)
 		return;
 	}
 	snprintf(H.variant, sizeof(H.variant), "%s", r->variant);
-	H.msgs[H.n_msgs++] = (struct report_msg){
+
+	struct report_msg *m = &H.msgs[H.n_msgs++];
+
+	*m = (struct report_msg){
 		.run = H.run,
 		.seq = (int)r->v[REPLY_SEQ],
 		.t_request_us = H.t_request_us,
@@ -361,6 +381,11 @@ static void harness_on_result(const struct reply *r, int64_t t_arrive)
 		.t_send_us = r->v[REPLY_T_SEND_US],
 		.t_arrive_us = t_arrive,
 	};
+	/* on disk at once: if the server dies next, this row is kept */
+	if (H.csv)
+		report_msg_csv(H.csv, H.variant, m);
+	H.all_msgs[H.n_all++] = *m;
+	harness_write_echoes(false);
 	if ((int)H.n_msgs == H.a.items) {
 		lws_sul_cancel(&H.sul_echo);
 		harness_enter_phase(PH_DRAIN);
@@ -383,6 +408,7 @@ static void harness_on_echo(const struct reply *r, int64_t t_arrive)
 		.t_arrive_us = t_arrive,
 	};
 	H.n_echoes++;
+	harness_write_echoes(false);
 	harness_maybe_ask_stats();
 }
 
@@ -504,6 +530,46 @@ static void harness_on_connection_error(const char *lws_why)
 	harness_fail("cannot connect: %s", why);
 }
 
+/* Keeps the close code and reason of a close frame from the server, so the
+ * failure can say what the server said. */
+static void harness_note_close_frame(struct conn *c, const void *in, size_t len)
+{
+	const unsigned char *p = in;
+	size_t n = 0;
+
+	if (!c || len < 2)
+		return;
+	c->close_code = p[0] << 8 | p[1];
+	for (size_t i = 2; i < len && n < sizeof(c->close_reason) - 1; i++)
+		c->close_reason[n++] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '?';
+	c->close_reason[n] = '\0';
+}
+
+/* A connection closed before the run was over: a close frame means the
+ * server chose to end it; none means the TCP connection just went (the
+ * server crashed or was killed, or the network failed). */
+static void harness_on_unexpected_close(const struct conn *c)
+{
+	const char *which = c->role == ROLE_MAIN ? "main" : "bystander";
+	char what[160];
+
+	harness_phase_waiting_for(what, sizeof(what));
+	/* lws 4.1's client rewrites close codes it does not know (1012 to
+	 * 2999, such as the servers' 1013 "server full") to 1002 before we
+	 * see them: say so rather than blame a protocol error */
+	const char *code_note = c->close_code == LWS_CLOSE_STATUS_PROTOCOL_ERR
+		? " or a code libwebsockets does not know, such as 1013" : "";
+
+	if (c->close_code)
+		harness_fail("the server closed the %s connection (close code %d%s%s%s) "
+			     "while we waited for %s", which, c->close_code, code_note,
+			     c->close_reason[0] ? ": " : "", c->close_reason, what);
+	else
+		harness_fail("the %s connection dropped without a close frame (did "
+			     "the server crash or get killed?) while we waited for %s",
+			     which, what);
+}
+
 static int harness_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			    void *user, void *in, size_t len)
 {
@@ -543,14 +609,13 @@ static int harness_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		harness_on_frame(c, c->rx, c->rx_len, now);
 		c->rx_len = 0;
 		return 0;
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		harness_note_close_frame(c, in, len);
+		return 0;	/* lws answers the close */
 	case LWS_CALLBACK_CLIENT_CLOSED:
 		c->wsi = NULL;
 		if (H.phase != PH_CLOSING) {
-			char what[160];
-
-			harness_fail("the server closed the connection while we "
-				     "waited for %s (did it crash?)",
-				     harness_phase_waiting_for(what, sizeof(what)));
+			harness_on_unexpected_close(c);
 		} else if (harness_all_closed()) {
 			if (H.run < H.a.runs)
 				harness_start_run();
@@ -573,7 +638,7 @@ static const struct lws_protocols harness_protocols[] = {
 static void harness_start_run(void)
 {
 	H.run++;
-	H.n_msgs = H.n_echoes = 0;
+	H.n_msgs = H.n_echoes = H.echoes_written = 0;
 	H.echoes_out = 0;
 	H.main = (struct conn){ .role = ROLE_MAIN };
 	H.bystander = (struct conn){ .role = ROLE_BYSTANDER };
@@ -592,10 +657,81 @@ static FILE *harness_open_csv(const char *path, const char *header)
 
 	if (!f) {
 		perror(path);
-		exit(1);
+		exit(ARGS_EXIT_FAILED);
 	}
+	/* a line at a time: each row reaches the file as it arrives */
+	setvbuf(f, NULL, _IOLBF, 0);
 	fprintf(f, "%s\n", header);
 	return f;
+}
+
+/* Closes a CSV file; false (with a message) if any of it failed to reach
+ * the disk. */
+static bool harness_close_csv(FILE *f, const char *path)
+{
+	if (!f)
+		return true;
+
+	bool write_failed = ferror(f);
+
+	if (fclose(f) != 0) {
+		fprintf(stderr, "harness: cannot write %s: %s\n", path, strerror(errno));
+		return false;
+	}
+	if (write_failed)
+		fprintf(stderr, "harness: cannot write %s: a write failed\n", path);
+	return !write_failed;
+}
+
+/*
+ * After a failure: writes the failed run's echoes still waiting, ends every
+ * CSV file with the "# incomplete" line (report.h) and says on stderr what
+ * the files hold, so neither a person nor a script can take them for a
+ * complete measurement. The run it names is the first one not recorded:
+ * the failed run, or the next one if the failure came while closing a run
+ * already recorded.
+ */
+static void harness_mark_incomplete(void)
+{
+	FILE *files[] = { H.csv, H.bystander_csv, H.lag_csv };
+	const char *paths[] = { H.a.csv, H.a.bystander_csv, H.a.lag_csv };
+	int run = H.runs_recorded + 1;
+	bool started = run == H.run;	/* else it never began */
+	char list[1024] = "";
+	int n_files = 0;
+
+	harness_write_echoes(true);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		size_t len = strlen(list);
+
+		if (!files[i])
+			continue;
+		report_incomplete_csv(files[i], run, H.a.runs, H.why);
+		snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "", paths[i]);
+		n_files++;
+	}
+
+	const char *verb_s = n_files == 1 ? "s" : "";	/* "holds" or "hold" */
+
+	if (!H.job_sent) {
+		fprintf(stderr, "harness: no job was sent: nothing was measured");
+		if (n_files)
+			fprintf(stderr, "; %s end%s with a line \"# incomplete: run %d "
+				"of %d: ...\"", list, verb_s, run, H.a.runs);
+		fprintf(stderr, " (exit status %d)\n", ARGS_EXIT_FAILED);
+		return;
+	}
+	fprintf(stderr, "harness: run %d of %d is incomplete: %zu of %d results",
+		run, H.a.runs, started ? H.n_msgs : 0, H.a.items);
+	if (H.a.bystander_ms)
+		fprintf(stderr, " and %zu bystander echoes (%d unanswered)",
+			started ? H.n_echoes : 0, started ? H.echoes_out : 0);
+	fprintf(stderr, " arrived");
+	if (n_files)
+		fprintf(stderr, "; %s hold%s every row received and end%s with a line "
+			"\"# incomplete: run %d of %d: ...\"", list, verb_s, verb_s, run,
+			H.a.runs);
+	fprintf(stderr, " (exit status %d)\n", ARGS_EXIT_INCOMPLETE);
 }
 
 /* Medians over the runs, one block of lines. */
@@ -636,11 +772,11 @@ int main(int argc, char **argv)
 	if (!args_parse(argc, argv, &H.a, err, sizeof(err))) {
 		fprintf(stderr, "harness: %s\n", err);
 		args_usage(stderr);
-		return 2;
+		return ARGS_EXIT_USAGE;
 	}
 	if (H.a.help) {
 		args_usage(stdout);
-		return 0;
+		return ARGS_EXIT_OK;
 	}
 
 	size_t runs = (size_t)H.a.runs, items = (size_t)H.a.items;
@@ -658,7 +794,7 @@ int main(int argc, char **argv)
 	if (!H.msgs || !H.echoes || !H.all_msgs || !H.worst_echo || !H.lag_max ||
 	    !H.scratch) {
 		fprintf(stderr, "harness: out of memory\n");
-		return 1;
+		return ARGS_EXIT_FAILED;
 	}
 	H.csv = harness_open_csv(H.a.csv, REPORT_MSG_HEADER);
 	H.bystander_csv = harness_open_csv(H.a.bystander_csv, REPORT_ECHO_HEADER);
@@ -679,7 +815,7 @@ int main(int argc, char **argv)
 	H.ctx = lws_create_context(&info);
 	if (!H.ctx) {
 		fprintf(stderr, "harness: cannot create the libwebsockets context\n");
-		return 1;
+		return ARGS_EXIT_FAILED;
 	}
 
 	harness_start_run();
@@ -689,26 +825,34 @@ int main(int argc, char **argv)
 
 	lws_sul_cancel(&H.sul_echo);
 	lws_sul_cancel(&H.sul_timeout);
-	if (H.status) {
-		harness_flush_run_rows(); /* what the failed run did get */
-		if (H.a.csv)
-			fprintf(stderr, "harness: %s holds the rows received before "
-				"the failure (run %d is incomplete)\n", H.a.csv, H.run);
-	}
 	lws_context_destroy(H.ctx);
-	if (!H.status)
+
+	int status = ARGS_EXIT_OK;
+
+	if (H.failed && H.runs_recorded == H.a.runs) {
+		/* it failed closing the last run: every row is written already */
+		fprintf(stderr, "harness: every run was recorded before that: the "
+			"files are complete\n");
+		H.failed = false;
+	}
+	if (H.failed) {
+		harness_mark_incomplete();
+		status = H.job_sent ? ARGS_EXIT_INCOMPLETE : ARGS_EXIT_FAILED;
+	} else {
 		harness_print_summary();
-	if (H.csv)
-		fclose(H.csv);
-	if (H.bystander_csv)
-		fclose(H.bystander_csv);
-	if (H.lag_csv)
-		fclose(H.lag_csv);
+	}
+	/* a row that never reached the disk must not pass for a complete run */
+	bool written = harness_close_csv(H.csv, H.a.csv);
+
+	written = harness_close_csv(H.bystander_csv, H.a.bystander_csv) && written;
+	written = harness_close_csv(H.lag_csv, H.a.lag_csv) && written;
+	if (!written && status == ARGS_EXIT_OK)
+		status = ARGS_EXIT_FAILED;
 	free(H.msgs);
 	free(H.echoes);
 	free(H.all_msgs);
 	free(H.worst_echo);
 	free(H.lag_max);
 	free(H.scratch);
-	return H.status;
+	return status;
 }
