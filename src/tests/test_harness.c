@@ -16,13 +16,11 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 static char *harness_path(void)
@@ -90,31 +88,6 @@ static struct csv_shape csv_shape(const char *path)
 	}
 	fclose(f);
 	return cs;
-}
-
-/* Waits until path holds at least n complete data rows: the harness writes
- * each row as it arrives, so this is the moment the n-th result came.
- * False after timeout_ms. */
-static bool wait_for_rows(const char *path, int n, int timeout_ms)
-{
-	int64_t deadline = clock_now_us() + (int64_t)timeout_ms * 1000;
-	const struct timespec poll_period = { 0, 2 * 1000 * 1000 };
-
-	while (clock_now_us() < deadline) {
-		FILE *f = fopen(path, "r");
-		char line[600];
-		int rows = 0;
-
-		for (int lineno = 0; f && fgets(line, sizeof(line), f); lineno++)
-			if (lineno > 0 && line[0] != '#' && strchr(line, '\n'))
-				rows++;
-		if (f)
-			fclose(f);
-		if (rows >= n)
-			return true;
-		nanosleep(&poll_period, NULL);
-	}
-	return false;
 }
 
 START_TEST(test_harness_runs_and_writes_csv)
@@ -275,24 +248,6 @@ START_TEST(test_http_error_names_url_and_cause)
 }
 END_TEST
 
-/* The harness running in a thread of the test, so the test can act while
- * it runs; t_end_us is when it exited. */
-struct bg_run {
-	char **argv;
-	char out[8192];
-	int status;
-	int64_t t_end_us;
-};
-
-static void *bg_run_main(void *arg)
-{
-	struct bg_run *b = arg;
-
-	b->status = spawn_run(b->argv, b->out, sizeof(b->out), 30000);
-	b->t_end_us = clock_now_us();
-	return NULL;
-}
-
 /* The count the harness's stderr gives in "N of ITEMS results" or "N
  * bystander echoes", or -1. */
 static int stderr_count(const char *out, const char *after_number)
@@ -320,8 +275,7 @@ START_TEST(test_server_killed_after_first_result)
 {
 	struct spawned s;
 	char url[64], m[64], b[64], l[64];
-	struct bg_run bg;
-	pthread_t t;
+	struct tu_bg_run bg;
 
 	tu_start(&s, "blocking", NULL);
 	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", s.port);
@@ -331,14 +285,13 @@ START_TEST(test_server_killed_after_first_result)
 	char *argv[] = { harness_path(), "--url", url, "--items", "5", "--work-ms",
 			 "200", "--bystander-ms", "20", "--csv", m, "--bystander-csv", b,
 			 "--lag-csv", l, NULL };
-	bg.argv = argv;
-	ck_assert_int_eq(pthread_create(&t, NULL, bg_run_main, &bg), 0);
+	tu_bg_start(&bg, argv);
 
-	bool saw_first = wait_for_rows(m, 1, 10000);
+	bool saw_first = tu_wait_csv_rows(m, 1, 10000);
 	int64_t t_kill = clock_now_us();
 
 	kill(s.pid, SIGKILL);
-	pthread_join(t, NULL);
+	tu_bg_join(&bg);
 	spawn_stop(&s, SIGKILL, TU_STOP_MS);
 	spawn_cleanup(&s);
 	ck_assert_msg(saw_first, "no result row within 10 s: %s", bg.out);
