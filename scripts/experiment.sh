@@ -100,13 +100,17 @@ for name in $configs; do
 		--lag-log "$out/$name.lagmon.csv"
 	rm -f "$out/.rc"
 	# the harness's per-run lines feed the status line; its exit status
-	# comes back through a file (a pipeline's status is its last command's)
+	# comes back through a file (a pipeline's status is its last command's),
+	# caught with || so that set -e does not end the group before it is
+	# written
 	{
+		harness_rc=0
 		"$BUILD/harness" --url "ws://127.0.0.1:$SERVER_PORT/" --items "$ITEMS" \
 			--work-ms "$WORK_MS" --runs "$RUNS" --bystander-ms "$BYSTANDER_MS" \
 			--csv "$out/$name.messages.csv" --bystander-csv "$out/$name.bystander.csv" \
-			--lag-csv "$out/$name.lag.csv" 2>"$out/$name.harness.stderr"
-		echo $? >"$out/.rc"
+			--lag-csv "$out/$name.lag.csv" 2>"$out/$name.harness.stderr" ||
+			harness_rc=$?
+		echo "$harness_rc" >"$out/.rc"
 	} | while IFS= read -r line; do
 		echo "$line" >>"$out/$name.summary.txt"
 		case $line in
