@@ -70,6 +70,28 @@ static bool env_value(const char *dir, const char *key, char *out, size_t cap)
 	return found;
 }
 
+/* The value of KEY=N (a whole word) in env.txt's parameters line, or -1 if
+ * it is not there (a run directory made by hand, or by an older script). */
+static int param_int(const char *params, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = strstr(params, key); p; p = strstr(p + 1, key)) {
+		int v;
+
+		if ((p == params || p[-1] == ' ') && p[klen] == '=' &&
+		    sscanf(p + klen + 1, "%d", &v) == 1)
+			return v;
+	}
+	return -1;
+}
+
+/* What the experiment asked for (env.txt), to check the files against:
+ * -1 where unknown. */
+struct asked {
+	int runs, items;
+};
+
 /* Opens DIR/CONFIG.SUFFIX (its path into name) and reads it with one of
  * the csvin readers; false with the reason in err. */
 static bool read_one(const char *dir, const char *config, const char *suffix,
@@ -121,9 +143,42 @@ static size_t keep_echoes_before(struct report_echo *v, size_t n, int run)
 	return kept;
 }
 
+/*
+ * The complete runs hold what the experiment asked for: ITEMS results
+ * each, and RUNS runs unless a "# incomplete" line says why not. A harness
+ * killed outright writes no such line; this is where its partial last run
+ * is caught (summary_compute() alone would take a cut first run of 1 row
+ * for a whole run of 1 item).
+ */
+static bool check_asked(const char *dir, const struct config *c,
+			const struct report_msg *msgs, size_t n_msgs,
+			const struct asked *asked, char *err, size_t errcap)
+{
+	int runs = 0;
+
+	for (size_t i = 0; i < n_msgs; i++)
+		if (msgs[i].run > runs)
+			runs = msgs[i].run;
+	if (asked->items > 0 && n_msgs != (size_t)runs * (size_t)asked->items) {
+		snprintf(err, errcap, "%.900s/%.40s.messages.csv: %zu results in %d "
+			 "runs, but env.txt asks for ITEMS=%d a run, and no \"# "
+			 "incomplete\" line says a run was cut short (a harness "
+			 "killed outright?)", dir, c->name, n_msgs, runs, asked->items);
+		return false;
+	}
+	if (asked->runs > 0 && !c->incomplete.run && runs != asked->runs) {
+		snprintf(err, errcap, "%.900s/%.40s.messages.csv: %d runs, but env.txt "
+			 "asks for RUNS=%d, and no \"# incomplete\" line says why (a "
+			 "harness killed outright?)", dir, c->name, runs, asked->runs);
+		return false;
+	}
+	return true;
+}
+
 /* Reads one configuration's three files and summarises its complete runs.
  * Returns 0, or 1 after printing why. */
-static int summarize_config(const char *dir, struct config *c)
+static int summarize_config(const char *dir, struct config *c,
+			    const struct asked *asked)
 {
 	char name[1024], err[1400] = "";
 	struct report_msg *msgs = NULL;
@@ -173,6 +228,8 @@ static int summarize_config(const char *dir, struct config *c)
 			ok = false;
 		}
 	}
+	if (ok && !c->no_complete_run)
+		ok = check_asked(dir, c, msgs, n_msgs, asked, err, sizeof(err));
 	/* nothing to summarise: the server's samples are not needed either */
 	if (ok && !c->no_complete_run &&
 	    (ok = read_one(dir, c->name, "lagmon.csv", name, sizeof(name), &f, err,
@@ -394,6 +451,8 @@ int main(int argc, char **argv)
 	if (!env_value(dir, "parameters", params, sizeof(params)))
 		snprintf(params, sizeof(params), "(not recorded)");
 
+	const struct asked asked = { param_int(params, "RUNS"), param_int(params, "ITEMS") };
+
 	for (char *save = NULL, *tok = strtok_r(list, " ", &save); tok;
 	     tok = strtok_r(NULL, " ", &save)) {
 		if (n == MAX_CONFIGS)
@@ -401,7 +460,7 @@ int main(int argc, char **argv)
 		if (strlen(tok) >= CONFIG_NAME_MAX || strchr(tok, '/'))
 			return fail("%s/env.txt: bad configuration name \"%s\"", dir, tok);
 		snprintf(configs[n].name, CONFIG_NAME_MAX, "%s", tok);
-		if (summarize_config(dir, &configs[n]))
+		if (summarize_config(dir, &configs[n], &asked))
 			return 1;
 		n++;
 	}

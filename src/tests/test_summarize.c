@@ -194,7 +194,9 @@ END_TEST
  * A run directory where the server of threadpool died in run 2 and that of
  * blocking-proactor in run 1: threadpool is summarised over run 1 alone,
  * blocking-proactor is left out, and summary.md, stdout and stderr all say
- * so. With no complete run anywhere there is nothing to summarise: exit 1.
+ * so. Without the marks (a harness killed outright) the cut run is an
+ * error; with no complete run anywhere there is nothing to summarise:
+ * exit 1 both.
  */
 START_TEST(test_incomplete_runs_left_out)
 {
@@ -225,6 +227,17 @@ START_TEST(test_incomplete_runs_left_out)
 	ck_assert(file_has(dir, "summary.md", "| blocking-proactor | 1 of 2 | "));
 	ck_assert(file_has(dir, "summary.md", "no complete run: the whole configuration"));
 	ck_assert(file_has(dir, "summary.md", "| threadpool | spaced | free | 0 of 1 |"));
+
+	/* the same files without their "# incomplete" lines, as a harness
+	 * killed outright leaves them: the cut run is caught, loudly */
+	snprintf(cmd, sizeof(cmd), "sed -i '/^#/d' '%s/threadpool.messages.csv' "
+		 "'%s/threadpool.bystander.csv'", dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	write_env(dir, "threadpool");
+	ck_assert_int_eq(run_summarize(dir, out, sizeof(out)), 1);
+	ck_assert_msg(strstr(out, "threadpool.messages.csv: ") &&
+		      strstr(out, "results in 2 runs, but env.txt asks for ITEMS=3 a run") &&
+		      strstr(out, "a harness killed outright?"), "%s", out);
 
 	/* nothing complete at all: fail loudly */
 	write_env(dir, "blocking-proactor");
