@@ -17,6 +17,13 @@
 # verdicts.txt and the figures, and results/latest points at the run.
 # QUICK=1: one run per configuration (a smoke test, under 20 s).
 # docs/experiment.md explains every output.
+#
+# If the harness gives up on a configuration (its server died, closed the
+# connection or stopped answering: its CSVs then end with a "# incomplete"
+# line), the experiment goes on with the next one and still makes the
+# summary and figures, which leave the incomplete runs out; at the end it
+# names each incomplete configuration and why, and exits 3. Exit 1: a
+# hard failure (a server that will not start, the summary impossible).
 set -eu
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -89,6 +96,9 @@ done_line() {	# done_line STEP NAME TEXT: the step's final line
 	echo "$(step_line "$@")"
 }
 
+# "  <config>: <why>" lines, one per configuration the harness gave up on
+incomplete=""
+
 step=0
 for name in $configs; do
 	step=$((step + 1))
@@ -100,13 +110,17 @@ for name in $configs; do
 		--lag-log "$out/$name.lagmon.csv"
 	rm -f "$out/.rc"
 	# the harness's per-run lines feed the status line; its exit status
-	# comes back through a file (a pipeline's status is its last command's)
+	# comes back through a file (a pipeline's status is its last command's),
+	# caught with || so that set -e does not end the group before it is
+	# written
 	{
+		harness_rc=0
 		"$BUILD/harness" --url "ws://127.0.0.1:$SERVER_PORT/" --items "$ITEMS" \
 			--work-ms "$WORK_MS" --runs "$RUNS" --bystander-ms "$BYSTANDER_MS" \
 			--csv "$out/$name.messages.csv" --bystander-csv "$out/$name.bystander.csv" \
-			--lag-csv "$out/$name.lag.csv" 2>"$out/$name.harness.stderr"
-		echo $? >"$out/.rc"
+			--lag-csv "$out/$name.lag.csv" 2>"$out/$name.harness.stderr" ||
+			harness_rc=$?
+		echo "$harness_rc" >"$out/.rc"
 	} | while IFS= read -r line; do
 		echo "$line" >>"$out/$name.summary.txt"
 		case $line in
@@ -115,11 +129,24 @@ for name in $configs; do
 	done
 	rc=$(cat "$out/.rc")
 	rm -f "$out/.rc"
-	if [ "$rc" != 0 ]; then
+	if [ "$rc" = 2 ]; then	# its command line: every configuration would fail
 		server_stop || true
 		[ "$tty" = 1 ] && echo
 		cat "$out/$name.harness.stderr" >&2
-		die "the harness failed on $name (exit $rc); the rows it got are in $out"
+		die "the harness refused its command line on $name (exit 2)"
+	fi
+	if [ "$rc" != 0 ]; then
+		# 3: a run is incomplete, 1: nothing measured (see build/harness
+		# --help). The server may be dead already: often that is why.
+		server_reap
+		why=$(sed -n 's/^# incomplete: //p' "$out/$name.messages.csv")
+		[ -n "$why" ] || why=$(head -n 1 "$out/$name.harness.stderr")
+		incomplete="$incomplete
+  $name: $why (harness exit $rc; the server $SERVER_FATE; $out/$name.harness.stderr)"
+		rm -f "$out/$name.stdout"
+		[ -s "$out/$name.stderr" ] || rm -f "$out/$name.stderr"
+		done_line "$step" "$name" "INCOMPLETE: $why"
+		continue
 	fi
 	server_stop
 	rm -f "$out/$name.stdout"
@@ -132,11 +159,26 @@ done
 
 step=$((step + 1))
 status "$step" "summary, plots" "build/summarize, gnuplot"
-sh scripts/plots.sh "$out"
-done_line "$step" "summary, plots" "summary.md, overview.png and 5 more figures"
+if sh scripts/plots.sh "$out"; then
+	plots=ok
+	done_line "$step" "summary, plots" "summary.md, overview.png and 5 more figures"
+else
+	plots=failed
+	done_line "$step" "summary, plots" "FAILED (the reason is above)"
+fi
 ln -sfn "$run_id" results/latest
 
 echo
-cat "$out/verdicts.txt"
-echo
+if [ -s "$out/verdicts.txt" ]; then
+	cat "$out/verdicts.txt"
+	echo
+fi
+if [ -n "$incomplete" ]; then
+	echo "INCOMPLETE: the harness gave up on these configurations; their CSVs hold" >&2
+	echo "the rows it received and end with a '# incomplete' line; the summary" >&2
+	echo "leaves those runs out:$incomplete" >&2
+	echo "done in $(($(date +%s) - start)) s, incomplete: $out/ (results/latest)"
+	exit 3
+fi
+[ "$plots" = ok ] || die "the summary or the figures of $out failed"
 echo "done in $(($(date +%s) - start)) s: $out/ (results/latest): summary.md, overview.png, the CSVs"

@@ -5,6 +5,9 @@
 #     (at most 10 s); its stderr goes to LOGPREFIX.stderr.
 # server_stop                           SIGTERM, then waits (at most 5 s);
 #     fails unless the server exits with status 0.
+# server_reap                           after a failed run, where the server
+#     may have died: stops it if it still runs (SIGTERM, SIGKILL after 5 s)
+#     and reaps it; never fails. SERVER_FATE says what had become of it.
 # die MESSAGE                           prints to stderr and exits 1.
 
 die() {
@@ -48,4 +51,28 @@ server_stop() {
 		die "server $SERVER_PID did not stop within 5 s of SIGTERM"
 	fi
 	wait "$SERVER_PID" || die "server $SERVER_PID exited with status $?"
+}
+
+server_reap() {
+	if kill -0 "$SERVER_PID" 2>/dev/null; then
+		kill -TERM "$SERVER_PID" 2>/dev/null || true
+		_tries=0
+		while kill -0 "$SERVER_PID" 2>/dev/null && [ $_tries -lt 100 ]; do
+			sleep 0.05
+			_tries=$((_tries + 1))
+		done
+		kill -KILL "$SERVER_PID" 2>/dev/null || true
+		_running=1
+	else
+		_running=0
+	fi
+	_status=0
+	wait "$SERVER_PID" 2>/dev/null || _status=$?
+	if [ "$_running" = 1 ]; then
+		SERVER_FATE="was still running (stopped now)"
+	elif [ "$_status" -gt 128 ]; then
+		SERVER_FATE="had died of signal $((_status - 128))"
+	else
+		SERVER_FATE="had exited with status $_status"
+	fi
 }

@@ -58,7 +58,13 @@ for work in $WORKS; do
 					pids="$pids $!"
 					i=$((i + 1))
 				done
-				wait $pids	# not a bare wait: the server is a child too
+				# one wait per harness (not a bare wait: the server is a
+				# child too; and `wait $pids` reports only the last):
+				# one that gave up has said why on stderr, and its CSV
+				# holds a partial run that must not be averaged in
+				for p in $pids; do
+					wait "$p" || die "a harness failed (exit $?, above); its CSVs are in $d"
+				done
 				# one line per rep: makespan, items/s, mean job, median item
 				awk -F, 'FNR == 1 { next }
 				{	if (first == "" || $4 < first) first = $4

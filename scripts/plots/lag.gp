@@ -8,10 +8,13 @@ set datafile separator ","
 msgs(i) = dir . "/" . word(configs, i) . ".messages.csv"
 # run 1's request time per configuration (before any range is set:
 # stats obeys them)
+# (NaN for a configuration whose run 1 got no result, as when the harness
+# gave up on it: its points have nothing to be placed by and are not drawn)
 array t0[n]
 do for [i = 1:n] {
+	undefine STATS_*
 	stats msgs(i) skip 1 using ((column(2) == 1) ? column(4) : NaN) nooutput
-	t0[i] = STATS_min
+	t0[i] = exists("STATS_min") ? STATS_min : NaN
 }
 set title "event-loop lag during the job (run 1)"
 set xlabel "time after the request (ms)"

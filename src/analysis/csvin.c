@@ -1,7 +1,8 @@
 /*
  * csvin.c: see csvin.h. One reader does the work for every file type: it
  * checks the header, then splits each row into an optional leading text
- * field (the variant) and a fixed number of integers.
+ * field (the variant) and a fixed number of integers, and reads the
+ * harness's "# incomplete" line where one may end the file.
  */
 #include "analysis/csvin.h"
 
@@ -17,7 +18,7 @@
 /* What one file type looks like. */
 struct csvin_format {
 	const char *header;
-	bool has_variant;	/* a text first column */
+	bool has_variant;	/* a text first column; the run number follows it */
 	int nums;		/* integer columns after it */
 };
 
@@ -47,14 +48,43 @@ static bool csvin_int(const char *s, const char *end, int64_t *out)
 	return true;
 }
 
+/*
+ * Reads the harness's "# incomplete: run R of N: WHY" line into *inc; false
+ * (with err) if it is anything else, or malformed. Any other line starting
+ * with '#' is an error too: a comment the writer never makes is damage.
+ */
+static bool csvin_incomplete_line(const char *line, const char *name, long lineno,
+				  struct csvin_incomplete *inc, char *err, size_t errcap)
+{
+	const char *p = line + strlen(REPORT_INCOMPLETE_PREFIX);
+	int run, runs, used = 0;
+
+	if (strncmp(line, REPORT_INCOMPLETE_PREFIX, strlen(REPORT_INCOMPLETE_PREFIX)))
+		return cli_fail(err, errcap, "%s:%ld: a comment line, not a row",
+				name, lineno);
+	if (sscanf(p, "%d of %d: %n", &run, &runs, &used) != 2 || used == 0 ||
+	    run < 1 || runs < run)
+		return cli_fail(err, errcap, "%s:%ld: malformed \"# incomplete\" line",
+				name, lineno);
+	if (!inc)
+		return cli_fail(err, errcap, "%s:%ld: the file is marked incomplete "
+				"(run %d of %d: %.200s)", name, lineno, run, runs, p + used);
+	inc->run = run;
+	inc->runs = runs;
+	snprintf(inc->why, sizeof(inc->why), "%s", p + used);
+	return true;
+}
+
 static bool csvin_read(FILE *f, const char *name, const struct csvin_format *fmt,
 		       char *variant, size_t varcap, csvin_row_fn row, void *ctx,
-		       char *err, size_t errcap)
+		       struct csvin_incomplete *inc, char *err, size_t errcap)
 {
 	char line[CSVIN_MAX_LINE];
 	char first_variant[64] = "";
-	long lineno = 0;
+	long lineno = 0, mark_line = 0;
 	size_t rows = 0;
+	int64_t last_run = 0;	/* the highest run number of any row */
+	struct csvin_incomplete mark = { 0 };
 
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
@@ -73,6 +103,17 @@ static bool csvin_read(FILE *f, const char *name, const struct csvin_format *fmt
 		}
 		if (len == 0)
 			continue;	/* a blank last line */
+		if (mark_line)
+			return cli_fail(err, errcap, "%s:%ld: a line after the "
+					"\"# incomplete\" line %ld, which must be the last",
+					name, lineno, mark_line);
+		if (line[0] == '#') {
+			if (!csvin_incomplete_line(line, name, lineno, inc ? &mark : NULL,
+						   err, errcap))
+				return false;
+			mark_line = lineno;
+			continue;
+		}
 		if (++rows > CSVIN_MAX_ROWS)
 			return cli_fail(err, errcap, "%s: more than %d rows", name,
 					CSVIN_MAX_ROWS);
@@ -118,11 +159,21 @@ static bool csvin_read(FILE *f, const char *name, const struct csvin_format *fmt
 
 		if (!row(ctx, v, why, sizeof(why)))
 			return cli_fail(err, errcap, "%s:%ld: %s", name, lineno, why);
+		if (fmt->has_variant && v[0] > last_run)
+			last_run = v[0];
 	}
 	if (ferror(f))
 		return cli_fail(err, errcap, "%s: read error", name);
 	if (lineno == 0)
 		return cli_fail(err, errcap, "%s: empty file (no header)", name);
+	/* the harness stops at the run it marks: a later run means the
+	 * mark does not describe these rows */
+	if (mark.run && last_run > mark.run)
+		return cli_fail(err, errcap, "%s:%ld: marks run %d incomplete, but "
+				"rows of run %" PRId64 " come before it", name, mark_line,
+				mark.run, last_run);
+	if (inc)
+		*inc = mark;
 	if (variant && varcap) {
 		strncpy(variant, first_variant, varcap - 1);
 		variant[varcap - 1] = '\0';
@@ -194,11 +245,12 @@ static bool csvin_lag_row(void *ctx, const int64_t *v, char *err, size_t errcap)
 /* Runs the reader and hands the array over, or frees it on failure. */
 static bool csvin_collect(FILE *f, const char *name, const struct csvin_format *fmt,
 			  size_t size, csvin_row_fn row, void **out, size_t *n,
-			  char *variant, size_t varcap, char *err, size_t errcap)
+			  char *variant, size_t varcap, struct csvin_incomplete *inc,
+			  char *err, size_t errcap)
 {
 	struct csvin_vec vec = { .size = size };
 
-	if (!csvin_read(f, name, fmt, variant, varcap, row, &vec, err, errcap)) {
+	if (!csvin_read(f, name, fmt, variant, varcap, row, &vec, inc, err, errcap)) {
 		free(vec.data);
 		*out = NULL;
 		*n = 0;
@@ -210,21 +262,22 @@ static bool csvin_collect(FILE *f, const char *name, const struct csvin_format *
 }
 
 bool csvin_messages(FILE *f, const char *name, struct report_msg **out, size_t *n,
-		    char *variant, size_t varcap, char *err, size_t errcap)
+		    char *variant, size_t varcap, struct csvin_incomplete *incomplete,
+		    char *err, size_t errcap)
 {
 	static const struct csvin_format fmt = { REPORT_MSG_HEADER, true, 8 };
 
 	return csvin_collect(f, name, &fmt, sizeof(**out), csvin_msg_row, (void **)out,
-			     n, variant, varcap, err, errcap);
+			     n, variant, varcap, incomplete, err, errcap);
 }
 
 bool csvin_echoes(FILE *f, const char *name, struct report_echo **out, size_t *n,
-		  char *err, size_t errcap)
+		  struct csvin_incomplete *incomplete, char *err, size_t errcap)
 {
 	static const struct csvin_format fmt = { REPORT_ECHO_HEADER, true, 5 };
 
 	return csvin_collect(f, name, &fmt, sizeof(**out), csvin_echo_row, (void **)out,
-			     n, NULL, 0, err, errcap);
+			     n, NULL, 0, incomplete, err, errcap);
 }
 
 bool csvin_lag(FILE *f, const char *name, struct summary_lag_sample **out, size_t *n,
@@ -232,6 +285,7 @@ bool csvin_lag(FILE *f, const char *name, struct summary_lag_sample **out, size_
 {
 	static const struct csvin_format fmt = { CSVIN_LAG_HEADER, false, 2 };
 
+	/* the server's file: it is never marked */
 	return csvin_collect(f, name, &fmt, sizeof(**out), csvin_lag_row, (void **)out,
-			     n, NULL, 0, err, errcap);
+			     n, NULL, 0, NULL, err, errcap);
 }

@@ -6,6 +6,12 @@
  * than none: the header must be exactly the one the writer uses, every
  * row must have every field as an integer, and the file may hold at most
  * CSVIN_MAX_ROWS rows. Any violation is an error naming the file and line.
+ *
+ * The one line that is not a row: the "# incomplete: run R of N: WHY" a
+ * harness that gave up ends its files with (harness/report.h). It must be
+ * the last line, no row may belong to a run after R, and it is read into
+ * a struct csvin_incomplete for the caller to act on; a caller that passes
+ * none gets an error, so no reader takes a partial run for a whole one.
  */
 #ifndef SENDLAB_CSVIN_H
 #define SENDLAB_CSVIN_H
@@ -22,17 +28,27 @@
 
 #define CSVIN_LAG_HEADER "t_us,lag_us"
 
+/* What a "# incomplete" line said; run 0: the file has none. */
+struct csvin_incomplete {
+	int run;	/* the first run not recorded: its rows are partial */
+	int runs;	/* the runs the harness was asked for */
+	char why[REPORT_INCOMPLETE_WHY_MAX + 1];
+};
+
 /*
  * Each reads f (named `name` in errors) into a malloc'd array the caller
  * frees (*out, *n; NULL and 0 for a file with only its header). Returns
  * false with "NAME:LINE: why" in err. The variant column of the harness's
  * files is checked to be the same on every row and copied into variant
- * (at most varcap - 1 bytes) if non-NULL.
+ * (at most varcap - 1 bytes) if non-NULL. The harness's files may end with
+ * the "# incomplete" line: it goes into *incomplete (run 0 if there is
+ * none), and is an error if incomplete is NULL.
  */
 bool csvin_messages(FILE *f, const char *name, struct report_msg **out, size_t *n,
-		    char *variant, size_t varcap, char *err, size_t errcap);
+		    char *variant, size_t varcap, struct csvin_incomplete *incomplete,
+		    char *err, size_t errcap);
 bool csvin_echoes(FILE *f, const char *name, struct report_echo **out, size_t *n,
-		  char *err, size_t errcap);
+		  struct csvin_incomplete *incomplete, char *err, size_t errcap);
 bool csvin_lag(FILE *f, const char *name, struct summary_lag_sample **out, size_t *n,
 	       char *err, size_t errcap);
 

@@ -12,6 +12,12 @@
  *                the box plot (scripts/plot-latency.gp)
  * and prints the verdict table to stdout. Exit status 0, or 1 with one line
  * on stderr naming the file and what is wrong with it.
+ *
+ * A run the harness gave up on (its files end with "# incomplete: run R of
+ * N: WHY") is left out: the configuration is summarised over runs 1..R-1,
+ * or left out entirely if R is 1. Never silently: summary.md opens with a
+ * table of what was left out and why, stdout and stderr say it too. Exit
+ * status 1 if no configuration has a complete run.
  */
 #include "analysis/csvin.h"
 #include "analysis/summary.h"
@@ -28,6 +34,9 @@ struct config {
 	char name[CONFIG_NAME_MAX];
 	char variant[CONFIG_NAME_MAX];
 	struct summary s;
+	struct csvin_incomplete incomplete;	/* run 0: every run complete */
+	size_t msgs_left_out, echoes_left_out;	/* the incomplete run's rows */
+	bool no_complete_run;			/* so no summary at all */
 };
 
 static int fail(const char *fmt, const char *a, const char *b)
@@ -61,6 +70,28 @@ static bool env_value(const char *dir, const char *key, char *out, size_t cap)
 	return found;
 }
 
+/* The value of KEY=N (a whole word) in env.txt's parameters line, or -1 if
+ * it is not there (a run directory made by hand, or by an older script). */
+static int param_int(const char *params, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = strstr(params, key); p; p = strstr(p + 1, key)) {
+		int v;
+
+		if ((p == params || p[-1] == ' ') && p[klen] == '=' &&
+		    sscanf(p + klen + 1, "%d", &v) == 1)
+			return v;
+	}
+	return -1;
+}
+
+/* What the experiment asked for (env.txt), to check the files against:
+ * -1 where unknown. */
+struct asked {
+	int runs, items;
+};
+
 /* Opens DIR/CONFIG.SUFFIX (its path into name) and reads it with one of
  * the csvin readers; false with the reason in err. */
 static bool read_one(const char *dir, const char *config, const char *suffix,
@@ -73,14 +104,87 @@ static bool read_one(const char *dir, const char *config, const char *suffix,
 	return *f != NULL;
 }
 
-/* Reads one configuration's three files and summarises them. Returns 0, or
- * 1 after printing why. */
-static int summarize_config(const char *dir, struct config *c)
+/*
+ * Which run the two harness files mark incomplete, into c->incomplete: the
+ * harness writes the same line to both, so they must agree where both have
+ * it (one may lack it only if it was written by hand). False on conflict.
+ */
+static bool merge_incomplete(const char *dir, struct config *c,
+			     const struct csvin_incomplete *m,
+			     const struct csvin_incomplete *b, char *err, size_t errcap)
+{
+	if (m->run && b->run && m->run != b->run) {
+		snprintf(err, errcap, "%.900s/%.40s: messages.csv marks run %d incomplete, "
+			 "bystander.csv run %d", dir, c->name, m->run, b->run);
+		return false;
+	}
+	c->incomplete = m->run ? *m : *b;
+	return true;
+}
+
+/* Moves the rows of runs before `run` to the front; returns how many. */
+static size_t keep_msgs_before(struct report_msg *v, size_t n, int run)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i].run < run)
+			v[kept++] = v[i];
+	return kept;
+}
+
+static size_t keep_echoes_before(struct report_echo *v, size_t n, int run)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i].run < run)
+			v[kept++] = v[i];
+	return kept;
+}
+
+/*
+ * The complete runs hold what the experiment asked for: ITEMS results
+ * each, and RUNS runs unless a "# incomplete" line says why not. A harness
+ * killed outright writes no such line; this is where its partial last run
+ * is caught (summary_compute() alone would take a cut first run of 1 row
+ * for a whole run of 1 item).
+ */
+static bool check_asked(const char *dir, const struct config *c,
+			const struct report_msg *msgs, size_t n_msgs,
+			const struct asked *asked, char *err, size_t errcap)
+{
+	int runs = 0;
+
+	for (size_t i = 0; i < n_msgs; i++)
+		if (msgs[i].run > runs)
+			runs = msgs[i].run;
+	if (asked->items > 0 && n_msgs != (size_t)runs * (size_t)asked->items) {
+		snprintf(err, errcap, "%.900s/%.40s.messages.csv: %zu results in %d "
+			 "runs, but env.txt asks for ITEMS=%d a run, and no \"# "
+			 "incomplete\" line says a run was cut short (a harness "
+			 "killed outright?)", dir, c->name, n_msgs, runs, asked->items);
+		return false;
+	}
+	if (asked->runs > 0 && !c->incomplete.run && runs != asked->runs) {
+		snprintf(err, errcap, "%.900s/%.40s.messages.csv: %d runs, but env.txt "
+			 "asks for RUNS=%d, and no \"# incomplete\" line says why (a "
+			 "harness killed outright?)", dir, c->name, runs, asked->runs);
+		return false;
+	}
+	return true;
+}
+
+/* Reads one configuration's three files and summarises its complete runs.
+ * Returns 0, or 1 after printing why. */
+static int summarize_config(const char *dir, struct config *c,
+			    const struct asked *asked)
 {
 	char name[1024], err[1400] = "";
 	struct report_msg *msgs = NULL;
 	struct report_echo *echoes = NULL;
 	struct summary_lag_sample *lag = NULL;
+	struct csvin_incomplete msgs_mark, echoes_mark;
 	size_t n_msgs = 0, n_echoes = 0, n_lag = 0;
 	FILE *f;
 	bool ok = read_one(dir, c->name, "messages.csv", name, sizeof(name), &f, err,
@@ -88,20 +192,52 @@ static int summarize_config(const char *dir, struct config *c)
 
 	if (ok) {
 		ok = csvin_messages(f, name, &msgs, &n_msgs, c->variant,
-				    sizeof(c->variant), err, sizeof(err));
+				    sizeof(c->variant), &msgs_mark, err, sizeof(err));
 		fclose(f);
 	}
 	if (ok && (ok = read_one(dir, c->name, "bystander.csv", name, sizeof(name), &f,
 				 err, sizeof(err)))) {
-		ok = csvin_echoes(f, name, &echoes, &n_echoes, err, sizeof(err));
+		ok = csvin_echoes(f, name, &echoes, &n_echoes, &echoes_mark, err,
+				  sizeof(err));
 		fclose(f);
 	}
-	if (ok && (ok = read_one(dir, c->name, "lagmon.csv", name, sizeof(name), &f, err,
-				 sizeof(err)))) {
+	if (ok)
+		ok = merge_incomplete(dir, c, &msgs_mark, &echoes_mark, err, sizeof(err));
+	if (ok && c->incomplete.run) {
+		/* the partial run's rows are real, but not a run: leave them out */
+		size_t kept_msgs = keep_msgs_before(msgs, n_msgs, c->incomplete.run);
+		size_t kept_echoes = keep_echoes_before(echoes, n_echoes, c->incomplete.run);
+
+		c->msgs_left_out = n_msgs - kept_msgs;
+		c->echoes_left_out = n_echoes - kept_echoes;
+		n_msgs = kept_msgs;
+		n_echoes = kept_echoes;
+		c->no_complete_run = n_msgs == 0;
+
+		/* runs 1..R-1 must all be there: the mark says the harness got
+		 * that far */
+		int last_kept = 0;
+
+		for (size_t i = 0; i < n_msgs; i++)
+			if (msgs[i].run > last_kept)
+				last_kept = msgs[i].run;
+		if (last_kept != c->incomplete.run - 1) {
+			snprintf(err, sizeof(err), "%.900s/%.40s.messages.csv: marks run %d "
+				 "incomplete, but its last complete run is %d, not %d", dir,
+				 c->name, c->incomplete.run, last_kept, c->incomplete.run - 1);
+			ok = false;
+		}
+	}
+	if (ok && !c->no_complete_run)
+		ok = check_asked(dir, c, msgs, n_msgs, asked, err, sizeof(err));
+	/* nothing to summarise: the server's samples are not needed either */
+	if (ok && !c->no_complete_run &&
+	    (ok = read_one(dir, c->name, "lagmon.csv", name, sizeof(name), &f, err,
+			   sizeof(err)))) {
 		ok = csvin_lag(f, name, &lag, &n_lag, err, sizeof(err));
 		fclose(f);
 	}
-	if (ok) {
+	if (ok && !c->no_complete_run) {
 		char why[512];
 
 		ok = summary_compute(msgs, n_msgs, echoes, n_echoes, lag, n_lag, &c->s,
@@ -127,6 +263,55 @@ static const char *ms(int64_t us, char *buf, size_t cap)
 	return buf;
 }
 
+/* Writes s into a markdown table cell: a '|' would end the cell. */
+static void md_cell(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+}
+
+/* "1 result and 12 echoes" and the like, into buf. */
+static const char *rows_left_out(const struct config *c, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%zu result%s and %zu echo%s", c->msgs_left_out,
+		 c->msgs_left_out == 1 ? "" : "s", c->echoes_left_out,
+		 c->echoes_left_out == 1 ? "" : "es");
+	return buf;
+}
+
+/* The configurations with a run left out, for people: first thing in
+ * summary.md, so nobody reads the tables without knowing. */
+static void write_markdown_incomplete(FILE *f, const struct config *c, int n)
+{
+	char rows[96];
+	bool any = false;
+
+	for (int k = 0; k < n; k++)
+		any = any || c[k].incomplete.run;
+	if (!any)
+		return;
+	fprintf(f, "## Incomplete runs\n\n"
+		"The harness gave up on these runs (their CSV files end with a "
+		"`# incomplete` line). Their rows are left out of every table below, "
+		"and a configuration with no complete run is left out entirely; the "
+		"figures still draw the rows that did arrive.\n\n"
+		"| configuration | run | what happened | left out |\n|---|---|---|---|\n");
+	for (int k = 0; k < n; k++) {
+		if (!c[k].incomplete.run)
+			continue;
+		fprintf(f, "| %s | %d of %d | ", c[k].name, c[k].incomplete.run,
+			c[k].incomplete.runs);
+		md_cell(f, c[k].incomplete.why);
+		fprintf(f, " | %s%s |\n", rows_left_out(&c[k], rows, sizeof(rows)),
+			c[k].no_complete_run ? "; no complete run: the whole configuration"
+					     : "");
+	}
+	fprintf(f, "\n");
+}
+
 static void write_markdown(FILE *f, const char *run_id, const char *params,
 			   const struct config *c, int n)
 {
@@ -136,12 +321,14 @@ static void write_markdown(FILE *f, const char *run_id, const char *params,
 	fprintf(f, "Parameters: %s. Machine, versions and commit: `env.txt`. "
 		"All times in ms; medians and percentiles pool every run. "
 		"Verdict rules: docs/experiment.md.\n\n", params);
+	write_markdown_incomplete(f, c, n);
 
 	fprintf(f, "## Verdicts\n\n");
 	fprintf(f, "| configuration | arrivals | loop | runs clumped | bystander worst | "
 		"loop lag max (median run) |\n|---|---|---|---|---|---|\n");
 	for (int k = 0; k < n; k++)
-		fprintf(f, "| %s | %s | %s | %zu of %zu | %s | %s |\n", c[k].name,
+		if (!c[k].no_complete_run)
+			fprintf(f, "| %s | %s | %s | %zu of %zu | %s | %s |\n", c[k].name,
 			summary_arrivals_word(&c[k].s), summary_loop_word(&c[k].s),
 			c[k].s.runs_clumped, c[k].s.runs, ms(c[k].s.echo.max, a, sizeof(a)),
 			ms(c[k].s.run_lag_max_median, b, sizeof(b)));
@@ -156,6 +343,8 @@ static void write_markdown(FILE *f, const char *run_id, const char *params,
 	for (int k = 0; k < n; k++) {
 		const struct summary *s = &c[k].s;
 
+		if (c[k].no_complete_run)
+			continue;
 		fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", c[k].name,
 			ms(s->item, a, sizeof(a)), ms(s->delivery.p50, b, sizeof(b)),
 			ms(s->delivery.p99, d, sizeof(d)), ms(s->queue_wait.p50, e, sizeof(e)),
@@ -169,12 +358,14 @@ static void write_markdown(FILE *f, const char *run_id, const char *params,
 	for (int k = 0; k < n; k++) {
 		const struct summary *s = &c[k].s;
 
+		if (c[k].no_complete_run)
+			continue;
 		fprintf(f, "| %s | %s | %s | %s | %s |\n", c[k].name,
 			ms(s->echo.p50, a, sizeof(a)), ms(s->echo.max, b, sizeof(b)),
 			ms(s->lag.p99, d, sizeof(d)), ms(s->lag.max, e, sizeof(e)));
 	}
 	for (int k = 0; k < n; k++)
-		if (!c[k].s.bystander_agrees)
+		if (!c[k].no_complete_run && !c[k].s.bystander_agrees)
 			fprintf(f, "\nNote: in %s the bystander's worst echo (%s ms) and the "
 				"loop verdict (%s) disagree about the %d ms stall line.\n",
 				c[k].name, ms(c[k].s.echo.max, a, sizeof(a)),
@@ -190,6 +381,8 @@ static void write_csv(FILE *f, const struct config *c, int n)
 	for (int k = 0; k < n; k++) {
 		const struct summary *s = &c[k].s;
 
+		if (c[k].no_complete_run)
+			continue;
 		fprintf(f, "%s,%s,%zu,%zu,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,"
 			"%.3f,%.3f,%.3f,%zu,%s,%s\n", c[k].name, c[k].variant, s->runs,
 			s->messages, s->item / 1e3, s->delivery.p50 / 1e3,
@@ -201,13 +394,17 @@ static void write_csv(FILE *f, const struct config *c, int n)
 	}
 }
 
-/* For the box plot: x position, the name, and the five numbers in ms. */
+/* For the box plot: x position, the name, and the five numbers in ms. A
+ * configuration left out keeps its position, empty, so the others stay
+ * where the other figures put them. */
 static void write_latency(FILE *f, const struct config *c, int n)
 {
 	fprintf(f, "index,config,min_ms,q1_ms,median_ms,q3_ms,max_ms\n");
 	for (int k = 0; k < n; k++) {
 		const struct summary_dist *d = &c[k].s.delivery;
 
+		if (c[k].no_complete_run)
+			continue;
 		fprintf(f, "%d,%s,%.3f,%.3f,%.3f,%.3f,%.3f\n", k + 1, c[k].name,
 			d->min / 1e3, d->q1 / 1e3, d->p50 / 1e3, d->q3 / 1e3, d->max / 1e3);
 	}
@@ -254,6 +451,8 @@ int main(int argc, char **argv)
 	if (!env_value(dir, "parameters", params, sizeof(params)))
 		snprintf(params, sizeof(params), "(not recorded)");
 
+	const struct asked asked = { param_int(params, "RUNS"), param_int(params, "ITEMS") };
+
 	for (char *save = NULL, *tok = strtok_r(list, " ", &save); tok;
 	     tok = strtok_r(NULL, " ", &save)) {
 		if (n == MAX_CONFIGS)
@@ -261,12 +460,31 @@ int main(int argc, char **argv)
 		if (strlen(tok) >= CONFIG_NAME_MAX || strchr(tok, '/'))
 			return fail("%s/env.txt: bad configuration name \"%s\"", dir, tok);
 		snprintf(configs[n].name, CONFIG_NAME_MAX, "%s", tok);
-		if (summarize_config(dir, &configs[n]))
+		if (summarize_config(dir, &configs[n], &asked))
 			return 1;
 		n++;
 	}
 	if (n == 0)
 		return fail("%s/env.txt: the \"configs:\" line is empty%s", dir, "");
+
+	int summarised = 0;
+	char rows[96];
+
+	for (int k = 0; k < n; k++) {
+		const struct config *c = &configs[k];
+
+		summarised += !c->no_complete_run;
+		if (c->incomplete.run)
+			fprintf(stderr, "summarize: %s: %s: run %d of %d is incomplete (%s): "
+				"left out, %s%s\n", dir, c->name, c->incomplete.run,
+				c->incomplete.runs, c->incomplete.why,
+				rows_left_out(c, rows, sizeof(rows)),
+				c->no_complete_run ? "; no complete run, so the whole "
+				"configuration is left out" : "");
+	}
+	if (!summarised)
+		return fail("%s: no configuration has a complete run: nothing to "
+			    "summarise%s", dir, "");
 
 	if (write_file(dir, "summary.md", run_id, params, configs, n) ||
 	    write_file(dir, "summary.csv", run_id, params, configs, n) ||
@@ -277,10 +495,20 @@ int main(int argc, char **argv)
 
 	printf("%-20s %-9s %-8s %16s %16s\n", "configuration", "arrivals", "loop",
 	       "bystander worst", "lag max (ms)");
-	for (int k = 0; k < n; k++)
+	for (int k = 0; k < n; k++) {
+		if (configs[k].no_complete_run) {
+			printf("%-20s (left out: no complete run)\n", configs[k].name);
+			continue;
+		}
 		printf("%-20s %-9s %-8s %13s ms %16s\n", configs[k].name,
 		       summary_arrivals_word(&configs[k].s), summary_loop_word(&configs[k].s),
 		       ms(configs[k].s.echo.max, a, sizeof(a)),
 		       ms(configs[k].s.run_lag_max_median, b, sizeof(b)));
+	}
+	for (int k = 0; k < n; k++)
+		if (configs[k].incomplete.run)
+			printf("incomplete: %s run %d of %d (%s): left out, see summary.md\n",
+			       configs[k].name, configs[k].incomplete.run,
+			       configs[k].incomplete.runs, configs[k].incomplete.why);
 	return 0;
 }

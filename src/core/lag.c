@@ -89,6 +89,11 @@ bool lag_start(struct lws_context *ctx, const char *log_path, bool quiet)
 				strerror(errno));
 			return false;
 		}
+		/* a line at a time (one write per 10 ms sample, about a
+		 * microsecond): a server killed mid-run then leaves every sample
+		 * up to its death, in whole lines, where a full buffer would
+		 * leave nothing since the last stats, or half a line */
+		setvbuf(lag.log, NULL, _IOLBF, 0);
 		if (ftell(lag.log) == 0)
 			fprintf(lag.log, "t_us,lag_us\n");
 	}

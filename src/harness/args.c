@@ -25,9 +25,26 @@ void args_usage(FILE *f)
 		"  --lag-csv FILE        the server's event-loop lag summary per run\n"
 		"  --quiet               no per-run lines, only the final summary\n"
 		"  --help                show this text\n"
-		"Exit status: 0 all runs complete, 1 a run failed (the reason names the\n"
-		"URL and the cause), 2 bad command line.\n",
-		PROTO_ITEMS_MAX, PROTO_WORK_MS_MAX, PROTO_JOB_MS_MAX);
+		"Every wait is bounded (J = items * work-ms, the job's nominal length):\n"
+		"  opening the connections (TCP connect, WebSocket upgrade)  J + %d s\n"
+		"  every result of a job, counted from the run request      3 J + %d s\n"
+		"  the bystander's echo replies still out after the job     %d s\n"
+		"  the stats reply                                          %d s\n"
+		"  the connections closing                                  %d s\n"
+		"A wait that runs out ends the harness; stderr names the URL, the run,\n"
+		"what it waited for and for how long.\n"
+		"Exit status:\n"
+		"  0  every run complete\n"
+		"  1  failed before any job was sent: nothing measured (cannot connect,\n"
+		"     the upgrade refused or unanswered, a file cannot be created)\n"
+		"  2  bad command line\n"
+		"  3  incomplete: a run failed after a job was sent (the server died,\n"
+		"     closed the connection, stopped answering, or sent an error)\n"
+		"When a run fails, every CSV file holds the rows received and ends with\n"
+		"the line  # incomplete: run R of N: WHY\n",
+		PROTO_ITEMS_MAX, PROTO_WORK_MS_MAX, PROTO_JOB_MS_MAX,
+		ARGS_MARGIN_MS / 1000, ARGS_MARGIN_MS / 1000, ARGS_MARGIN_MS / 1000,
+		ARGS_MARGIN_MS / 1000, ARGS_MARGIN_MS / 1000);
 }
 
 /* Splits ws://HOST[:PORT][/PATH] into a. */
@@ -139,7 +156,24 @@ bool args_parse(int argc, char **argv, struct args *a, char *err, size_t errcap)
 	return args_parse_url(a, err, errcap);
 }
 
-int args_run_timeout_ms(const struct args *a)
+/* J, the job's nominal length in ms */
+static int args_job_ms(const struct args *a)
 {
-	return a->items * a->work_ms * 3 + 5000;
+	return a->items * a->work_ms;
+}
+
+int args_connect_timeout_ms(const struct args *a)
+{
+	return args_job_ms(a) + ARGS_MARGIN_MS;
+}
+
+int args_results_timeout_ms(const struct args *a)
+{
+	return 3 * args_job_ms(a) + ARGS_MARGIN_MS;
+}
+
+int args_reply_timeout_ms(const struct args *a)
+{
+	(void)a;
+	return ARGS_MARGIN_MS;
 }

@@ -38,8 +38,41 @@ bool args_parse(int argc, char **argv, struct args *a, char *err, size_t errcap)
 
 void args_usage(FILE *f);
 
-/* The bound on one run: items * work_ms * 3 + 5 s (the issue's rule: a
- * slow-but-working server finishes well inside it). */
-int args_run_timeout_ms(const struct args *a);
+/*
+ * The harness's exit statuses (args_usage() documents them).
+ * ARGS_EXIT_FAILED: it gave up before any run sent its job, so nothing was
+ * measured (cannot connect, the upgrade refused or never answered).
+ * ARGS_EXIT_INCOMPLETE: it gave up after a job was sent (the server died,
+ * closed the connection, stopped answering, or answered with an error): the
+ * CSV files hold every row received and end with a "# incomplete" line.
+ */
+enum args_exit {
+	ARGS_EXIT_OK = 0,
+	ARGS_EXIT_FAILED = 1,
+	ARGS_EXIT_USAGE = 2,
+	ARGS_EXIT_INCOMPLETE = 3,
+};
+
+/*
+ * Every wait of the harness is bounded. J = items * work_ms is the job's
+ * nominal length; ARGS_MARGIN_MS is room for a loaded machine (a busy
+ * core, a slow start-up), generous because a false timeout costs a whole
+ * experiment.
+ */
+#define ARGS_MARGIN_MS 5000
+
+/* Opening the connections, main and bystander: TCP connect and WebSocket
+ * upgrade: J + margin (a blocking server answers an upgrade only between
+ * jobs, and another client's job of this size may be running). */
+int args_connect_timeout_ms(const struct args *a);
+
+/* Every result of a job, counted from the `run` request: 3 J + margin (a
+ * slow-but-working server finishes well inside it, even one that starts
+ * sending only after the whole job, as the bug does). */
+int args_results_timeout_ms(const struct args *a);
+
+/* A reply with no work behind it: the bystander's echoes still out after
+ * the last result, the stats reply, the connections closing: the margin. */
+int args_reply_timeout_ms(const struct args *a);
 
 #endif

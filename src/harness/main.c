@@ -6,14 +6,20 @@
  * moment it arrives (CLOCK_MONOTONIC, the server's clock too), meanwhile
  * has the bystander send an `echo` every MS ms, then asks the server for its
  * event-loop lag over the run's window (`stats` since the request). Rows go
- * to CSV files; one line per run and a final summary go to stdout.
+ * to CSV files as they arrive (line-buffered, so a reader sees each row at
+ * once and a harness killed outright still leaves them); one line per run
+ * and a final summary go to stdout.
  *
  * Everything runs on one lws event loop in this thread. The harness never
  * blocks that loop, so an arrival stamp is late only by the time lws takes
- * to read the frame. Every wait is bounded by args_run_timeout_ms(); any
- * failure (refused, HTTP error, server gone, timeout, an `error` reply, a
- * malformed reply) ends the harness with status 1 and a message that names
- * the URL and the cause, after writing the rows it did get.
+ * to read the frame. Every wait has its own bound (args.h: opening the
+ * connections, the results, the echoes still out, the stats reply, the
+ * closing), armed as the run enters the phase that waits. Any failure
+ * (refused, HTTP error, server gone, timeout, an `error` reply, a malformed
+ * reply) ends the harness with a message that names the URL, the run and
+ * the cause; every CSV file then holds the rows received and ends with the
+ * "# incomplete" line (report.h), and the exit status says whether a job
+ * was sent before it (3, incomplete) or not (1, nothing measured): args.h.
  */
 #include "common/clock.h"
 #include "core/proto.h"
@@ -40,7 +46,10 @@ enum conn_role { ROLE_MAIN, ROLE_BYSTANDER };
 struct conn {
 	enum conn_role role;
 	struct lws *wsi;	/* NULL before connecting and after it closed */
+	bool tcp_connected;	/* lws is sending the HTTP upgrade request */
 	bool established;
+	int close_code;		/* from the server's close frame, 0 if none came */
+	char close_reason[124];	/* its reason text, printable */
 	char rx[PROTO_MAX_MESSAGE];	/* a reply being assembled */
 	size_t rx_len;
 	bool rx_overflow;
@@ -62,7 +71,9 @@ static struct harness {
 	lws_sorted_usec_list_t sul_echo, sul_timeout;
 
 	int run;		/* 1-based */
+	int runs_recorded;	/* runs whose every row is written, lag row too */
 	enum phase phase;
+	int phase_bound_ms;	/* how long this phase may wait (args.h) */
 	int64_t t_request_us;
 	char variant[32];
 
@@ -70,6 +81,7 @@ static struct harness {
 	size_t n_msgs;
 	struct report_echo *echoes;	/* this run's echoes [cap_echoes] */
 	size_t n_echoes, cap_echoes;
+	size_t echoes_written;		/* of them, already in the bystander CSV */
 	int echoes_out;			/* sent, not yet answered */
 	struct report_lag lag;
 
@@ -80,8 +92,10 @@ static struct harness {
 	int64_t *scratch;
 
 	FILE *csv, *bystander_csv, *lag_csv;
+	bool job_sent;		/* a run's job went out: a failure now loses data */
 	bool done;
-	int status;
+	bool failed;
+	char why[REPORT_INCOMPLETE_WHY_MAX];	/* the failure, for the CSV marker */
 } H;
 
 static bool harness_conn_send(struct conn *c, const char *json, size_t len);
@@ -89,33 +103,55 @@ static void harness_start_run(void);
 static void harness_on_connection_error(const char *lws_why);
 
 /* Stops the loop: lws_service() may be about to sleep in poll(), so wake it. */
-static void harness_finish(int status)
+static void harness_finish(bool failed)
 {
-	H.status = status;
+	H.failed = failed;
 	H.done = true;
 	lws_cancel_service(H.ctx);
 }
 
-/* Ends the harness with status 1 and a message naming the URL. */
+/* Gives up: keeps the reason for the CSV marker and prints it naming the
+ * URL and the run. Only the first failure counts: the others follow from it. */
 static void harness_fail(const char *fmt, ...)
 {
 	va_list ap;
 
 	if (H.done)
 		return;
-	fprintf(stderr, "harness: %s: ", H.a.url);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(H.why, sizeof(H.why), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n");
-	harness_finish(1);
+	fprintf(stderr, "harness: %s: run %d of %d: %s\n", H.a.url, H.run, H.a.runs,
+		H.why);
+	harness_finish(true);
+}
+
+/* Which step of opening a connection is still missing, or NULL if it is
+ * open: lws gives no callback between TCP connect and the upgrade request,
+ * so CLIENT_APPEND_HANDSHAKE_HEADER marks the TCP connection as made. */
+static const char *harness_conn_waiting_for(const struct conn *c)
+{
+	if (c->established)
+		return NULL;
+	if (!c->tcp_connected)
+		return "the TCP connection";
+	return "the WebSocket upgrade (TCP connected; the server has not "
+	       "answered the HTTP upgrade request)";
 }
 
 static const char *harness_phase_waiting_for(char *buf, size_t cap)
 {
+	const char *step;
+
 	switch (H.phase) {
 	case PH_CONNECTING:
-		return "the WebSocket connection to open";
+		if ((step = harness_conn_waiting_for(&H.main)))
+			snprintf(buf, cap, "%s of the main connection", step);
+		else if ((step = harness_conn_waiting_for(&H.bystander)))
+			snprintf(buf, cap, "%s of the bystander connection", step);
+		else
+			snprintf(buf, cap, "the connections to open");
+		return buf;
 	case PH_JOB:
 		snprintf(buf, cap, "result %zu of %d", H.n_msgs + 1, H.a.items);
 		return buf;
@@ -132,12 +168,37 @@ static const char *harness_phase_waiting_for(char *buf, size_t cap)
 
 static void harness_on_timeout(lws_sorted_usec_list_t *sul)
 {
-	char what[64];
+	char what[160];
 
 	(void)sul;
-	harness_fail("run %d timed out after %d ms waiting for %s", H.run,
-		     args_run_timeout_ms(&H.a),
+	harness_fail("timed out after %d ms waiting for %s", H.phase_bound_ms,
 		     harness_phase_waiting_for(what, sizeof(what)));
+}
+
+/* The bound of each phase's wait (args.h). */
+static int harness_phase_bound_ms(enum phase p)
+{
+	switch (p) {
+	case PH_CONNECTING:
+		return args_connect_timeout_ms(&H.a);
+	case PH_JOB:
+		return args_results_timeout_ms(&H.a);
+	case PH_DRAIN:
+	case PH_STATS:
+	case PH_CLOSING:
+		break;
+	}
+	return args_reply_timeout_ms(&H.a);
+}
+
+/* Enters phase p and arms its bound: from now, what p waits for must come
+ * within harness_phase_bound_ms(p). */
+static void harness_enter_phase(enum phase p)
+{
+	H.phase = p;
+	H.phase_bound_ms = harness_phase_bound_ms(p);
+	lws_sul_schedule(H.ctx, 0, &H.sul_timeout, harness_on_timeout,
+			 (lws_usec_t)H.phase_bound_ms * 1000);
 }
 
 static void harness_on_echo_tick(lws_sorted_usec_list_t *sul)
@@ -186,6 +247,7 @@ static void harness_connect(struct conn *c)
 	i.local_protocol_name = "sendlab-harness";
 	i.userdata = c;
 	i.pwsi = &c->wsi;
+	c->tcp_connected = false;
 	c->established = false;
 	c->rx_len = 0;
 	c->rx_overflow = false;
@@ -206,7 +268,8 @@ static void harness_begin_job(void)
 		harness_fail("could not send the run request");
 		return;
 	}
-	H.phase = PH_JOB;
+	H.job_sent = true;
+	harness_enter_phase(PH_JOB);	/* every result counts from the request */
 	if (H.a.bystander_ms)
 		lws_sul_schedule(H.ctx, 0, &H.sul_echo, harness_on_echo_tick,
 				 (lws_usec_t)H.a.bystander_ms * 1000);
@@ -224,7 +287,7 @@ static void harness_maybe_ask_stats(void)
 		harness_fail("could not send the stats request");
 		return;
 	}
-	H.phase = PH_STATS;
+	harness_enter_phase(PH_STATS);
 }
 
 static void harness_print_run(void)
@@ -254,19 +317,23 @@ static void harness_print_run(void)
 	fflush(stdout);
 }
 
-/* Writes this run's rows (complete or not) and keeps its results. */
-static void harness_flush_run_rows(void)
+/*
+ * Writes this run's echoes that are not in the bystander CSV yet. A row
+ * carries the variant, which only a result names (an echo reply does not),
+ * so echoes answered before the first result wait here for it; once the
+ * run is over they are written with whatever is known ("unknown" if no
+ * result ever came).
+ */
+static void harness_write_echoes(bool run_over)
 {
+	if (!H.variant[0] && !run_over)
+		return;
+
 	const char *v = H.variant[0] ? H.variant : "unknown";
 
-	for (size_t i = 0; i < H.n_msgs; i++) {
-		if (H.csv)
-			report_msg_csv(H.csv, v, &H.msgs[i]);
-		H.all_msgs[H.n_all++] = H.msgs[i];
-	}
-	for (size_t i = 0; i < H.n_echoes && H.bystander_csv; i++)
-		report_echo_csv(H.bystander_csv, v, &H.echoes[i]);
-	H.n_msgs = H.n_echoes = 0;
+	for (; H.echoes_written < H.n_echoes; H.echoes_written++)
+		if (H.bystander_csv)
+			report_echo_csv(H.bystander_csv, v, &H.echoes[H.echoes_written]);
 }
 
 static void harness_close_conn(struct conn *c)
@@ -280,9 +347,10 @@ static void harness_end_run(void)
 	harness_print_run();
 	if (H.lag_csv)
 		report_lag_csv(H.lag_csv, H.variant, &H.lag);
-	harness_flush_run_rows();
+	harness_write_echoes(true);
+	H.runs_recorded = H.run;
 	lws_sul_cancel(&H.sul_echo);
-	H.phase = PH_CLOSING;
+	harness_enter_phase(PH_CLOSING);
 	harness_close_conn(&H.main);
 	harness_close_conn(&H.bystander);
 }
@@ -300,7 +368,10 @@ static void harness_on_result(const struct reply *r, int64_t t_arrive)
 		return;
 	}
 	snprintf(H.variant, sizeof(H.variant), "%s", r->variant);
-	H.msgs[H.n_msgs++] = (struct report_msg){
+
+	struct report_msg *m = &H.msgs[H.n_msgs++];
+
+	*m = (struct report_msg){
 		.run = H.run,
 		.seq = (int)r->v[REPLY_SEQ],
 		.t_request_us = H.t_request_us,
@@ -310,9 +381,14 @@ static void harness_on_result(const struct reply *r, int64_t t_arrive)
 		.t_send_us = r->v[REPLY_T_SEND_US],
 		.t_arrive_us = t_arrive,
 	};
+	/* on disk at once: if the server dies next, this row is kept */
+	if (H.csv)
+		report_msg_csv(H.csv, H.variant, m);
+	H.all_msgs[H.n_all++] = *m;
+	harness_write_echoes(false);
 	if ((int)H.n_msgs == H.a.items) {
 		lws_sul_cancel(&H.sul_echo);
-		H.phase = PH_DRAIN;
+		harness_enter_phase(PH_DRAIN);
 		harness_maybe_ask_stats();
 	}
 }
@@ -332,6 +408,7 @@ static void harness_on_echo(const struct reply *r, int64_t t_arrive)
 		.t_arrive_us = t_arrive,
 	};
 	H.n_echoes++;
+	harness_write_echoes(false);
 	harness_maybe_ask_stats();
 }
 
@@ -453,6 +530,46 @@ static void harness_on_connection_error(const char *lws_why)
 	harness_fail("cannot connect: %s", why);
 }
 
+/* Keeps the close code and reason of a close frame from the server, so the
+ * failure can say what the server said. */
+static void harness_note_close_frame(struct conn *c, const void *in, size_t len)
+{
+	const unsigned char *p = in;
+	size_t n = 0;
+
+	if (!c || len < 2)
+		return;
+	c->close_code = p[0] << 8 | p[1];
+	for (size_t i = 2; i < len && n < sizeof(c->close_reason) - 1; i++)
+		c->close_reason[n++] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '?';
+	c->close_reason[n] = '\0';
+}
+
+/* A connection closed before the run was over: a close frame means the
+ * server chose to end it; none means the TCP connection just went (the
+ * server crashed or was killed, or the network failed). */
+static void harness_on_unexpected_close(const struct conn *c)
+{
+	const char *which = c->role == ROLE_MAIN ? "main" : "bystander";
+	char what[160];
+
+	harness_phase_waiting_for(what, sizeof(what));
+	/* lws 4.1's client rewrites close codes it does not know (1012 to
+	 * 2999, such as the servers' 1013 "server full") to 1002 before we
+	 * see them: say so rather than blame a protocol error */
+	const char *code_note = c->close_code == LWS_CLOSE_STATUS_PROTOCOL_ERR
+		? " or a code libwebsockets does not know, such as 1013" : "";
+
+	if (c->close_code)
+		harness_fail("the server closed the %s connection (close code %d%s%s%s) "
+			     "while we waited for %s", which, c->close_code, code_note,
+			     c->close_reason[0] ? ": " : "", c->close_reason, what);
+	else
+		harness_fail("the %s connection dropped without a close frame (did "
+			     "the server crash or get killed?) while we waited for %s",
+			     which, what);
+}
+
 static int harness_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			    void *user, void *in, size_t len)
 {
@@ -465,6 +582,11 @@ static int harness_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		if (c)
 			c->wsi = NULL;
 		harness_on_connection_error(in);
+		return 0;
+	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
+		/* the TCP connection is up; lws is writing the upgrade request */
+		if (c)
+			c->tcp_connected = true;
 		return 0;
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		c->established = true;
@@ -487,14 +609,13 @@ static int harness_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		harness_on_frame(c, c->rx, c->rx_len, now);
 		c->rx_len = 0;
 		return 0;
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		harness_note_close_frame(c, in, len);
+		return 0;	/* lws answers the close */
 	case LWS_CALLBACK_CLIENT_CLOSED:
 		c->wsi = NULL;
 		if (H.phase != PH_CLOSING) {
-			char what[64];
-
-			harness_fail("the server closed the connection during run %d "
-				     "while we waited for %s (did it crash?)", H.run,
-				     harness_phase_waiting_for(what, sizeof(what)));
+			harness_on_unexpected_close(c);
 		} else if (harness_all_closed()) {
 			if (H.run < H.a.runs)
 				harness_start_run();
@@ -517,13 +638,11 @@ static const struct lws_protocols harness_protocols[] = {
 static void harness_start_run(void)
 {
 	H.run++;
-	H.phase = PH_CONNECTING;
-	H.n_msgs = H.n_echoes = 0;
+	H.n_msgs = H.n_echoes = H.echoes_written = 0;
 	H.echoes_out = 0;
 	H.main = (struct conn){ .role = ROLE_MAIN };
 	H.bystander = (struct conn){ .role = ROLE_BYSTANDER };
-	lws_sul_schedule(H.ctx, 0, &H.sul_timeout, harness_on_timeout,
-			 (lws_usec_t)args_run_timeout_ms(&H.a) * 1000);
+	harness_enter_phase(PH_CONNECTING);
 	harness_connect(&H.main);
 	if (H.a.bystander_ms && !H.done)
 		harness_connect(&H.bystander);
@@ -538,10 +657,81 @@ static FILE *harness_open_csv(const char *path, const char *header)
 
 	if (!f) {
 		perror(path);
-		exit(1);
+		exit(ARGS_EXIT_FAILED);
 	}
+	/* a line at a time: each row reaches the file as it arrives */
+	setvbuf(f, NULL, _IOLBF, 0);
 	fprintf(f, "%s\n", header);
 	return f;
+}
+
+/* Closes a CSV file; false (with a message) if any of it failed to reach
+ * the disk. */
+static bool harness_close_csv(FILE *f, const char *path)
+{
+	if (!f)
+		return true;
+
+	bool write_failed = ferror(f);
+
+	if (fclose(f) != 0) {
+		fprintf(stderr, "harness: cannot write %s: %s\n", path, strerror(errno));
+		return false;
+	}
+	if (write_failed)
+		fprintf(stderr, "harness: cannot write %s: a write failed\n", path);
+	return !write_failed;
+}
+
+/*
+ * After a failure: writes the failed run's echoes still waiting, ends every
+ * CSV file with the "# incomplete" line (report.h) and says on stderr what
+ * the files hold, so neither a person nor a script can take them for a
+ * complete measurement. The run it names is the first one not recorded:
+ * the failed run, or the next one if the failure came while closing a run
+ * already recorded.
+ */
+static void harness_mark_incomplete(void)
+{
+	FILE *files[] = { H.csv, H.bystander_csv, H.lag_csv };
+	const char *paths[] = { H.a.csv, H.a.bystander_csv, H.a.lag_csv };
+	int run = H.runs_recorded + 1;
+	bool started = run == H.run;	/* else it never began */
+	char list[1024] = "";
+	int n_files = 0;
+
+	harness_write_echoes(true);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		size_t len = strlen(list);
+
+		if (!files[i])
+			continue;
+		report_incomplete_csv(files[i], run, H.a.runs, H.why);
+		snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "", paths[i]);
+		n_files++;
+	}
+
+	const char *verb_s = n_files == 1 ? "s" : "";	/* "holds" or "hold" */
+
+	if (!H.job_sent) {
+		fprintf(stderr, "harness: no job was sent: nothing was measured");
+		if (n_files)
+			fprintf(stderr, "; %s end%s with a line \"# incomplete: run %d "
+				"of %d: ...\"", list, verb_s, run, H.a.runs);
+		fprintf(stderr, " (exit status %d)\n", ARGS_EXIT_FAILED);
+		return;
+	}
+	fprintf(stderr, "harness: run %d of %d is incomplete: %zu of %d results",
+		run, H.a.runs, started ? H.n_msgs : 0, H.a.items);
+	if (H.a.bystander_ms)
+		fprintf(stderr, " and %zu bystander echoes (%d unanswered)",
+			started ? H.n_echoes : 0, started ? H.echoes_out : 0);
+	fprintf(stderr, " arrived");
+	if (n_files)
+		fprintf(stderr, "; %s hold%s every row received and end%s with a line "
+			"\"# incomplete: run %d of %d: ...\"", list, verb_s, verb_s, run,
+			H.a.runs);
+	fprintf(stderr, " (exit status %d)\n", ARGS_EXIT_INCOMPLETE);
 }
 
 /* Medians over the runs, one block of lines. */
@@ -582,17 +772,19 @@ int main(int argc, char **argv)
 	if (!args_parse(argc, argv, &H.a, err, sizeof(err))) {
 		fprintf(stderr, "harness: %s\n", err);
 		args_usage(stderr);
-		return 2;
+		return ARGS_EXIT_USAGE;
 	}
 	if (H.a.help) {
 		args_usage(stdout);
-		return 0;
+		return ARGS_EXIT_OK;
 	}
 
 	size_t runs = (size_t)H.a.runs, items = (size_t)H.a.items;
 
+	/* echoes are sent only while results are awaited, so at most one
+	 * per period of the results' bound */
 	H.cap_echoes = H.a.bystander_ms
-		? (size_t)args_run_timeout_ms(&H.a) / (size_t)H.a.bystander_ms + 16 : 0;
+		? (size_t)args_results_timeout_ms(&H.a) / (size_t)H.a.bystander_ms + 16 : 0;
 	H.msgs = calloc(items, sizeof(*H.msgs));
 	H.echoes = calloc(H.cap_echoes + 1, sizeof(*H.echoes));
 	H.all_msgs = calloc(runs * items, sizeof(*H.all_msgs));
@@ -602,7 +794,7 @@ int main(int argc, char **argv)
 	if (!H.msgs || !H.echoes || !H.all_msgs || !H.worst_echo || !H.lag_max ||
 	    !H.scratch) {
 		fprintf(stderr, "harness: out of memory\n");
-		return 1;
+		return ARGS_EXIT_FAILED;
 	}
 	H.csv = harness_open_csv(H.a.csv, REPORT_MSG_HEADER);
 	H.bystander_csv = harness_open_csv(H.a.bystander_csv, REPORT_ECHO_HEADER);
@@ -615,39 +807,52 @@ int main(int argc, char **argv)
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = harness_protocols;
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+	/* lws has its own handshake timeouts (20 s by default) that would end
+	 * a slow upgrade with a vague "connection error": set them past ours,
+	 * so the harness's bound decides and its message names the wait */
+	info.timeout_secs = info.connect_timeout_secs =
+		(unsigned int)args_connect_timeout_ms(&H.a) / 1000 + 10;
 	H.ctx = lws_create_context(&info);
 	if (!H.ctx) {
 		fprintf(stderr, "harness: cannot create the libwebsockets context\n");
-		return 1;
+		return ARGS_EXIT_FAILED;
 	}
 
 	harness_start_run();
 	while (!H.done)
 		if (lws_service(H.ctx, 0) < 0)
-			break;
+			harness_fail("the libwebsockets event loop failed");
 
 	lws_sul_cancel(&H.sul_echo);
 	lws_sul_cancel(&H.sul_timeout);
-	if (H.status) {
-		harness_flush_run_rows(); /* what the failed run did get */
-		if (H.a.csv)
-			fprintf(stderr, "harness: %s holds the rows received before "
-				"the failure (run %d is incomplete)\n", H.a.csv, H.run);
-	}
 	lws_context_destroy(H.ctx);
-	if (!H.status)
+
+	int status = ARGS_EXIT_OK;
+
+	if (H.failed && H.runs_recorded == H.a.runs) {
+		/* it failed closing the last run: every row is written already */
+		fprintf(stderr, "harness: every run was recorded before that: the "
+			"files are complete\n");
+		H.failed = false;
+	}
+	if (H.failed) {
+		harness_mark_incomplete();
+		status = H.job_sent ? ARGS_EXIT_INCOMPLETE : ARGS_EXIT_FAILED;
+	} else {
 		harness_print_summary();
-	if (H.csv)
-		fclose(H.csv);
-	if (H.bystander_csv)
-		fclose(H.bystander_csv);
-	if (H.lag_csv)
-		fclose(H.lag_csv);
+	}
+	/* a row that never reached the disk must not pass for a complete run */
+	bool written = harness_close_csv(H.csv, H.a.csv);
+
+	written = harness_close_csv(H.bystander_csv, H.a.bystander_csv) && written;
+	written = harness_close_csv(H.lag_csv, H.a.lag_csv) && written;
+	if (!written && status == ARGS_EXIT_OK)
+		status = ARGS_EXIT_FAILED;
 	free(H.msgs);
 	free(H.echoes);
 	free(H.all_msgs);
 	free(H.worst_echo);
 	free(H.lag_max);
 	free(H.scratch);
-	return H.status;
+	return status;
 }

@@ -27,6 +27,17 @@ void report_lag_csv(FILE *f, const char *variant, const struct report_lag *l)
 		l->p50_us, l->p99_us, l->max_us, l->stalls);
 }
 
+void report_incomplete_csv(FILE *f, int run, int runs, const char *why)
+{
+	fprintf(f, REPORT_INCOMPLETE_PREFIX "%d of %d: ", run, runs);
+	for (size_t i = 0; why[i] && i < REPORT_INCOMPLETE_WHY_MAX; i++) {
+		unsigned char c = (unsigned char)why[i];
+
+		fputc(c == ',' ? ';' : (c < 0x20 || c == 0x7f) ? ' ' : c, f);
+	}
+	fputc('\n', f);
+}
+
 void report_summarize_run(const struct report_msg *msgs, size_t n_msgs,
 			  const struct report_echo *echoes, size_t n_echoes,
 			  struct report_run *out, int64_t *scratch)

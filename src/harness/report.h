@@ -55,6 +55,23 @@ void report_msg_csv(FILE *f, const char *variant, const struct report_msg *m);
 void report_echo_csv(FILE *f, const char *variant, const struct report_echo *e);
 void report_lag_csv(FILE *f, const char *variant, const struct report_lag *l);
 
+/*
+ * The last line of every CSV file of a harness that gave up before all its
+ * runs completed:
+ *   # incomplete: run R of N: WHY
+ * The rows above it are every row received; those of run R are partial
+ * (or absent). A trailing line, because a complete file then stays byte
+ * for byte what it always was: the header and the column count every
+ * reader knows do not change. gnuplot skips it as a comment;
+ * build/summarize reads it (analysis/csvin.h) and leaves run R out.
+ */
+#define REPORT_INCOMPLETE_PREFIX "# incomplete: run "
+#define REPORT_INCOMPLETE_WHY_MAX 400	/* longer reasons are cut */
+
+/* Writes that line; WHY's commas become ';' and control characters spaces,
+ * so the line is one field to any CSV reader and one line to all. */
+void report_incomplete_csv(FILE *f, int run, int runs, const char *why);
+
 /* What one run showed. */
 struct report_run {
 	size_t items;

@@ -39,7 +39,10 @@ START_TEST(test_full_command_line)
 	ck_assert_str_eq(a.bystander_csv, "b.csv");
 	ck_assert_str_eq(a.lag_csv, "l.csv");
 	ck_assert(a.quiet);
-	ck_assert_int_eq(args_run_timeout_ms(&a), 3 * 300 * 3 + 5000);
+	/* the bounds derive from the job, J = 3 x 300 ms */
+	ck_assert_int_eq(args_connect_timeout_ms(&a), 900 + 5000);
+	ck_assert_int_eq(args_results_timeout_ms(&a), 3 * 900 + 5000);
+	ck_assert_int_eq(args_reply_timeout_ms(&a), 5000);
 }
 END_TEST
 

@@ -1,7 +1,7 @@
 /*
  * test_csvin.c: reading an experiment's CSVs back (analysis/csvin.c):
- * what the harness writes is read exactly, and every kind of damage is an
- * error naming the file and line.
+ * what the harness writes is read exactly, its "# incomplete" line too,
+ * and every kind of damage is an error naming the file and line.
  */
 #include "analysis/csvin.h"
 #include "tests/suites.h"
@@ -33,8 +33,8 @@ START_TEST(test_messages_round_trip)
 	fclose(w);
 	FILE *f = text(buf);
 
-	ck_assert_msg(csvin_messages(f, "m.csv", &out, &n, variant, sizeof(variant), err,
-				     sizeof(err)), "%s", err);
+	ck_assert_msg(csvin_messages(f, "m.csv", &out, &n, variant, sizeof(variant), NULL,
+				     err, sizeof(err)), "%s", err);
 	fclose(f);
 	ck_assert_int_eq(n, 2);
 	ck_assert_str_eq(variant, "flush");
@@ -55,7 +55,7 @@ START_TEST(test_echoes_and_lag)
 	char err[200];
 	FILE *f = text(REPORT_ECHO_HEADER "\nx,1,0,100,150,160\nx,1,1,120,151,170\n\n");
 
-	ck_assert_msg(csvin_echoes(f, "b.csv", &e, &n, err, sizeof(err)), "%s", err);
+	ck_assert_msg(csvin_echoes(f, "b.csv", &e, &n, NULL, err, sizeof(err)), "%s", err);
 	fclose(f);
 	ck_assert_int_eq(n, 2);
 	ck_assert_int_eq(e[1].t_sent_us, 120);
@@ -77,6 +77,70 @@ START_TEST(test_echoes_and_lag)
 }
 END_TEST
 
+START_TEST(test_incomplete_line_read)
+{
+	/* as the harness writes it: run 1 whole, run 2 cut short */
+	char buf[2048];
+	FILE *w = fmemopen(buf, sizeof(buf), "w");
+	struct report_msg m = { 1, 0, 10, 11, 12, 13, 14, 15 }, *out;
+	struct csvin_incomplete inc = { .run = -1 };
+	size_t n;
+	char err[300];
+
+	fprintf(w, "%s\n", REPORT_MSG_HEADER);
+	report_msg_csv(w, "flush", &m);
+	m.run = 2;
+	report_msg_csv(w, "flush", &m);
+	report_incomplete_csv(w, 2, 5, "the main connection dropped, no close frame");
+	fputc('\0', w);
+	fclose(w);
+	FILE *f = text(buf);
+
+	ck_assert_msg(csvin_messages(f, "m.csv", &out, &n, NULL, 0, &inc, err, sizeof(err)),
+		      "%s", err);
+	fclose(f);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(inc.run, 2);
+	ck_assert_int_eq(inc.runs, 5);
+	ck_assert_str_eq(inc.why, "the main connection dropped; no close frame");
+	free(out);
+
+	/* a file with no such line says so */
+	f = text(REPORT_ECHO_HEADER "\nx,1,0,100,150,160\n");
+	struct report_echo *e;
+
+	ck_assert(csvin_echoes(f, "b.csv", &e, &n, &inc, err, sizeof(err)));
+	fclose(f);
+	ck_assert_int_eq(inc.run, 0);
+	free(e);
+
+	/* a header and the line alone: no rows, still marked */
+	f = text(REPORT_ECHO_HEADER "\n# incomplete: run 1 of 1: cannot connect\n");
+	ck_assert(csvin_echoes(f, "b.csv", &e, &n, &inc, err, sizeof(err)));
+	fclose(f);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(inc.run, 1);
+	free(e);
+}
+END_TEST
+
+/* A reader that cannot handle a partial run must not be handed one. */
+START_TEST(test_incomplete_without_a_place_for_it_is_an_error)
+{
+	struct report_msg *out;
+	size_t n;
+	char err[300] = "";
+	FILE *f = text(REPORT_MSG_HEADER "\nv,1,0,1,2,3,4,5,6\n"
+		       "# incomplete: run 1 of 1: timed out\n");
+
+	ck_assert(!csvin_messages(f, "m.csv", &out, &n, NULL, 0, NULL, err, sizeof(err)));
+	fclose(f);
+	ck_assert_msg(strstr(err, "m.csv:3: the file is marked incomplete (run 1 of 1: "
+			      "timed out)"), "%s", err);
+	ck_assert_ptr_null(out);
+}
+END_TEST
+
 static const struct bad_csv {
 	const char *text;
 	const char *err;
@@ -94,6 +158,17 @@ static const struct bad_csv {
 	  "m.csv:2: field 9 is not an integer" },
 	{ REPORT_MSG_HEADER "\nv,1,0,1,2,3,4,5, 6\n", "m.csv:2: field 9 is not an integer" },
 	{ REPORT_MSG_HEADER "\nv,1,0,1,,3,4,5,6\n", "m.csv:2: field 5 is not an integer" },
+	{ REPORT_MSG_HEADER "\n# a note\n", "m.csv:2: a comment line, not a row" },
+	{ REPORT_MSG_HEADER "\n# incomplete: run x of 2: y\n",
+	  "m.csv:2: malformed \"# incomplete\" line" },
+	{ REPORT_MSG_HEADER "\n# incomplete: run 3 of 2: y\n",
+	  "m.csv:2: malformed \"# incomplete\" line" },
+	{ REPORT_MSG_HEADER "\n# incomplete: run 1 of 1: y\nv,1,0,1,2,3,4,5,6\n",
+	  "m.csv:3: a line after the \"# incomplete\" line 2" },
+	{ REPORT_MSG_HEADER "\n# incomplete: run 1 of 2: y\n# incomplete: run 1 of 2: y\n",
+	  "m.csv:3: a line after the \"# incomplete\" line 2" },
+	{ REPORT_MSG_HEADER "\nv,2,0,1,2,3,4,5,6\n# incomplete: run 1 of 2: y\n",
+	  "m.csv:3: marks run 1 incomplete, but rows of run 2 come before it" },
 };
 
 START_TEST(test_damaged_files_are_errors)
@@ -102,9 +177,10 @@ START_TEST(test_damaged_files_are_errors)
 	struct report_msg *out = (void *)1;
 	size_t n = 1;
 	char err[300] = "";
+	struct csvin_incomplete inc;
 	FILE *f = *c->text ? text(c->text) : fopen("/dev/null", "r");
 
-	ck_assert(!csvin_messages(f, "m.csv", &out, &n, NULL, 0, err, sizeof(err)));
+	ck_assert(!csvin_messages(f, "m.csv", &out, &n, NULL, 0, &inc, err, sizeof(err)));
 	fclose(f);
 	ck_assert_msg(strstr(err, c->err), "got \"%s\", want \"%s\"", err, c->err);
 	ck_assert_ptr_null(out);
@@ -138,6 +214,8 @@ Suite *csvin_suite(void)
 
 	tcase_add_test(tc, test_messages_round_trip);
 	tcase_add_test(tc, test_echoes_and_lag);
+	tcase_add_test(tc, test_incomplete_line_read);
+	tcase_add_test(tc, test_incomplete_without_a_place_for_it_is_an_error);
 	tcase_add_loop_test(tc, test_damaged_files_are_errors, 0,
 			    (int)(sizeof(bad_csvs) / sizeof(bad_csvs[0])));
 	tcase_add_test(tc, test_overlong_line_is_an_error);

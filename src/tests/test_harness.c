@@ -1,18 +1,21 @@
 /*
  * test_harness.c: build/harness as a user runs it: its CSV, its summary,
  * its agreement with the independent client, and its failures (refused,
- * HTTP error, server death, silence, bad command line), each a non-zero
- * exit with a message naming the URL and the cause.
+ * HTTP error, a full server, server death, silence, bad command line),
+ * each a non-zero exit with a message naming the URL and the cause; after
+ * a failure every CSV file holds the rows received and ends with the
+ * "# incomplete" line.
  */
 #include "common/clock.h"
 #include "common/stats.h"
+#include "harness/args.h"
+#include "harness/report.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +65,29 @@ static int read_csv(const char *path, char *hdr, size_t hdrcap,
 	}
 	fclose(f);
 	return n;
+}
+
+/* What a CSV file of the harness holds: its data rows (every line after
+ * the header that is not a '#' line) and its last line. */
+struct csv_shape {
+	int rows;
+	char last[600];
+};
+
+static struct csv_shape csv_shape(const char *path)
+{
+	struct csv_shape cs = { 0 };
+	FILE *f = fopen(path, "r");
+	char line[600];
+
+	ck_assert_ptr_nonnull(f);
+	for (int lineno = 0; fgets(line, sizeof(line), f); lineno++) {
+		if (lineno > 0 && line[0] != '#')
+			cs.rows++;
+		snprintf(cs.last, sizeof(cs.last), "%s", line);
+	}
+	fclose(f);
+	return cs;
 }
 
 START_TEST(test_harness_runs_and_writes_csv)
@@ -222,90 +248,160 @@ START_TEST(test_http_error_names_url_and_cause)
 }
 END_TEST
 
-struct bg_run {
-	char **argv;
-	char out[8192];
-	int status;
-};
-
-static void *bg_run_main(void *arg)
+/* The count the harness's stderr gives in "N of ITEMS results" or "N
+ * bystander echoes", or -1. */
+static int stderr_count(const char *out, const char *after_number)
 {
-	struct bg_run *b = arg;
+	const char *p = strstr(out, after_number);
 
-	b->status = spawn_run(b->argv, b->out, sizeof(b->out), 30000);
-	return NULL;
+	if (!p)
+		return -1;
+	while (p > out && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	return atoi(p);
 }
 
-START_TEST(test_server_death_mid_run)
+/*
+ * The server is killed (SIGKILL) mid-job, after the first result reached
+ * the harness: the harness sees the connection drop and exits at once
+ * with status 3, not after its 8 s results bound; each file holds exactly
+ * the rows stderr says arrived and ends with the "# incomplete" line; and
+ * stderr says what happened. The trigger is the first row in the CSV (the
+ * harness writes each as it arrives), never a guessed delay: under
+ * server-blocking result 0 leaves at 200 ms and results 1-4 only when the
+ * whole job ends at 1000 ms, so the kill lands between them.
+ */
+START_TEST(test_server_killed_after_first_result)
 {
 	struct spawned s;
-	char url[64], m[64], hdr[256], variant[32];
-	long long rows[8][9];
-	struct bg_run b;
-	pthread_t t;
-	struct wsc_frame f;
+	char url[64], m[64], b[64], l[64];
+	struct tu_bg_run bg;
 
 	tu_start(&s, "blocking", NULL);
 	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", s.port);
 	temp_name(m, sizeof(m), "msg");
-	char *argv[] = { harness_path(), "--url", url, "--items", "3", "--work-ms",
-			 "400", "--csv", m, NULL };
-	b.argv = argv;
-	ck_assert_int_eq(pthread_create(&t, NULL, bg_run_main, &b), 0);
+	temp_name(b, sizeof(b), "by");
+	temp_name(l, sizeof(l), "lag");
+	char *argv[] = { harness_path(), "--url", url, "--items", "5", "--work-ms",
+			 "200", "--bystander-ms", "20", "--csv", m, "--bystander-csv", b,
+			 "--lag-csv", l, NULL };
+	tu_bg_start(&bg, argv);
 
-	/* wait until the server is inside the harness's job (its loop stops
-	 * answering echoes), then kill it */
-	struct wsc *probe = tu_connect(&s);
-	int64_t give_up = clock_now_us() + 10000000;
-	for (;;) {
-		ck_assert(clock_now_us() < give_up);
-		tu_send(probe, "{\"op\":\"echo\",\"t_us\":1}");
-		if (wsc_recv(probe, &f, 200) == 0)
-			break;	/* blocked: the job runs */
-	}
+	bool saw_first = tu_wait_csv_rows(m, 1, 10000);
+	int64_t t_kill = clock_now_us();
+
 	kill(s.pid, SIGKILL);
-	pthread_join(t, NULL);
-	wsc_free(probe);
+	tu_bg_join(&bg);
 	spawn_stop(&s, SIGKILL, TU_STOP_MS);
 	spawn_cleanup(&s);
+	ck_assert_msg(saw_first, "no result row within 10 s: %s", bg.out);
 
-	ck_assert_msg(WIFEXITED(b.status) && WEXITSTATUS(b.status) == 1, "%s", b.out);
-	ck_assert_msg(strstr(b.out, url), "%s", b.out);
-	ck_assert_msg(strstr(b.out, "the server closed the connection during run 1"), "%s", b.out);
-	ck_assert_msg(strstr(b.out, "run 1 is incomplete"), "%s", b.out);
-	/* the file holds its header and whatever arrived: never a partial row */
-	int n = read_csv(m, hdr, sizeof(hdr), rows, 8, variant, sizeof(variant));
-	ck_assert_int_lt(n, 3);
-	ck_assert_ptr_nonnull(strstr(hdr, "t_arrive_us"));
+	/* the documented status, as soon as the drop is seen */
+	ck_assert_msg(WIFEXITED(bg.status) && WEXITSTATUS(bg.status) == ARGS_EXIT_INCOMPLETE,
+		      "status %d: %s", bg.status, bg.out);
+	ck_assert_msg(bg.t_end_us - t_kill < 3000000, "exited %lld ms after the kill",
+		      (long long)(bg.t_end_us - t_kill) / 1000);
+
+	/* stderr: the URL, what happened, what was being waited for */
+	ck_assert_msg(strstr(bg.out, url), "%s", bg.out);
+	ck_assert_msg(strstr(bg.out, "run 1 of 1: the ") &&
+		      strstr(bg.out, "connection dropped without a close frame (did the "
+			     "server crash or get killed?) while we waited for result "),
+		      "%s", bg.out);
+	ck_assert_msg(strstr(bg.out, "run 1 of 1 is incomplete: "), "%s", bg.out);
+
+	/* every row that arrived, and only those, each file marked */
+	struct csv_shape msgs = csv_shape(m), echoes = csv_shape(b), lag = csv_shape(l);
+	int results = stderr_count(bg.out, " of 5 results");
+
+	ck_assert_int_ge(msgs.rows, 1);
+	ck_assert_int_lt(msgs.rows, 5);
+	ck_assert_int_eq(msgs.rows, results);
+	ck_assert_int_eq(echoes.rows, stderr_count(bg.out, " bystander echoes"));
+	ck_assert_int_eq(lag.rows, 0);	/* the stats reply never came */
+	ck_assert_msg(!strncmp(msgs.last, REPORT_INCOMPLETE_PREFIX "1 of 1: the ",
+			       strlen(REPORT_INCOMPLETE_PREFIX "1 of 1: the ")) &&
+		      strstr(msgs.last, "dropped without a close frame"), "%s", msgs.last);
+	ck_assert_str_eq(echoes.last, msgs.last);
+	ck_assert_str_eq(lag.last, msgs.last);
+	fprintf(stderr, "server killed after the first result: %d of 5 results, "
+		"harness exited %lld ms after the kill\n", results,
+		(long long)(bg.t_end_us - t_kill) / 1000);
 	unlink(m);
+	unlink(b);
+	unlink(l);
 }
 END_TEST
 
-START_TEST(test_silent_server_times_out)
+/* A full server refuses with a close frame: the harness names its reason
+ * (lws shows its 1013 as 1002, and the harness says so). */
+START_TEST(test_full_server_close_frame_named)
 {
-	/* accepts TCP connections and never answers */
+	struct spawned s;
+	char url[64], out[4096];
+
+	tu_start(&s, "blocking", "--max-clients", "1", NULL);
+	struct wsc *holder = tu_connect(&s);	/* takes the one place */
+
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", s.port);
+	char *argv[] = { harness_path(), "--url", url, "--items", "1", "--work-ms",
+			 "1", NULL };
+	int st = spawn_run(argv, out, sizeof(out), 30000);
+
+	wsc_close(holder, TU_IO_MS);
+	tu_stop_clean(&s);
+	/* the server completes the upgrade before it refuses, so the harness
+	 * has sent its job: a run under way and incomplete, with no result */
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == ARGS_EXIT_INCOMPLETE, "%s", out);
+	ck_assert_msg(strstr(out, "the server closed the main connection (close code ") &&
+		      strstr(out, "server full"), "%s", out);
+	ck_assert_msg(strstr(out, "run 1 of 1 is incomplete: 0 of 1 results arrived"),
+		      "%s", out);
+}
+END_TEST
+
+/*
+ * A server that accepts TCP and never answers the upgrade request (a plain
+ * listening socket: the kernel completes the TCP handshake, nobody reads):
+ * the harness gives up at its connect bound, J + 5 s = 5001 ms here, says
+ * what it waited for, exits 1 (no job was sent) and marks its file.
+ */
+START_TEST(test_silent_server_gives_up_within_bound)
+{
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t len = sizeof(a);
-	char url[64], out[4096];
+	char url[64], out[4096], m[64];
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	ck_assert_int_eq(listen(fd, 4), 0);
 	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
 	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", ntohs(a.sin_port));
-	char *argv[] = { harness_path(), "--url", url, "--items", "1", "--work-ms", "1", NULL };
+	temp_name(m, sizeof(m), "msg");
+	char *argv[] = { harness_path(), "--url", url, "--items", "1", "--work-ms", "1",
+			 "--bystander-ms", "20", "--csv", m, NULL };
 	int64_t t0 = clock_now_us();
 	int st = spawn_run(argv, out, sizeof(out), 30000);
 	int64_t took = clock_now_us() - t0;
 
 	close(fd);
-	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == ARGS_EXIT_FAILED, "%s", out);
 	ck_assert_msg(strstr(out, url), "%s", out);
-	ck_assert_msg(strstr(out, "timed out after 5003 ms"), "%s", out);
-	/* bounded by items * work_ms * 3 + 5 s, and not much more */
-	ck_assert_int_ge(took, 5000000);
+	ck_assert_msg(strstr(out, "run 1 of 1: timed out after 5001 ms waiting for the "
+			      "WebSocket upgrade (TCP connected; the server has not "
+			      "answered the HTTP upgrade request) of the main connection"),
+		      "%s", out);
+	/* the bound, and not much more */
+	ck_assert_int_ge(took, 5001000);
 	ck_assert_int_lt(took, 8000000);
+
+	struct csv_shape cs = csv_shape(m);
+
+	ck_assert_int_eq(cs.rows, 0);
+	ck_assert_msg(strstr(cs.last, REPORT_INCOMPLETE_PREFIX "1 of 1: timed out after "
+			     "5001 ms"), "%s", cs.last);
+	unlink(m);
 }
 END_TEST
 
@@ -332,8 +428,9 @@ Suite *harness_suite(void)
 	tcase_add_test(tc, test_harness_agrees_with_independent_client);
 	tcase_add_test(tc, test_refused_names_url_and_cause);
 	tcase_add_test(tc, test_http_error_names_url_and_cause);
-	tcase_add_test(tc, test_server_death_mid_run);
-	tcase_add_test(tc, test_silent_server_times_out);
+	tcase_add_test(tc, test_full_server_close_frame_named);
+	tcase_add_test(tc, test_server_killed_after_first_result);
+	tcase_add_test(tc, test_silent_server_gives_up_within_bound);
 	tcase_add_test(tc, test_bad_command_line_exits_2);
 	suite_add_tcase(s, tc);
 	return s;

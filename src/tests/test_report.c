@@ -111,6 +111,34 @@ START_TEST(test_csv_rows)
 }
 END_TEST
 
+START_TEST(test_incomplete_line)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	char long_why[REPORT_INCOMPLETE_WHY_MAX + 50];
+
+	ck_assert_ptr_nonnull(f);
+	/* commas and control characters would split the line for a CSV
+	 * reader or a line reader: they must not survive */
+	report_incomplete_csv(f, 2, 5, "dropped, no close frame\nsee\tstderr");
+	fclose(f);
+	ck_assert_str_eq(text, "# incomplete: run 2 of 5: dropped; no close frame see stderr\n");
+	ck_assert(!strncmp(text, REPORT_INCOMPLETE_PREFIX, strlen(REPORT_INCOMPLETE_PREFIX)));
+	free(text);
+
+	/* a long reason is cut, so the line stays within what readers take */
+	memset(long_why, 'x', sizeof(long_why) - 1);
+	long_why[sizeof(long_why) - 1] = '\0';
+	f = open_memstream(&text, &size);
+	report_incomplete_csv(f, 1, 1, long_why);
+	fclose(f);
+	ck_assert_uint_eq(strlen(text), strlen("# incomplete: run 1 of 1: ") +
+			  REPORT_INCOMPLETE_WHY_MAX + 1);
+	free(text);
+}
+END_TEST
+
 Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -121,6 +149,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, test_run_summary);
 	tcase_add_test(tc, test_ms_list);
 	tcase_add_test(tc, test_csv_rows);
+	tcase_add_test(tc, test_incomplete_line);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,12 +1,16 @@
 /*
  * test_summarize.c: build/summarize on a real run directory, made here the
  * way scripts/experiment.sh makes one (servers with --lag-log, the harness
- * with its CSVs, an env.txt): the verdicts come out right on real data,
- * and a damaged file is an error naming the file and line.
+ * with its CSVs, an env.txt): the verdicts come out right on real data, a
+ * damaged file is an error naming the file and line, and a run the server
+ * died in is left out, with notes that say so.
  */
 #include "tests/suites.h"
 #include "tests/testutil.h"
 
+#include "harness/args.h"
+
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +38,71 @@ static void make_config(const char *dir, const char *config, const char *variant
 
 	tu_stop_clean(&s);
 	ck_assert_msg(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "harness: %s", out);
+}
+
+/*
+ * Like make_config, but SIGKILLs the server once the harness's CSV holds
+ * `rows` results (the harness writes each as it arrives: a trigger, not a
+ * guessed delay): the files of a run the server died in, as make
+ * experiment leaves them, each ending with the "# incomplete" line.
+ */
+static void make_config_server_killed(const char *dir, const char *config,
+				      const char *variant, int rows)
+{
+	char lagmon[512], url[64], csv[512], bys[512], lag[512], harness[512];
+	struct spawned s;
+	struct tu_bg_run bg;
+
+	snprintf(lagmon, sizeof(lagmon), "%s/%s.lagmon.csv", dir, config);
+	snprintf(csv, sizeof(csv), "%s/%s.messages.csv", dir, config);
+	snprintf(bys, sizeof(bys), "%s/%s.bystander.csv", dir, config);
+	snprintf(lag, sizeof(lag), "%s/%s.lag.csv", dir, config);
+	snprintf(harness, sizeof(harness), "%s/harness", tu_build_dir());
+	tu_start(&s, variant, "--lag-log", lagmon, NULL);
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", s.port);
+	char *argv[] = { harness, "--url", url, "--items", "3", "--work-ms", "150",
+			 "--runs", "2", "--bystander-ms", "20", "--quiet", "--csv", csv,
+			 "--bystander-csv", bys, "--lag-csv", lag, NULL };
+
+	tu_bg_start(&bg, argv);
+	bool seen = tu_wait_csv_rows(csv, rows, 10000);
+
+	kill(s.pid, SIGKILL);
+	tu_bg_join(&bg);
+	spawn_stop(&s, SIGKILL, TU_STOP_MS);
+	spawn_cleanup(&s);
+	ck_assert_msg(seen, "no %d rows within 10 s: %s", rows, bg.out);
+	ck_assert_msg(WIFEXITED(bg.status) && WEXITSTATUS(bg.status) == ARGS_EXIT_INCOMPLETE,
+		      "harness: %s", bg.out);
+}
+
+static void write_env(const char *dir, const char *configs)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/env.txt", dir);
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "run_id: test\nparameters: RUNS=2 ITEMS=3 WORK_MS=150\n"
+		"configs: %s\n", configs);
+	fclose(f);
+}
+
+/* True if the file at dir/name contains text. */
+static bool file_has(const char *dir, const char *name, const char *text)
+{
+	char path[512], buf[16384];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "r");
+
+	ck_assert_ptr_nonnull(f);
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+
+	fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, text) != NULL;
 }
 
 static int run_summarize(const char *dir, char *out, size_t cap)
@@ -121,6 +190,65 @@ START_TEST(test_verdicts_on_real_runs)
 }
 END_TEST
 
+/*
+ * A run directory where the server of threadpool died in run 2 and that of
+ * blocking-proactor in run 1: threadpool is summarised over run 1 alone,
+ * blocking-proactor is left out, and summary.md, stdout and stderr all say
+ * so. Without the marks (a harness killed outright) the cut run is an
+ * error; with no complete run anywhere there is nothing to summarise:
+ * exit 1 both.
+ */
+START_TEST(test_incomplete_runs_left_out)
+{
+	char dir[] = "/tmp/sendlab-run-XXXXXX", out[8192], row[1024], cmd[600];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	make_config_server_killed(dir, "threadpool", "threadpool", 4);	/* run 2's first */
+	make_config_server_killed(dir, "blocking-proactor", "blocking", 1); /* run 1's first */
+	write_env(dir, "blocking-proactor threadpool");
+
+	ck_assert_msg(run_summarize(dir, out, sizeof(out)) == 0, "%s", out);
+	/* stdout (verdicts.txt) and stderr */
+	ck_assert_msg(strstr(out, "blocking-proactor    (left out: no complete run)"), "%s", out);
+	ck_assert_msg(strstr(out, "threadpool           spaced    free"), "%s", out);
+	ck_assert_msg(strstr(out, "incomplete: threadpool run 2 of 2 (the "), "%s", out);
+	ck_assert_msg(strstr(out, ": threadpool: run 2 of 2 is incomplete (") &&
+		      strstr(out, "; no complete run, so the whole configuration is left out"),
+		      "%s", out);
+	/* summary.csv: threadpool over its one complete run, 3 messages */
+	csv_row(dir, "threadpool", row, sizeof(row));
+	ck_assert_msg(!strncmp(row, "threadpool,threadpool,1,3,", 26), "%s", row);
+	ck_assert(!file_has(dir, "summary.csv", "blocking-proactor"));
+	ck_assert(!file_has(dir, "latency.csv", "blocking-proactor"));
+	/* summary.md opens with what was left out and why */
+	ck_assert(file_has(dir, "summary.md", "## Incomplete runs"));
+	ck_assert(file_has(dir, "summary.md", "| threadpool | 2 of 2 | the "));
+	ck_assert(file_has(dir, "summary.md", "without a close frame"));
+	ck_assert(file_has(dir, "summary.md", "| blocking-proactor | 1 of 2 | "));
+	ck_assert(file_has(dir, "summary.md", "no complete run: the whole configuration"));
+	ck_assert(file_has(dir, "summary.md", "| threadpool | spaced | free | 0 of 1 |"));
+
+	/* the same files without their "# incomplete" lines, as a harness
+	 * killed outright leaves them: the cut run is caught, loudly */
+	snprintf(cmd, sizeof(cmd), "sed -i '/^#/d' '%s/threadpool.messages.csv' "
+		 "'%s/threadpool.bystander.csv'", dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	write_env(dir, "threadpool");
+	ck_assert_int_eq(run_summarize(dir, out, sizeof(out)), 1);
+	ck_assert_msg(strstr(out, "threadpool.messages.csv: ") &&
+		      strstr(out, "results in 2 runs, but env.txt asks for ITEMS=3 a run") &&
+		      strstr(out, "a harness killed outright?"), "%s", out);
+
+	/* nothing complete at all: fail loudly */
+	write_env(dir, "blocking-proactor");
+	ck_assert_int_eq(run_summarize(dir, out, sizeof(out)), 1);
+	ck_assert_msg(strstr(out, "no configuration has a complete run"), "%s", out);
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 Suite *summarize_suite(void)
 {
 	Suite *s = suite_create("summarize");
@@ -128,6 +256,7 @@ Suite *summarize_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_verdicts_on_real_runs);
+	tcase_add_test(tc, test_incomplete_runs_left_out);
 	suite_add_tcase(s, tc);
 	return s;
 }

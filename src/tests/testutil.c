@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *tu_build_dir(void)
@@ -168,6 +169,50 @@ long tu_cpu_ms(pid_t pid)
 			 &utime, &stime) != 2)
 		return -1;
 	return (long)((utime + stime) * 1000 / (unsigned long)sysconf(_SC_CLK_TCK));
+}
+
+bool tu_wait_csv_rows(const char *path, int n, int timeout_ms)
+{
+	int64_t deadline = clock_now_us() + (int64_t)timeout_ms * 1000;
+	const struct timespec poll_period = { 0, 2 * 1000 * 1000 };
+
+	while (clock_now_us() < deadline) {
+		FILE *f = fopen(path, "r");
+		char line[600];
+		int rows = 0;
+
+		/* a row still being written has no newline yet: not counted */
+		for (int lineno = 0; f && fgets(line, sizeof(line), f); lineno++)
+			if (lineno > 0 && line[0] != '#' && strchr(line, '\n'))
+				rows++;
+		if (f)
+			fclose(f);
+		if (rows >= n)
+			return true;
+		nanosleep(&poll_period, NULL);
+	}
+	return false;
+}
+
+static void *tu_bg_main(void *arg)
+{
+	struct tu_bg_run *b = arg;
+
+	b->status = spawn_run(b->argv, b->out, sizeof(b->out), 30000);
+	b->t_end_us = clock_now_us();
+	return NULL;
+}
+
+void tu_bg_start(struct tu_bg_run *b, char **argv)
+{
+	b->argv = argv;
+	b->out[0] = '\0';
+	ck_assert_int_eq(pthread_create(&b->thread, NULL, tu_bg_main, b), 0);
+}
+
+void tu_bg_join(struct tu_bg_run *b)
+{
+	ck_assert_int_eq(pthread_join(b->thread, NULL), 0);
 }
 
 bool tu_sanitized(void)

@@ -10,6 +10,7 @@
 #include "tests/spawn.h"
 #include "tests/wsclient.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -58,6 +59,28 @@ long tu_cpu_ms(pid_t pid);
 
 /* True under `make test-valgrind`: tu_start runs each server in memcheck. */
 bool tu_valgrind(void);
+
+/* Waits until the harness's CSV at path holds at least n complete data rows
+ * (lines after the header that do not start with '#'): the harness writes
+ * each row the moment it arrives, so this is when its n-th came. Polls
+ * every 2 ms; false after timeout_ms. */
+bool tu_wait_csv_rows(const char *path, int n, int timeout_ms);
+
+/* A command (spawn_run, stdout and stderr into out) run in a thread of the
+ * test, so the test can act while it runs, e.g. kill its server. */
+struct tu_bg_run {
+	char **argv;
+	char out[8192];
+	int status;		/* spawn_run's wait status, -1 on its timeout */
+	int64_t t_end_us;	/* when it exited */
+	pthread_t thread;
+};
+
+/* Starts argv (NULL-terminated; must outlive the run) with a 30 s bound. */
+void tu_bg_start(struct tu_bg_run *b, char **argv);
+
+/* Waits for it to exit (within its 30 s bound). */
+void tu_bg_join(struct tu_bg_run *b);
 
 /* True when the servers are built with a sanitizer ($SENDLAB_SAN is set by
  * make test-asan / test-tsan): memory figures then measure the sanitizer's
