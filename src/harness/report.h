@@ -26,7 +26,14 @@ struct report_msg {
 	int64_t t_request_us;	/* the client sent `run` */
 	int64_t t_recv_us, t_start_us, t_done_us, t_send_us; /* the server's stamps */
 	int64_t t_arrive_us;	/* the client received the frame */
+	int client;		/* which of the harness's --clients K connections
+				   received it, 0..K-1 (0 when K = 1); last, so
+				   positional initialisers of the fields above
+				   stay valid */
 };
+
+/* The most concurrent clients one harness drives (--clients). */
+#define REPORT_CLIENTS_MAX 64
 
 /* One bystander echo. */
 struct report_echo {
@@ -44,8 +51,12 @@ struct report_lag {
 	int64_t samples, p50_us, p99_us, max_us, stalls;
 };
 
+/* The client column is the last one, so that every reader that addresses
+ * the columns before it by number (the gnuplot scripts, the labs' awk)
+ * reads them where they always were. It is always written, 0 when K = 1. */
 #define REPORT_MSG_HEADER \
-	"variant,run,seq,t_request_us,t_recv_us,t_start_us,t_done_us,t_send_us,t_arrive_us"
+	"variant,run,seq,t_request_us,t_recv_us,t_start_us,t_done_us,t_send_us," \
+	"t_arrive_us,client"
 #define REPORT_ECHO_HEADER "variant,run,seq,t_sent_us,t_server_us,t_arrive_us"
 #define REPORT_LAG_HEADER \
 	"variant,run,since_us,samples,lag_p50_us,lag_p99_us,lag_max_us,stalls"

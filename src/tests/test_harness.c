@@ -118,12 +118,13 @@ START_TEST(test_harness_runs_and_writes_csv)
 	 * 6 t_send, 7 t_arrive */
 	int n = read_csv(m, hdr, sizeof(hdr), rows, 64, variant, sizeof(variant));
 	ck_assert_str_eq(hdr, "variant,run,seq,t_request_us,t_recv_us,t_start_us,"
-			 "t_done_us,t_send_us,t_arrive_us\n");
+			 "t_done_us,t_send_us,t_arrive_us,client\n");
 	ck_assert_int_eq(n, 6);
 	ck_assert_str_eq(variant, "blocking");
 	for (int i = 0; i < n; i++) {
 		ck_assert_int_eq(rows[i][0], 1 + i / 3);	/* run */
 		ck_assert_int_eq(rows[i][1], i % 3);		/* seq */
+		ck_assert_int_eq(rows[i][8], 0);		/* client: one */
 		for (int c = 2; c < 7; c++)
 			ck_assert_int_le(rows[i][c], rows[i][c + 1]);
 	}
