@@ -96,6 +96,46 @@ void report_summarize_run(const struct report_msg *msgs, size_t n_msgs,
 			  const struct report_echo *echoes, size_t n_echoes,
 			  struct report_run *out, int64_t *scratch);
 
+/* What the K clients of one run saw together (--clients K > 1). */
+struct report_clients {
+	size_t clients;		/* clients with at least one result */
+	int64_t first_p50_us;	/* a client's first result, after its own
+				   request: the median over the clients */
+	int64_t first_max_us;	/* ... and the worst client's */
+	int64_t makespan_us;	/* the earliest request to the last arrival,
+				   over every client: how long the K jobs
+				   took together */
+};
+
+/*
+ * Summarises the results of one run's clients (msgs in any order, client
+ * 0..clients-1). A client's first result is the one that arrived first,
+ * measured from that client's own request; a client with no result counts
+ * in neither figure. All zero when n_msgs is 0. scratch must hold
+ * `clients` values.
+ */
+void report_summarize_clients(const struct report_msg *msgs, size_t n_msgs,
+			      int clients, struct report_clients *out,
+			      int64_t *scratch);
+
+/*
+ * The harness's line for one finished run, ending in '\n', into buf:
+ *   K = 1: run R/N V: arrivals A.. ms after request; delivery D.. ms
+ *          [; bystander worst W ms (E echoes)]; loop lag max L ms, stalls S
+ *   K > 1: run R/N V, K clients: first result after request median F,
+ *          worst G ms; makespan M ms; delivery median D, max X ms
+ *          [; bystander ...]; loop lag max L ms, stalls S
+ * (one line). The K = 1 form is the one the harness always printed, with
+ * the values of msgs in their order; the K > 1 form replaces the lists,
+ * K x items values long, with rc (report_summarize_clients()) and rr's
+ * delivery. rc may be NULL when clients is 1. scratch must hold 2 x
+ * n_msgs values.
+ */
+void report_run_line(char *buf, size_t cap, int run, int runs, const char *variant,
+		     int clients, const struct report_msg *msgs, size_t n_msgs,
+		     const struct report_run *rr, const struct report_clients *rc,
+		     const struct report_lag *lag, int64_t *scratch);
+
 /*
  * Per-seq medians over runs: for each seq in [0, items), the median of the
  * arrival offsets and of the delivery latencies of the messages with that
