@@ -823,7 +823,8 @@ static void harness_mark_incomplete(void)
 	fprintf(stderr, "harness: run %d of %d is incomplete: %zu of %d results",
 		run, H.a.runs, started ? H.n_msgs : 0, H.a.clients * H.a.items);
 	if (H.a.clients > 1)
-		fprintf(stderr, " (%d clients x %d items)", H.a.clients, H.a.items);
+		fprintf(stderr, " (%d clients x %d item%s)", H.a.clients, H.a.items,
+			H.a.items == 1 ? "" : "s");
 	if (H.a.bystander_ms)
 		fprintf(stderr, " and %zu bystander echoes (%d unanswered)",
 			started ? H.n_echoes : 0, started ? H.echoes_out : 0);
