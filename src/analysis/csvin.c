@@ -20,7 +20,14 @@ struct csvin_format {
 	const char *header;
 	bool has_variant;	/* a text first column; the run number follows it */
 	int nums;		/* integer columns after it */
+	const char *old_header;	/* a header this file type had before, or NULL:
+				   still refused, with old_why to say why */
+	const char *old_why;
 };
+
+/* The messages header before the harness wrote its last column, client. */
+#define CSVIN_OLD_MSG_HEADER \
+	"variant,run,seq,t_request_us,t_recv_us,t_start_us,t_done_us,t_send_us,t_arrive_us"
 
 /* Called for each row with its integers; returns false (with err set) to
  * stop. */
@@ -96,6 +103,8 @@ static bool csvin_read(FILE *f, const char *name, const struct csvin_format *fmt
 		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
 		if (lineno == 1) {
+			if (fmt->old_header && !strcmp(line, fmt->old_header))
+				return cli_fail(err, errcap, "%s:1: %s", name, fmt->old_why);
 			if (strcmp(line, fmt->header))
 				return cli_fail(err, errcap, "%s:1: header is \"%.80s\", "
 						"want \"%s\"", name, line, fmt->header);
@@ -210,10 +219,15 @@ static bool csvin_msg_row(void *ctx, const int64_t *v, char *err, size_t errcap)
 	if (v[0] < 1 || v[0] > INT32_MAX || v[1] < 0 || v[1] > INT32_MAX)
 		return cli_fail(err, errcap, "run %" PRId64 " / seq %" PRId64
 				" out of range", v[0], v[1]);
+	/* the harness numbers its clients 0..K-1, K at most REPORT_CLIENTS_MAX */
+	if (v[8] < 0 || v[8] >= REPORT_CLIENTS_MAX)
+		return cli_fail(err, errcap, "client %" PRId64 " out of range 0..%d",
+				v[8], REPORT_CLIENTS_MAX - 1);
 	*m = (struct report_msg){ .run = (int)v[0], .seq = (int)v[1],
 				  .t_request_us = v[2], .t_recv_us = v[3],
 				  .t_start_us = v[4], .t_done_us = v[5],
-				  .t_send_us = v[6], .t_arrive_us = v[7] };
+				  .t_send_us = v[6], .t_arrive_us = v[7],
+				  .client = (int)v[8] };
 	return true;
 }
 
@@ -265,7 +279,14 @@ bool csvin_messages(FILE *f, const char *name, struct report_msg **out, size_t *
 		    char *variant, size_t varcap, struct csvin_incomplete *incomplete,
 		    char *err, size_t errcap)
 {
-	static const struct csvin_format fmt = { REPORT_MSG_HEADER, true, 8 };
+	/* an old file would otherwise fail with a header too long to show
+	 * whole: say what is missing and what to do */
+	static const struct csvin_format fmt = {
+		REPORT_MSG_HEADER, true, 9, CSVIN_OLD_MSG_HEADER,
+		"the header lacks the last column, client: a file written by the "
+		"harness before --clients existed; run the harness again "
+		"(make experiment) to get the current format"
+	};
 
 	return csvin_collect(f, name, &fmt, sizeof(**out), csvin_msg_row, (void **)out,
 			     n, variant, varcap, incomplete, err, errcap);
@@ -274,7 +295,7 @@ bool csvin_messages(FILE *f, const char *name, struct report_msg **out, size_t *
 bool csvin_echoes(FILE *f, const char *name, struct report_echo **out, size_t *n,
 		  struct csvin_incomplete *incomplete, char *err, size_t errcap)
 {
-	static const struct csvin_format fmt = { REPORT_ECHO_HEADER, true, 5 };
+	static const struct csvin_format fmt = { REPORT_ECHO_HEADER, true, 5, NULL, NULL };
 
 	return csvin_collect(f, name, &fmt, sizeof(**out), csvin_echo_row, (void **)out,
 			     n, NULL, 0, incomplete, err, errcap);
@@ -283,7 +304,7 @@ bool csvin_echoes(FILE *f, const char *name, struct report_echo **out, size_t *n
 bool csvin_lag(FILE *f, const char *name, struct summary_lag_sample **out, size_t *n,
 	       char *err, size_t errcap)
 {
-	static const struct csvin_format fmt = { CSVIN_LAG_HEADER, false, 2 };
+	static const struct csvin_format fmt = { CSVIN_LAG_HEADER, false, 2, NULL, NULL };
 
 	/* the server's file: it is never marked */
 	return csvin_collect(f, name, &fmt, sizeof(**out), csvin_lag_row, (void **)out,

@@ -6,6 +6,9 @@
  * than none: the header must be exactly the one the writer uses, every
  * row must have every field as an integer, and the file may hold at most
  * CSVIN_MAX_ROWS rows. Any violation is an error naming the file and line.
+ * So a messages file from before the harness wrote its last column,
+ * `client`, is refused by its header: nothing guesses which format a file
+ * is in.
  *
  * The one line that is not a row: the "# incomplete: run R of N: WHY" a
  * harness that gave up ends its files with (harness/report.h). It must be
@@ -40,7 +43,8 @@ struct csvin_incomplete {
  * frees (*out, *n; NULL and 0 for a file with only its header). Returns
  * false with "NAME:LINE: why" in err. The variant column of the harness's
  * files is checked to be the same on every row and copied into variant
- * (at most varcap - 1 bytes) if non-NULL. The harness's files may end with
+ * (at most varcap - 1 bytes) if non-NULL. A message's client must be
+ * 0..REPORT_CLIENTS_MAX-1. The harness's files may end with
  * the "# incomplete" line: it goes into *incomplete (run 0 if there is
  * none), and is an error if incomplete is NULL.
  */

@@ -13,6 +13,10 @@
  * and prints the verdict table to stdout. Exit status 0, or 1 with one line
  * on stderr naming the file and what is wrong with it.
  *
+ * One client per run: a messages file from a harness run with --clients K
+ * > 1 (its client column holds 1..K-1 too) is refused, exit 1, with a
+ * message that says so; the verdicts are defined for one job at a time.
+ *
  * A run the harness gave up on (its files end with "# incomplete: run R of
  * N: WHY") is left out: the configuration is summarised over runs 1..R-1,
  * or left out entirely if R is 1. Never silently: summary.md opens with a
@@ -200,6 +204,17 @@ static int summarize_config(const char *dir, struct config *c,
 		ok = csvin_echoes(f, name, &echoes, &n_echoes, &echoes_mark, err,
 				  sizeof(err));
 		fclose(f);
+	}
+	/* before anything counts rows: K clients' rows per run would only
+	 * look like runs of the wrong length */
+	if (ok && summary_clients(msgs, n_msgs) > 1) {
+		snprintf(err, sizeof(err), "%.900s/%.40s.messages.csv: rows of %d "
+			 "clients (the harness ran with --clients %d): build/summarize "
+			 "summarises one client per run, as make experiment runs the "
+			 "harness, and does not pool jobs that ran side by side",
+			 dir, c->name, summary_clients(msgs, n_msgs),
+			 summary_clients(msgs, n_msgs));
+		ok = false;
 	}
 	if (ok)
 		ok = merge_incomplete(dir, c, &msgs_mark, &echoes_mark, err, sizeof(err));

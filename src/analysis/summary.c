@@ -57,6 +57,16 @@ static bool summary_run_clumped(const struct report_msg *const *m, size_t items)
 	return false;
 }
 
+int summary_clients(const struct report_msg *msgs, size_t n)
+{
+	int max = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (msgs[i].client > max)
+			max = msgs[i].client;
+	return max + 1;
+}
+
 static int64_t *summary_alloc(size_t n)
 {
 	return malloc((n ? n : 1) * sizeof(int64_t));
@@ -70,6 +80,12 @@ bool summary_compute(const struct report_msg *msgs, size_t n_msgs,
 	memset(out, 0, sizeof(*out));
 	if (n_msgs == 0)
 		return cli_fail(err, errcap, "no messages to summarise");
+	/* K jobs side by side are not K runs: the clump rule and the lag
+	 * windows below assume one job at a time */
+	if (summary_clients(msgs, n_msgs) > 1)
+		return cli_fail(err, errcap, "rows of %d clients: only one client "
+				"per run (--clients 1) can be summarised",
+				summary_clients(msgs, n_msgs));
 
 	int runs = 0;
 	for (size_t i = 0; i < n_msgs; i++)

@@ -57,11 +57,22 @@ struct summary {
 };
 
 /*
+ * How many concurrent clients the rows come from: 1 + the highest client
+ * column (the harness's --clients K numbers them 0..K-1), 1 when n is 0.
+ * The statistics and verdicts below are defined for one client per run
+ * (K = 1, how make experiment runs the harness); build/summarize refuses
+ * a file where this is more than 1 rather than pool K jobs that ran side
+ * by side into runs they are not.
+ */
+int summary_clients(const struct report_msg *msgs, size_t n);
+
+/*
  * Summarises one configuration: its messages (every run, any order), its
  * bystander echoes and its server's lag samples. Runs are numbered from 1
  * as the harness writes them. Returns false with a one-line reason in err
- * if there is nothing to summarise (no messages) or a run is incomplete
- * (its seqs are not 0..k-1 each once).
+ * if there is nothing to summarise (no messages), a run is incomplete
+ * (its seqs are not 0..k-1 each once), or the rows come from more than
+ * one client (summary_clients()).
  */
 bool summary_compute(const struct report_msg *msgs, size_t n_msgs,
 		     const struct report_echo *echoes, size_t n_echoes,

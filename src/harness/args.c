@@ -17,17 +17,27 @@ void args_usage(FILE *f)
 		"  --items N             work items per job, 1..%d\n"
 		"  --work-ms M           milliseconds of work per item, 0..%d\n"
 		"                        (items * work-ms at most %d)\n"
-		"  --runs R              jobs to run, each on a fresh connection (default 1)\n"
+		"  --runs R              runs, each on fresh connections (default 1)\n"
+		"  --clients K           K concurrent clients per run, 1..%d (default 1):\n"
+		"                        each opens its own connection; once all K are\n"
+		"                        open, each sends one job, back to back, so the K\n"
+		"                        jobs start together; the CSV's last column,\n"
+		"                        client, says which client (0..K-1) a result\n"
+		"                        reached; K > 1 adds each client's first result\n"
+		"                        and the makespan to the per-run line\n"
 		"  --bystander-ms MS     a second connection sends an echo every MS ms\n"
 		"                        during each job: how long another client waits\n"
-		"  --csv FILE            one row per result message\n"
+		"  --csv FILE            one row per result message: variant,run,seq,\n"
+		"                        t_request_us,t_recv_us,t_start_us,t_done_us,\n"
+		"                        t_send_us,t_arrive_us,client\n"
 		"  --bystander-csv FILE  one row per bystander echo\n"
 		"  --lag-csv FILE        the server's event-loop lag summary per run\n"
 		"  --quiet               no per-run lines, only the final summary\n"
 		"  --help                show this text\n"
-		"Every wait is bounded (J = items * work-ms, the job's nominal length):\n"
+		"Every wait is bounded (J = items * work-ms, one job's nominal length;\n"
+		"K = --clients), and covers every client's connection:\n"
 		"  opening the connections (TCP connect, WebSocket upgrade)  J + %d s\n"
-		"  every result of a job, counted from the run request      3 J + %d s\n"
+		"  every result of the K jobs, from the run requests       3 K J + %d s\n"
 		"  the bystander's echo replies still out after the job     %d s\n"
 		"  the stats reply                                          %d s\n"
 		"  the connections closing                                  %d s\n"
@@ -39,10 +49,11 @@ void args_usage(FILE *f)
 		"     the upgrade refused or unanswered, a file cannot be created)\n"
 		"  2  bad command line\n"
 		"  3  incomplete: a run failed after a job was sent (the server died,\n"
-		"     closed the connection, stopped answering, or sent an error)\n"
+		"     closed a connection, stopped answering, or sent an error): with\n"
+		"     K clients, any one client's failure makes the run incomplete\n"
 		"When a run fails, every CSV file holds the rows received and ends with\n"
 		"the line  # incomplete: run R of N: WHY\n",
-		PROTO_ITEMS_MAX, PROTO_WORK_MS_MAX, PROTO_JOB_MS_MAX,
+		PROTO_ITEMS_MAX, PROTO_WORK_MS_MAX, PROTO_JOB_MS_MAX, ARGS_CLIENTS_MAX,
 		ARGS_MARGIN_MS / 1000, ARGS_MARGIN_MS / 1000, ARGS_MARGIN_MS / 1000,
 		ARGS_MARGIN_MS / 1000, ARGS_MARGIN_MS / 1000);
 }
@@ -91,7 +102,7 @@ bool args_parse(int argc, char **argv, struct args *a, char *err, size_t errcap)
 {
 	bool have_items = false, have_work = false;
 
-	*a = (struct args){ .runs = 1 };
+	*a = (struct args){ .runs = 1, .clients = 1 };
 	for (int i = 1; i < argc; i++) {
 		const char *name = argv[i];
 		const char *val;
@@ -127,6 +138,10 @@ bool args_parse(int argc, char **argv, struct args *a, char *err, size_t errcap)
 			if (!cli_int(val, 1, ARGS_RUNS_MAX, &a->runs))
 				return cli_fail(err, errcap, "--runs must be an integer "
 						 "from 1 to %d, not '%s'", ARGS_RUNS_MAX, val);
+		} else if (!strcmp(name, "--clients")) {
+			if (!cli_int(val, 1, ARGS_CLIENTS_MAX, &a->clients))
+				return cli_fail(err, errcap, "--clients must be an integer "
+						 "from 1 to %d, not '%s'", ARGS_CLIENTS_MAX, val);
 		} else if (!strcmp(name, "--bystander-ms")) {
 			if (!cli_int(val, 1, ARGS_BYSTANDER_MS_MAX, &a->bystander_ms))
 				return cli_fail(err, errcap, "--bystander-ms must be an "
@@ -169,7 +184,8 @@ int args_connect_timeout_ms(const struct args *a)
 
 int args_results_timeout_ms(const struct args *a)
 {
-	return 3 * args_job_ms(a) + ARGS_MARGIN_MS;
+	/* at most 3 x 64 x 60000 ms: well inside an int */
+	return 3 * a->clients * args_job_ms(a) + ARGS_MARGIN_MS;
 }
 
 int args_reply_timeout_ms(const struct args *a)

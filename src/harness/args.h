@@ -4,18 +4,24 @@
 #ifndef SENDLAB_ARGS_H
 #define SENDLAB_ARGS_H
 
+#include "harness/report.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
 #define ARGS_RUNS_MAX 100
 #define ARGS_BYSTANDER_MS_MAX 10000
+#define ARGS_CLIENTS_MAX REPORT_CLIENTS_MAX	/* the CSV reader's range too */
 
 struct args {
 	const char *url;		/* --url ws://HOST:PORT/ (required) */
 	int items;			/* --items N (required), 1..1000 */
 	int work_ms;			/* --work-ms M (required), 0..10000 */
 	int runs;			/* --runs R, default 1 */
+	int clients;			/* --clients K, 1..ARGS_CLIENTS_MAX, default 1:
+					   K connections, one job each, sent
+					   together once all K are open */
 	int bystander_ms;		/* --bystander-ms MS, 0 (default) = none */
 	const char *csv;		/* --csv FILE: one row per message */
 	const char *bystander_csv;	/* --bystander-csv FILE: one row per echo */
@@ -54,21 +60,27 @@ enum args_exit {
 };
 
 /*
- * Every wait of the harness is bounded. J = items * work_ms is the job's
- * nominal length; ARGS_MARGIN_MS is room for a loaded machine (a busy
- * core, a slow start-up), generous because a false timeout costs a whole
- * experiment.
+ * Every wait of the harness is bounded. J = items * work_ms is one job's
+ * nominal length and K = --clients the jobs of a run; ARGS_MARGIN_MS is
+ * room for a loaded machine (a busy core, a slow start-up), generous
+ * because a false timeout costs a whole experiment. Each bound covers
+ * every client's connection: a phase ends only when all K have what it
+ * waits for, so no client waits longer than its bound.
  */
 #define ARGS_MARGIN_MS 5000
 
-/* Opening the connections, main and bystander: TCP connect and WebSocket
- * upgrade: J + margin (a blocking server answers an upgrade only between
- * jobs, and another client's job of this size may be running). */
+/* Opening the connections, the K clients' and the bystander's: TCP connect
+ * and WebSocket upgrade: J + margin (a blocking server answers an upgrade
+ * only between jobs, and another user's job of this size may be running;
+ * our own jobs wait until every connection is open, so K adds nothing). */
 int args_connect_timeout_ms(const struct args *a);
 
-/* Every result of a job, counted from the `run` request: 3 J + margin (a
- * slow-but-working server finishes well inside it, even one that starts
- * sending only after the whole job, as the bug does). */
+/* Every result of every client's job, counted from the `run` requests:
+ * 3 K J + margin. K J is the work the run gives the server; a server that
+ * does it one job at a time (the blocking variants) ends the last job
+ * after K J, and a slow-but-working one, even one that starts sending
+ * only after each whole job as the bug does, finishes well inside 3 K J.
+ * K = 1: 3 J + margin, as it always was. */
 int args_results_timeout_ms(const struct args *a);
 
 /* A reply with no work behind it: the bystander's echoes still out after

@@ -1,11 +1,15 @@
 /*
  * harness: drives a sendlab server and records when each message arrives.
  *
- * For each run it opens a fresh connection (and, with --bystander-ms, a
- * second "bystander" connection), sends one `run`, stamps every `result` the
- * moment it arrives (CLOCK_MONOTONIC, the server's clock too), meanwhile
- * has the bystander send an `echo` every MS ms, then asks the server for its
- * event-loop lag over the run's window (`stats` since the request). Rows go
+ * For each run it opens K fresh connections, one per client (--clients K,
+ * default 1), and with --bystander-ms one more, the "bystander". Only when
+ * every one of them is open does it send the K `run` requests, back to
+ * back in one callback, so the K jobs start together; each client stamps
+ * its own request and every `result` it receives the moment it arrives
+ * (CLOCK_MONOTONIC, the server's clock too). Meanwhile the bystander sends
+ * an `echo` every MS ms. When every client has every result, the harness
+ * asks the server for its event-loop lag over the run's window (`stats`
+ * since the first request, on client 0's connection). Rows go
  * to CSV files as they arrive (line-buffered, so a reader sees each row at
  * once and a harness killed outright still leaves them); one line per run
  * and a final summary go to stdout.
@@ -14,12 +18,15 @@
  * blocks that loop, so an arrival stamp is late only by the time lws takes
  * to read the frame. Every wait has its own bound (args.h: opening the
  * connections, the results, the echoes still out, the stats reply, the
- * closing), armed as the run enters the phase that waits. Any failure
- * (refused, HTTP error, server gone, timeout, an `error` reply, a malformed
- * reply) ends the harness with a message that names the URL, the run and
- * the cause; every CSV file then holds the rows received and ends with the
- * "# incomplete" line (report.h), and the exit status says whether a job
- * was sent before it (3, incomplete) or not (1, nothing measured): args.h.
+ * closing), armed as the run enters the phase that waits; a phase ends
+ * only when all K clients have what it waits for, so the bound holds for
+ * each of them. Any failure of any connection (refused, HTTP error, server
+ * gone, timeout, an `error` reply, a malformed reply) ends the harness with
+ * a message that names the URL, the run, the connection (which client, when
+ * K > 1) and the cause; every CSV file then holds the rows received and
+ * ends with the "# incomplete" line (report.h), and the exit status says
+ * whether a job was sent before it (3, incomplete) or not (1, nothing
+ * measured): args.h.
  */
 #include "common/clock.h"
 #include "core/proto.h"
@@ -40,11 +47,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum conn_role { ROLE_MAIN, ROLE_BYSTANDER };
+enum conn_role { ROLE_CLIENT, ROLE_BYSTANDER };
 
-/* One client connection. */
+/* One connection: a client's (it sends a job) or the bystander's. */
 struct conn {
 	enum conn_role role;
+	int client;		/* ROLE_CLIENT: which, 0..K-1 */
 	struct lws *wsi;	/* NULL before connecting and after it closed */
 	bool tcp_connected;	/* lws is sending the HTTP upgrade request */
 	bool established;
@@ -53,12 +61,15 @@ struct conn {
 	char rx[PROTO_MAX_MESSAGE];	/* a reply being assembled */
 	size_t rx_len;
 	bool rx_overflow;
+	/* ROLE_CLIENT, this run's job */
+	int64_t t_request_us;	/* its `run` request went out */
+	size_t n_results;	/* results received: the next seq expected */
 };
 
 /* Where a run is. */
 enum phase {
-	PH_CONNECTING,	/* waiting for the connection(s) to open */
-	PH_JOB,		/* `run` sent: results arriving, bystander echoing */
+	PH_CONNECTING,	/* waiting for every connection to open */
+	PH_JOB,		/* `run`s sent: results arriving, bystander echoing */
 	PH_DRAIN,	/* all results in: waiting for echoes still out */
 	PH_STATS,	/* `stats` sent */
 	PH_CLOSING,	/* run recorded: waiting for the connections to close */
@@ -67,18 +78,20 @@ enum phase {
 static struct harness {
 	struct args a;
 	struct lws_context *ctx;
-	struct conn main, bystander;
+	struct conn clients[ARGS_CLIENTS_MAX];	/* [0..a.clients) */
+	struct conn bystander;
 	lws_sorted_usec_list_t sul_echo, sul_timeout;
 
 	int run;		/* 1-based */
 	int runs_recorded;	/* runs whose every row is written, lag row too */
 	enum phase phase;
 	int phase_bound_ms;	/* how long this phase may wait (args.h) */
-	int64_t t_request_us;
+	int64_t t_request_us;	/* the run's first request: its stats window */
+	int clients_done;	/* clients with every result of this run */
 	char variant[32];
 
-	struct report_msg *msgs;	/* this run's results [items] */
-	size_t n_msgs;
+	struct report_msg *msgs;	/* this run's results [client * items + seq] */
+	size_t n_msgs;			/* of them received, every client's */
 	struct report_echo *echoes;	/* this run's echoes [cap_echoes] */
 	size_t n_echoes, cap_echoes;
 	size_t echoes_written;		/* of them, already in the bystander CSV */
@@ -89,6 +102,7 @@ static struct harness {
 	size_t n_all;
 	int64_t *worst_echo;		/* per run */
 	int64_t *lag_max;		/* per run */
+	struct report_clients *together;	/* per run, K > 1 */
 	int64_t *scratch;
 
 	FILE *csv, *bystander_csv, *lag_csv;
@@ -126,6 +140,30 @@ static void harness_fail(const char *fmt, ...)
 	harness_finish(true);
 }
 
+/* How messages name connection c: "main connection" when there is one
+ * client (the words the harness always used), "connection of client N"
+ * when there are more, "bystander connection". */
+static const char *harness_conn_name(const struct conn *c, char *buf, size_t cap)
+{
+	if (c->role == ROLE_BYSTANDER)
+		return "bystander connection";
+	if (H.a.clients == 1)
+		return "main connection";
+	snprintf(buf, cap, "connection of client %d", c->client);
+	return buf;
+}
+
+/* A prefix naming the client for failures that concern one client's
+ * connection: "" when there is one client (its messages stay as they
+ * were), "client N: " when there are more. */
+static const char *harness_who(const struct conn *c, char *buf, size_t cap)
+{
+	if (c->role == ROLE_BYSTANDER || H.a.clients == 1)
+		return "";
+	snprintf(buf, cap, "client %d: ", c->client);
+	return buf;
+}
+
 /* Which step of opening a connection is still missing, or NULL if it is
  * open: lws gives no callback between TCP connect and the upgrade request,
  * so CLIENT_APPEND_HANDSHAKE_HEADER marks the TCP connection as made. */
@@ -139,21 +177,49 @@ static const char *harness_conn_waiting_for(const struct conn *c)
 	       "answered the HTTP upgrade request)";
 }
 
+/* The first client still waiting for a result, or NULL. */
+static const struct conn *harness_client_waiting(void)
+{
+	for (int k = 0; k < H.a.clients; k++)
+		if (H.clients[k].n_results < (size_t)H.a.items)
+			return &H.clients[k];
+	return NULL;
+}
+
+/* What the current phase waits for, in words, for a failure message: the
+ * first connection or client still missing something. */
 static const char *harness_phase_waiting_for(char *buf, size_t cap)
 {
 	const char *step;
+	const struct conn *c;
+	char name[48];
 
 	switch (H.phase) {
 	case PH_CONNECTING:
-		if ((step = harness_conn_waiting_for(&H.main)))
-			snprintf(buf, cap, "%s of the main connection", step);
-		else if ((step = harness_conn_waiting_for(&H.bystander)))
+		for (int k = 0; k < H.a.clients; k++) {
+			c = &H.clients[k];
+			if ((step = harness_conn_waiting_for(c))) {
+				snprintf(buf, cap, "%s of the %s", step,
+					 harness_conn_name(c, name, sizeof(name)));
+				return buf;
+			}
+		}
+		if (H.a.bystander_ms && (step = harness_conn_waiting_for(&H.bystander)))
 			snprintf(buf, cap, "%s of the bystander connection", step);
 		else
 			snprintf(buf, cap, "the connections to open");
 		return buf;
 	case PH_JOB:
-		snprintf(buf, cap, "result %zu of %d", H.n_msgs + 1, H.a.items);
+		c = harness_client_waiting();
+		if (!c)
+			snprintf(buf, cap, "the results");
+		else if (H.a.clients == 1)
+			snprintf(buf, cap, "result %zu of %d", c->n_results + 1, H.a.items);
+		else
+			snprintf(buf, cap, "result %zu of %d of client %d (%d of %d "
+				 "clients still waiting for results)", c->n_results + 1,
+				 H.a.items, c->client, H.a.clients - H.clients_done,
+				 H.a.clients);
 		return buf;
 	case PH_DRAIN:
 		snprintf(buf, cap, "%d bystander echo replies", H.echoes_out);
@@ -255,21 +321,38 @@ static void harness_connect(struct conn *c)
 		harness_on_connection_error(NULL);
 }
 
-/* Both connections are open: send the job. */
+/*
+ * Every connection is open: each client sends its job. All K requests go
+ * out here, back to back in this one callback, so the jobs start together
+ * (nothing else of the loop runs between them); each client's request is
+ * stamped just before its own write. A send that fails after an earlier
+ * client's went out fails the run as incomplete: a job was sent.
+ */
 static void harness_begin_job(void)
 {
-	char json[128];
-	int n = snprintf(json, sizeof(json),
-			 "{\"op\":\"run\",\"items\":%d,\"work_ms\":%d,\"id\":\"run-%d\"}",
-			 H.a.items, H.a.work_ms, H.run);
+	char json[128], who[24];
 
-	H.t_request_us = clock_now_us();
-	if (!harness_conn_send(&H.main, json, (size_t)n)) {
-		harness_fail("could not send the run request");
-		return;
+	for (int k = 0; k < H.a.clients; k++) {
+		struct conn *c = &H.clients[k];
+		int n = H.a.clients == 1
+			? snprintf(json, sizeof(json), "{\"op\":\"run\",\"items\":%d,"
+				   "\"work_ms\":%d,\"id\":\"run-%d\"}", H.a.items,
+				   H.a.work_ms, H.run)
+			: snprintf(json, sizeof(json), "{\"op\":\"run\",\"items\":%d,"
+				   "\"work_ms\":%d,\"id\":\"run-%d-client-%d\"}",
+				   H.a.items, H.a.work_ms, H.run, k);
+
+		c->t_request_us = clock_now_us();
+		if (k == 0)
+			H.t_request_us = c->t_request_us;
+		if (!harness_conn_send(c, json, (size_t)n)) {
+			harness_fail("%scould not send the run request",
+				     harness_who(c, who, sizeof(who)));
+			return;
+		}
+		H.job_sent = true;
 	}
-	H.job_sent = true;
-	harness_enter_phase(PH_JOB);	/* every result counts from the request */
+	harness_enter_phase(PH_JOB);	/* every result counts from the requests */
 	if (H.a.bystander_ms)
 		lws_sul_schedule(H.ctx, 0, &H.sul_echo, harness_on_echo_tick,
 				 (lws_usec_t)H.a.bystander_ms * 1000);
@@ -283,37 +366,31 @@ static void harness_maybe_ask_stats(void)
 		return;
 	int n = snprintf(json, sizeof(json), "{\"op\":\"stats\",\"since_us\":%"
 			 PRId64 "}", H.t_request_us);
-	if (!harness_conn_send(&H.main, json, (size_t)n)) {
+	/* one server, one lag monitor: client 0 asks for everyone */
+	if (!harness_conn_send(&H.clients[0], json, (size_t)n)) {
 		harness_fail("could not send the stats request");
 		return;
 	}
 	harness_enter_phase(PH_STATS);
 }
 
+/* The run is complete (every client has every result, in H.msgs): keeps
+ * its figures for the final summary and prints its line (report.h). */
 static void harness_print_run(void)
 {
-	int64_t arrival[PROTO_ITEMS_MAX], delivery[PROTO_ITEMS_MAX];
-	char arr_s[160], del_s[160];
 	struct report_run rr;
+	struct report_clients *rc = &H.together[H.run - 1];
+	char line[640];
 
-	for (size_t i = 0; i < H.n_msgs; i++) {
-		arrival[i] = H.msgs[i].t_arrive_us - H.msgs[i].t_request_us;
-		delivery[i] = H.msgs[i].t_arrive_us - H.msgs[i].t_done_us;
-	}
-	report_ms_list(arr_s, sizeof(arr_s), arrival, H.n_msgs);
-	report_ms_list(del_s, sizeof(del_s), delivery, H.n_msgs);
 	report_summarize_run(H.msgs, H.n_msgs, H.echoes, H.n_echoes, &rr, H.scratch);
+	report_summarize_clients(H.msgs, H.n_msgs, H.a.clients, rc, H.scratch);
 	H.worst_echo[H.run - 1] = rr.echo.n ? rr.echo.max : -1;
 	H.lag_max[H.run - 1] = H.lag.max_us;
 	if (H.a.quiet)
 		return;
-	printf("run %d/%d %s: arrivals %s ms after request; delivery %s ms",
-	       H.run, H.a.runs, H.variant, arr_s, del_s);
-	if (rr.echo.n)
-		printf("; bystander worst %.1f ms (%zu echoes)",
-		       (double)rr.echo.max / 1000.0, rr.echo.n);
-	printf("; loop lag max %.1f ms, stalls %" PRId64 "\n",
-	       (double)H.lag.max_us / 1000.0, H.lag.stalls);
+	report_run_line(line, sizeof(line), H.run, H.a.runs, H.variant, H.a.clients,
+			H.msgs, H.n_msgs, &rr, rc, &H.lag, H.scratch);
+	fputs(line, stdout);
 	fflush(stdout);
 }
 
@@ -351,42 +428,50 @@ static void harness_end_run(void)
 	H.runs_recorded = H.run;
 	lws_sul_cancel(&H.sul_echo);
 	harness_enter_phase(PH_CLOSING);
-	harness_close_conn(&H.main);
+	for (int k = 0; k < H.a.clients; k++)
+		harness_close_conn(&H.clients[k]);
 	harness_close_conn(&H.bystander);
 }
 
-static void harness_on_result(const struct reply *r, int64_t t_arrive)
+/* A result for client c's job, which arrived at t_arrive. */
+static void harness_on_result(struct conn *c, const struct reply *r, int64_t t_arrive)
 {
-	if (H.phase != PH_JOB) {
-		harness_fail("unexpected result frame (seq %" PRId64 ")", r->v[REPLY_SEQ]);
+	char who[24];
+	size_t items = (size_t)H.a.items;
+
+	if (H.phase != PH_JOB || c->n_results == items) {
+		harness_fail("%sunexpected result frame (seq %" PRId64 ")",
+			     harness_who(c, who, sizeof(who)), r->v[REPLY_SEQ]);
 		return;
 	}
-	if (r->v[REPLY_SEQ] != (int64_t)H.n_msgs || r->v[REPLY_ITEMS] != H.a.items) {
-		harness_fail("result out of order: got seq %" PRId64 " of %" PRId64
-			     ", expected seq %zu of %d", r->v[REPLY_SEQ],
-			     r->v[REPLY_ITEMS], H.n_msgs, H.a.items);
+	if (r->v[REPLY_SEQ] != (int64_t)c->n_results || r->v[REPLY_ITEMS] != H.a.items) {
+		harness_fail("%sresult out of order: got seq %" PRId64 " of %" PRId64
+			     ", expected seq %zu of %d", harness_who(c, who, sizeof(who)),
+			     r->v[REPLY_SEQ], r->v[REPLY_ITEMS], c->n_results, H.a.items);
 		return;
 	}
 	snprintf(H.variant, sizeof(H.variant), "%s", r->variant);
 
-	struct report_msg *m = &H.msgs[H.n_msgs++];
+	struct report_msg *m = &H.msgs[(size_t)c->client * items + c->n_results++];
 
+	H.n_msgs++;
 	*m = (struct report_msg){
 		.run = H.run,
 		.seq = (int)r->v[REPLY_SEQ],
-		.t_request_us = H.t_request_us,
+		.t_request_us = c->t_request_us,
 		.t_recv_us = r->v[REPLY_T_RECV_US],
 		.t_start_us = r->v[REPLY_T_START_US],
 		.t_done_us = r->v[REPLY_T_DONE_US],
 		.t_send_us = r->v[REPLY_T_SEND_US],
 		.t_arrive_us = t_arrive,
+		.client = c->client,
 	};
 	/* on disk at once: if the server dies next, this row is kept */
 	if (H.csv)
 		report_msg_csv(H.csv, H.variant, m);
 	H.all_msgs[H.n_all++] = *m;
 	harness_write_echoes(false);
-	if ((int)H.n_msgs == H.a.items) {
+	if (c->n_results == items && ++H.clients_done == H.a.clients) {
 		lws_sul_cancel(&H.sul_echo);
 		harness_enter_phase(PH_DRAIN);
 		harness_maybe_ask_stats();
@@ -412,9 +497,9 @@ static void harness_on_echo(const struct reply *r, int64_t t_arrive)
 	harness_maybe_ask_stats();
 }
 
-static void harness_on_stats(const struct reply *r)
+static void harness_on_stats(const struct conn *c, const struct reply *r)
 {
-	if (H.phase != PH_STATS) {
+	if (H.phase != PH_STATS || c != &H.clients[0]) {
 		harness_fail("unexpected stats reply");
 		return;
 	}
@@ -435,14 +520,16 @@ static void harness_on_frame(struct conn *c, const char *msg, size_t len,
 			     int64_t t)
 {
 	struct reply r;
-	char why[200];
+	char why[200], who[24], name[48];
 
 	if (!reply_parse(msg, len, &r, why, sizeof(why))) {
-		harness_fail("malformed reply: %s: %.80s", why, msg);
+		harness_fail("%smalformed reply: %s: %.80s",
+			     harness_who(c, who, sizeof(who)), why, msg);
 		return;
 	}
 	if (r.op == REPLY_ERROR) {
-		harness_fail("the server answered with an error: %s", r.error);
+		harness_fail("%sthe server answered with an error: %s",
+			     harness_who(c, who, sizeof(who)), r.error);
 		return;
 	}
 	if (c->role == ROLE_BYSTANDER) {
@@ -453,21 +540,28 @@ static void harness_on_frame(struct conn *c, const char *msg, size_t len,
 		return;
 	}
 	if (r.op == REPLY_RESULT)
-		harness_on_result(&r, t);
+		harness_on_result(c, &r, t);
 	else if (r.op == REPLY_STATS)
-		harness_on_stats(&r);
+		harness_on_stats(c, &r);
 	else
-		harness_fail("unexpected echo reply on the main connection");
+		harness_fail("unexpected echo reply on the %s",
+			     harness_conn_name(c, name, sizeof(name)));
 }
 
 static bool harness_all_established(void)
 {
-	return H.main.established && (!H.a.bystander_ms || H.bystander.established);
+	for (int k = 0; k < H.a.clients; k++)
+		if (!H.clients[k].established)
+			return false;
+	return !H.a.bystander_ms || H.bystander.established;
 }
 
 static bool harness_all_closed(void)
 {
-	return !H.main.wsi && !H.bystander.wsi;
+	for (int k = 0; k < H.a.clients; k++)
+		if (H.clients[k].wsi)
+			return false;
+	return !H.bystander.wsi;
 }
 
 /*
@@ -550,8 +644,8 @@ static void harness_note_close_frame(struct conn *c, const void *in, size_t len)
  * server crashed or was killed, or the network failed). */
 static void harness_on_unexpected_close(const struct conn *c)
 {
-	const char *which = c->role == ROLE_MAIN ? "main" : "bystander";
-	char what[160];
+	char name[48], what[200];
+	const char *which = harness_conn_name(c, name, sizeof(name));
 
 	harness_phase_waiting_for(what, sizeof(what));
 	/* lws 4.1's client rewrites close codes it does not know (1012 to
@@ -561,11 +655,11 @@ static void harness_on_unexpected_close(const struct conn *c)
 		? " or a code libwebsockets does not know, such as 1013" : "";
 
 	if (c->close_code)
-		harness_fail("the server closed the %s connection (close code %d%s%s%s) "
+		harness_fail("the server closed the %s (close code %d%s%s%s) "
 			     "while we waited for %s", which, c->close_code, code_note,
 			     c->close_reason[0] ? ": " : "", c->close_reason, what);
 	else
-		harness_fail("the %s connection dropped without a close frame (did "
+		harness_fail("the %s dropped without a close frame (did "
 			     "the server crash or get killed?) while we waited for %s",
 			     which, what);
 }
@@ -635,15 +729,20 @@ static const struct lws_protocols harness_protocols[] = {
 	{ .name = NULL }
 };
 
+/* Opens the next run's connections, every client's and the bystander's,
+ * all at once; the jobs wait for the last of them (CLIENT_ESTABLISHED). */
 static void harness_start_run(void)
 {
 	H.run++;
 	H.n_msgs = H.n_echoes = H.echoes_written = 0;
 	H.echoes_out = 0;
-	H.main = (struct conn){ .role = ROLE_MAIN };
-	H.bystander = (struct conn){ .role = ROLE_BYSTANDER };
+	H.clients_done = 0;
+	for (int k = 0; k < H.a.clients; k++)
+		H.clients[k] = (struct conn){ .role = ROLE_CLIENT, .client = k };
+	H.bystander = (struct conn){ .role = ROLE_BYSTANDER, .client = -1 };
 	harness_enter_phase(PH_CONNECTING);
-	harness_connect(&H.main);
+	for (int k = 0; k < H.a.clients && !H.done; k++)
+		harness_connect(&H.clients[k]);
 	if (H.a.bystander_ms && !H.done)
 		harness_connect(&H.bystander);
 }
@@ -722,7 +821,10 @@ static void harness_mark_incomplete(void)
 		return;
 	}
 	fprintf(stderr, "harness: run %d of %d is incomplete: %zu of %d results",
-		run, H.a.runs, started ? H.n_msgs : 0, H.a.items);
+		run, H.a.runs, started ? H.n_msgs : 0, H.a.clients * H.a.items);
+	if (H.a.clients > 1)
+		fprintf(stderr, " (%d clients x %d item%s)", H.a.clients, H.a.items,
+			H.a.items == 1 ? "" : "s");
 	if (H.a.bystander_ms)
 		fprintf(stderr, " and %zu bystander echoes (%d unanswered)",
 			started ? H.n_echoes : 0, started ? H.echoes_out : 0);
@@ -753,11 +855,38 @@ static void harness_print_summary(void)
 	report_ms_list(del_s, sizeof(del_s), del, items);
 	stats_summarize(H.worst_echo, (size_t)runs, &worst);
 	stats_summarize(H.lag_max, (size_t)runs, &lag);
-	printf("%s, %d run%s of %d x %d ms, medians over runs:\n"
-	       "  arrival after request (ms)  %s\n"
-	       "  delivery latency (ms)       %s\n",
-	       H.variant, runs, runs == 1 ? "" : "s", H.a.items, H.a.work_ms,
-	       arr_s, del_s);
+	if (H.a.clients == 1)
+		printf("%s, %d run%s of %d x %d ms, medians over runs:\n",
+		       H.variant, runs, runs == 1 ? "" : "s", H.a.items, H.a.work_ms);
+	else
+		printf("%s, %d run%s of %d clients x %d x %d ms, medians over runs "
+		       "(per seq: over runs and clients):\n", H.variant, runs,
+		       runs == 1 ? "" : "s", H.a.clients, H.a.items, H.a.work_ms);
+	printf("  arrival after request (ms)  %s\n"
+	       "  delivery latency (ms)       %s\n", arr_s, del_s);
+	if (H.a.clients > 1) {
+		/* each run's figure over its clients, then the median run */
+		struct stats_summary f50, fmax, span;
+
+		for (int r = 0; r < runs; r++)
+			H.scratch[r] = H.together[r].first_p50_us;
+		stats_summarize(H.scratch, (size_t)runs, &f50);
+		for (int r = 0; r < runs; r++)
+			H.scratch[r] = H.together[r].first_max_us;
+		stats_summarize(H.scratch, (size_t)runs, &fmax);
+		for (int r = 0; r < runs; r++)
+			H.scratch[r] = H.together[r].makespan_us;
+		stats_summarize(H.scratch, (size_t)runs, &span);
+		char span_s[32];
+
+		report_ms_list(arr_s, sizeof(arr_s), &f50.p50, 1);
+		report_ms_list(del_s, sizeof(del_s), &fmax.p50, 1);
+		report_ms_list(span_s, sizeof(span_s), &span.p50, 1);
+		/* median and worst over each run's clients */
+		printf("  first result, median (ms)   %s\n"
+		       "  first result, worst (ms)    %s\n"
+		       "  makespan (ms)               %s\n", arr_s, del_s, span_s);
+	}
 	if (H.a.bystander_ms)
 		printf("  bystander worst echo (ms)   %.1f\n", (double)worst.p50 / 1000.0);
 	printf("  event-loop lag max (ms)     %.1f\n", (double)lag.p50 / 1000.0);
@@ -780,19 +909,25 @@ int main(int argc, char **argv)
 	}
 
 	size_t runs = (size_t)H.a.runs, items = (size_t)H.a.items;
+	size_t per_run = (size_t)H.a.clients * items;	/* results of one run */
 
 	/* echoes are sent only while results are awaited, so at most one
 	 * per period of the results' bound */
 	H.cap_echoes = H.a.bystander_ms
 		? (size_t)args_results_timeout_ms(&H.a) / (size_t)H.a.bystander_ms + 16 : 0;
-	H.msgs = calloc(items, sizeof(*H.msgs));
+	H.msgs = calloc(per_run, sizeof(*H.msgs));
 	H.echoes = calloc(H.cap_echoes + 1, sizeof(*H.echoes));
-	H.all_msgs = calloc(runs * items, sizeof(*H.all_msgs));
+	H.all_msgs = calloc(runs * per_run, sizeof(*H.all_msgs));
 	H.worst_echo = calloc(runs, sizeof(int64_t));
 	H.lag_max = calloc(runs, sizeof(int64_t));
-	H.scratch = calloc(runs * items + H.cap_echoes + 1, sizeof(int64_t));
+	H.together = calloc(runs, sizeof(*H.together));
+	/* the most any user of it takes: every run's results (medians), or
+	 * two values per result of a run (report_run_line), or the echoes,
+	 * or one per client or run */
+	H.scratch = calloc(runs * per_run + per_run + H.cap_echoes + runs +
+			   (size_t)H.a.clients + 1, sizeof(int64_t));
 	if (!H.msgs || !H.echoes || !H.all_msgs || !H.worst_echo || !H.lag_max ||
-	    !H.scratch) {
+	    !H.together || !H.scratch) {
 		fprintf(stderr, "harness: out of memory\n");
 		return ARGS_EXIT_FAILED;
 	}
@@ -853,6 +988,7 @@ int main(int argc, char **argv)
 	free(H.all_msgs);
 	free(H.worst_echo);
 	free(H.lag_max);
+	free(H.together);
 	free(H.scratch);
 	return status;
 }

@@ -26,7 +26,14 @@ struct report_msg {
 	int64_t t_request_us;	/* the client sent `run` */
 	int64_t t_recv_us, t_start_us, t_done_us, t_send_us; /* the server's stamps */
 	int64_t t_arrive_us;	/* the client received the frame */
+	int client;		/* which of the harness's --clients K connections
+				   received it, 0..K-1 (0 when K = 1); last, so
+				   positional initialisers of the fields above
+				   stay valid */
 };
+
+/* The most concurrent clients one harness drives (--clients). */
+#define REPORT_CLIENTS_MAX 64
 
 /* One bystander echo. */
 struct report_echo {
@@ -44,8 +51,12 @@ struct report_lag {
 	int64_t samples, p50_us, p99_us, max_us, stalls;
 };
 
+/* The client column is the last one, so that every reader that addresses
+ * the columns before it by number (the gnuplot scripts, the labs' awk)
+ * reads them where they always were. It is always written, 0 when K = 1. */
 #define REPORT_MSG_HEADER \
-	"variant,run,seq,t_request_us,t_recv_us,t_start_us,t_done_us,t_send_us,t_arrive_us"
+	"variant,run,seq,t_request_us,t_recv_us,t_start_us,t_done_us,t_send_us," \
+	"t_arrive_us,client"
 #define REPORT_ECHO_HEADER "variant,run,seq,t_sent_us,t_server_us,t_arrive_us"
 #define REPORT_LAG_HEADER \
 	"variant,run,since_us,samples,lag_p50_us,lag_p99_us,lag_max_us,stalls"
@@ -84,6 +95,46 @@ struct report_run {
 void report_summarize_run(const struct report_msg *msgs, size_t n_msgs,
 			  const struct report_echo *echoes, size_t n_echoes,
 			  struct report_run *out, int64_t *scratch);
+
+/* What the K clients of one run saw together (--clients K > 1). */
+struct report_clients {
+	size_t clients;		/* clients with at least one result */
+	int64_t first_p50_us;	/* a client's first result, after its own
+				   request: the median over the clients */
+	int64_t first_max_us;	/* ... and the worst client's */
+	int64_t makespan_us;	/* the earliest request to the last arrival,
+				   over every client: how long the K jobs
+				   took together */
+};
+
+/*
+ * Summarises the results of one run's clients (msgs in any order, client
+ * 0..clients-1). A client's first result is the one that arrived first,
+ * measured from that client's own request; a client with no result counts
+ * in neither figure. All zero when n_msgs is 0. scratch must hold
+ * `clients` values.
+ */
+void report_summarize_clients(const struct report_msg *msgs, size_t n_msgs,
+			      int clients, struct report_clients *out,
+			      int64_t *scratch);
+
+/*
+ * The harness's line for one finished run, ending in '\n', into buf:
+ *   K = 1: run R/N V: arrivals A.. ms after request; delivery D.. ms
+ *          [; bystander worst W ms (E echoes)]; loop lag max L ms, stalls S
+ *   K > 1: run R/N V, K clients: first result after request median F,
+ *          worst G ms; makespan M ms; delivery median D, max X ms
+ *          [; bystander ...]; loop lag max L ms, stalls S
+ * (one line). The K = 1 form is the one the harness always printed, with
+ * the values of msgs in their order; the K > 1 form replaces the lists,
+ * K x items values long, with rc (report_summarize_clients()) and rr's
+ * delivery. rc may be NULL when clients is 1. scratch must hold 2 x
+ * n_msgs values.
+ */
+void report_run_line(char *buf, size_t cap, int run, int runs, const char *variant,
+		     int clients, const struct report_msg *msgs, size_t n_msgs,
+		     const struct report_run *rr, const struct report_clients *rc,
+		     const struct report_lag *lag, int64_t *scratch);
 
 /*
  * Per-seq medians over runs: for each seq in [0, items), the median of the

@@ -43,6 +43,27 @@ START_TEST(test_full_command_line)
 	ck_assert_int_eq(args_connect_timeout_ms(&a), 900 + 5000);
 	ck_assert_int_eq(args_results_timeout_ms(&a), 3 * 900 + 5000);
 	ck_assert_int_eq(args_reply_timeout_ms(&a), 5000);
+	ck_assert_int_eq(a.clients, 1);
+}
+END_TEST
+
+/* K clients: the results bound grows with the work the run gives the
+ * server (K jobs); the connect and reply bounds do not. */
+START_TEST(test_clients)
+{
+	struct args a;
+	char err[200];
+
+	ck_assert(PARSE("--url", "ws://127.0.0.1:4567/", "--items", "3", "--work-ms",
+			"300", "--clients", "4"));
+	ck_assert_int_eq(a.clients, 4);
+	ck_assert_int_eq(args_connect_timeout_ms(&a), 900 + 5000);
+	ck_assert_int_eq(args_results_timeout_ms(&a), 3 * 4 * 900 + 5000);
+	ck_assert_int_eq(args_reply_timeout_ms(&a), 5000);
+	ck_assert(PARSE("--url", "ws://h:1/", "--items", "6", "--work-ms", "10000",
+			"--clients", "64"));
+	ck_assert_int_eq(a.clients, ARGS_CLIENTS_MAX);
+	ck_assert_int_eq(args_results_timeout_ms(&a), 3 * 64 * 60000 + 5000);
 }
 END_TEST
 
@@ -79,6 +100,10 @@ static const struct bad_args {
 	{ { "--url", "ws://h:1/", "--items", "1", "--work-ms", "10001" }, "--work-ms must be an integer from 0 to 10000" },
 	{ { "--url", "ws://h:1/", "--items", "7", "--work-ms", "10000" }, "at most 60000, got 70000" },
 	{ { "--url", "ws://h:1/", "--items", "1", "--work-ms", "1", "--runs", "0" }, "--runs must be" },
+	{ { "--url", "ws://h:1/", "--items", "1", "--work-ms", "1", "--clients", "0" },
+	  "--clients must be an integer from 1 to 64, not '0'" },
+	{ { "--url", "ws://h:1/", "--items", "1", "--work-ms", "1", "--clients", "65" },
+	  "--clients must be an integer from 1 to 64, not '65'" },
 	{ { "--url", "ws://h:1/", "--items", "1", "--work-ms", "1", "--bystander-ms", "0" }, "--bystander-ms must be" },
 	{ { "--url", "ws://h:1/", "--items", "1", "--work-ms", "1", "--bystander-csv", "b" }, "needs --bystander-ms" },
 	{ { "--url", "ws://h:1/", "--items", "1", "--work-ms", "1", "--frobnicate", "1" }, "unknown option '--frobnicate'" },
@@ -104,6 +129,7 @@ Suite *args_suite(void)
 
 	tcase_add_test(tc, test_full_command_line);
 	tcase_add_test(tc, test_defaults_and_url_forms);
+	tcase_add_test(tc, test_clients);
 	tcase_add_loop_test(tc, test_bad_command_lines, 0,
 			    (int)(sizeof(bad_args) / sizeof(bad_args[0])));
 	suite_add_tcase(s, tc);

@@ -1,6 +1,7 @@
 /*
  * test_harness.c: build/harness as a user runs it: its CSV, its summary,
- * its agreement with the independent client, and its failures (refused,
+ * its agreement with the independent client, K concurrent clients
+ * (--clients) that really start together, and its failures (refused,
  * HTTP error, a full server, server death, silence, bad command line),
  * each a non-zero exit with a message naming the URL and the cause; after
  * a failure every CSV file holds the rows received and ends with the
@@ -41,7 +42,8 @@ static void temp_name(char *buf, size_t cap, const char *tag)
 }
 
 /* Reads a CSV file: header into hdr, the numeric columns after the variant
- * column into rows[r][c] (c = 0 is "run"). Returns the row count. */
+ * column into rows[r][c] (c = 0 is "run"; in a messages file c = 8 is
+ * "client"), skipping a "# incomplete" line. Returns the row count. */
 static int read_csv(const char *path, char *hdr, size_t hdrcap,
 		    long long rows[][9], int maxrows, char *variant, size_t vcap)
 {
@@ -52,6 +54,8 @@ static int read_csv(const char *path, char *hdr, size_t hdrcap,
 	ck_assert_ptr_nonnull(f);
 	ck_assert_ptr_nonnull(fgets(hdr, (int)hdrcap, f));
 	while (n < maxrows && fgets(line, sizeof(line), f)) {
+		if (line[0] == '#')
+			continue;
 		char *comma = strchr(line, ',');
 		ck_assert_ptr_nonnull(comma);
 		snprintf(variant, vcap, "%.*s", (int)(comma - line), line);
@@ -118,12 +122,13 @@ START_TEST(test_harness_runs_and_writes_csv)
 	 * 6 t_send, 7 t_arrive */
 	int n = read_csv(m, hdr, sizeof(hdr), rows, 64, variant, sizeof(variant));
 	ck_assert_str_eq(hdr, "variant,run,seq,t_request_us,t_recv_us,t_start_us,"
-			 "t_done_us,t_send_us,t_arrive_us\n");
+			 "t_done_us,t_send_us,t_arrive_us,client\n");
 	ck_assert_int_eq(n, 6);
 	ck_assert_str_eq(variant, "blocking");
 	for (int i = 0; i < n; i++) {
 		ck_assert_int_eq(rows[i][0], 1 + i / 3);	/* run */
 		ck_assert_int_eq(rows[i][1], i % 3);		/* seq */
+		ck_assert_int_eq(rows[i][8], 0);		/* client: one */
 		for (int c = 2; c < 7; c++)
 			ck_assert_int_le(rows[i][c], rows[i][c + 1]);
 	}
@@ -360,6 +365,237 @@ START_TEST(test_full_server_close_frame_named)
 }
 END_TEST
 
+/* Messages file columns, as read_csv() numbers them. */
+enum { COL_RUN, COL_SEQ, COL_REQUEST, COL_RECV, COL_START, COL_DONE, COL_SEND,
+       COL_ARRIVE, COL_CLIENT };
+
+/* The spread (max - min) of column col over the rows with seq `seq` (any
+ * seq if seq < 0). */
+static long long spread(long long rows[][9], int n, int col, int seq)
+{
+	long long lo = 0, hi = 0;
+	bool any = false;
+
+	for (int i = 0; i < n; i++) {
+		if (seq >= 0 && rows[i][COL_SEQ] != seq)
+			continue;
+		if (!any || rows[i][col] < lo)
+			lo = rows[i][col];
+		if (!any || rows[i][col] > hi)
+			hi = rows[i][col];
+		any = true;
+	}
+	return hi - lo;
+}
+
+/* Runs the harness with --clients against url, 1 run, into the CSV m;
+ * asserts exit 0 and returns its row count. */
+static int run_clients(const char *url, const char *clients, const char *items,
+		       const char *work_ms, const char *m, long long rows[][9],
+		       char *out, size_t outcap)
+{
+	char hdr[256], variant[32];
+	char *argv[] = { harness_path(), "--url", (char *)url, "--items", (char *)items,
+			 "--work-ms", (char *)work_ms, "--clients", (char *)clients,
+			 "--csv", (char *)m, NULL };
+	int st = spawn_run(argv, out, outcap, 30000);
+
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "harness: %s", out);
+	int n = read_csv(m, hdr, sizeof(hdr), rows, 64, variant, sizeof(variant));
+
+	ck_assert_str_eq(hdr, "variant,run,seq,t_request_us,t_recv_us,t_start_us,"
+			 "t_done_us,t_send_us,t_arrive_us,client\n");
+	return n;
+}
+
+/*
+ * Four clients against a pool of four workers, 2 items of 100 ms each:
+ * every client's rows are there once (clients 0..3, seqs 0..1), the four
+ * requests went out within 5 ms of each other (the harness sends them in
+ * one loop turn, once all four connections are open), and so the four
+ * jobs run side by side: their first results arrive within 60 ms of each
+ * other, where one job after another would put them 100 ms apart. The
+ * per-run line gives the clients' first results and the makespan.
+ *
+ * The items are --work sleep: four workers then really run at once on
+ * any machine. With --work cpu four workers share 2 cores, and where the
+ * kernel first places them decides when each first item ends: measured
+ * here, one worker often had a core to itself for its first item while
+ * three shared the other, first results 100-160 ms apart (and a request
+ * delayed up to 13 ms by a worker preempting the harness), which is the
+ * scheduler's shape, not the harness's.
+ */
+START_TEST(test_clients_start_together)
+{
+	struct spawned s;
+	char out[8192], url[64], m[64];
+	long long rows[64][9];
+	int seen[4][2] = { { 0 } };
+
+	tu_start(&s, "threadpool", "--threads", "4", "--work", "sleep", NULL);
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", s.port);
+	temp_name(m, sizeof(m), "msg");
+	int n = run_clients(url, "4", "2", "100", m, rows, out, sizeof(out));
+
+	tu_stop_clean(&s);
+	ck_assert_int_eq(n, 8);
+	for (int i = 0; i < n; i++) {
+		ck_assert_int_eq(rows[i][COL_RUN], 1);
+		ck_assert_int_ge(rows[i][COL_CLIENT], 0);
+		ck_assert_int_le(rows[i][COL_CLIENT], 3);
+		ck_assert_int_ge(rows[i][COL_SEQ], 0);
+		ck_assert_int_le(rows[i][COL_SEQ], 1);
+		seen[rows[i][COL_CLIENT]][rows[i][COL_SEQ]]++;
+		for (int c = COL_REQUEST; c < COL_ARRIVE; c++)
+			ck_assert_int_le(rows[i][c], rows[i][c + 1]);
+	}
+	for (int k = 0; k < 4; k++)
+		for (int seq = 0; seq < 2; seq++)
+			ck_assert_msg(seen[k][seq] == 1, "client %d seq %d: %d rows", k, seq,
+				      seen[k][seq]);
+
+	long long req = spread(rows, n, COL_REQUEST, -1);
+	long long first = spread(rows, n, COL_ARRIVE, 0);
+
+	fprintf(stderr, "4 clients, pool of 4: requests within %lld us, first results "
+		"within %lld ms\n", req, first / 1000);
+	ck_assert_int_lt(req, 5000);
+	ck_assert_int_lt(first, 60000);
+	ck_assert_msg(strstr(out, "run 1/1 threadpool, 4 clients: first result after "
+			      "request median "), "%s", out);
+	ck_assert_msg(strstr(out, "; makespan "), "%s", out);
+	ck_assert_msg(strstr(out, "threadpool, 1 run of 4 clients x 2 x 100 ms"), "%s", out);
+	unlink(m);
+}
+END_TEST
+
+/*
+ * Three clients against server-blocking, one 100 ms item each: the
+ * requests leave together, but the server computes each job inside its
+ * loop, one at a time, so the first (and only) results arrive about
+ * 100 ms apart: sorted, each gap at least 60 ms. The clients are
+ * concurrent (every request went out before the first result arrived)
+ * and the server serial.
+ */
+START_TEST(test_clients_against_serial_server)
+{
+	struct spawned s;
+	char out[8192], url[64], m[64];
+	long long rows[64][9], first[3];
+
+	tu_start(&s, "blocking", NULL);
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", s.port);
+	temp_name(m, sizeof(m), "msg");
+	int n = run_clients(url, "3", "1", "100", m, rows, out, sizeof(out));
+
+	tu_stop_clean(&s);
+	ck_assert_int_eq(n, 3);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(rows[i][COL_SEQ], 0);
+		first[i] = rows[i][COL_ARRIVE];
+	}
+	ck_assert_int_ne(rows[0][COL_CLIENT], rows[1][COL_CLIENT]);
+	ck_assert_int_ne(rows[0][COL_CLIENT], rows[2][COL_CLIENT]);
+	ck_assert_int_ne(rows[1][COL_CLIENT], rows[2][COL_CLIENT]);
+	/* sort the three arrivals */
+	for (int i = 1; i < 3; i++)
+		for (int j = i; j > 0 && first[j - 1] > first[j]; j--) {
+			long long t = first[j];
+
+			first[j] = first[j - 1];
+			first[j - 1] = t;
+		}
+	long long last_request = 0;
+
+	for (int i = 0; i < 3; i++)
+		if (rows[i][COL_REQUEST] > last_request)
+			last_request = rows[i][COL_REQUEST];
+	ck_assert_int_lt(last_request, first[0]);
+	fprintf(stderr, "3 clients, blocking: requests within %lld us, first results "
+		"%lld and %lld ms apart\n", spread(rows, n, COL_REQUEST, -1),
+		(first[1] - first[0]) / 1000, (first[2] - first[1]) / 1000);
+	ck_assert_int_ge(first[1] - first[0], 60000);
+	ck_assert_int_ge(first[2] - first[1], 60000);
+	unlink(m);
+}
+END_TEST
+
+/*
+ * Three clients, and the server is killed once the first result is in
+ * the CSV (a trigger, not a delay: under server-blocking the jobs of 2 x
+ * 200 ms run one after another, so most results are still to come): the
+ * harness sees a client's connection drop, exits 3 at once, names the
+ * client, and every file holds exactly the rows stderr counts, each of a
+ * client 0..2, and ends with the "# incomplete" line.
+ */
+START_TEST(test_clients_server_killed)
+{
+	struct spawned s;
+	char url[64], m[64], b[64], l[64], hdr[256], variant[32];
+	long long rows[64][9];
+	struct tu_bg_run bg;
+
+	tu_start(&s, "blocking", NULL);
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", s.port);
+	temp_name(m, sizeof(m), "msg");
+	temp_name(b, sizeof(b), "by");
+	temp_name(l, sizeof(l), "lag");
+	char *argv[] = { harness_path(), "--url", url, "--items", "2", "--work-ms",
+			 "200", "--clients", "3", "--bystander-ms", "20", "--csv", m,
+			 "--bystander-csv", b, "--lag-csv", l, NULL };
+	tu_bg_start(&bg, argv);
+
+	bool saw_first = tu_wait_csv_rows(m, 1, 10000);
+	int64_t t_kill = clock_now_us();
+
+	kill(s.pid, SIGKILL);
+	tu_bg_join(&bg);
+	spawn_stop(&s, SIGKILL, TU_STOP_MS);
+	spawn_cleanup(&s);
+	ck_assert_msg(saw_first, "no result row within 10 s: %s", bg.out);
+	ck_assert_msg(WIFEXITED(bg.status) && WEXITSTATUS(bg.status) == ARGS_EXIT_INCOMPLETE,
+		      "status %d: %s", bg.status, bg.out);
+	ck_assert_msg(bg.t_end_us - t_kill < 3000000, "exited %lld ms after the kill",
+		      (long long)(bg.t_end_us - t_kill) / 1000);
+	ck_assert_msg(strstr(bg.out, url), "%s", bg.out);
+	/* whichever connection lws reports first: a client's or the bystander's */
+	ck_assert_msg(strstr(bg.out, "run 1 of 1: the connection of client ") ||
+		      strstr(bg.out, "run 1 of 1: the bystander connection "), "%s", bg.out);
+	ck_assert_msg(strstr(bg.out, " dropped without a close frame (did the server "
+			     "crash or get killed?) while we waited for result "), "%s", bg.out);
+	ck_assert_msg(strstr(bg.out, "run 1 of 1 is incomplete: ") &&
+		      strstr(bg.out, " of 6 results (3 clients x 2 items)"), "%s", bg.out);
+
+	struct csv_shape msgs = csv_shape(m), echoes = csv_shape(b), lag = csv_shape(l);
+	int results = stderr_count(bg.out, " of 6 results");
+
+	ck_assert_int_ge(msgs.rows, 1);
+	ck_assert_int_lt(msgs.rows, 6);
+	ck_assert_int_eq(msgs.rows, results);
+	ck_assert_int_eq(echoes.rows, stderr_count(bg.out, " bystander echoes"));
+	ck_assert_int_eq(lag.rows, 0);
+	ck_assert_msg(!strncmp(msgs.last, REPORT_INCOMPLETE_PREFIX "1 of 1: the ",
+			       strlen(REPORT_INCOMPLETE_PREFIX "1 of 1: the ")) &&
+		      strstr(msgs.last, "dropped without a close frame"), "%s", msgs.last);
+	ck_assert_str_eq(echoes.last, msgs.last);
+	ck_assert_str_eq(lag.last, msgs.last);
+
+	int n = read_csv(m, hdr, sizeof(hdr), rows, 64, variant, sizeof(variant));
+
+	ck_assert_int_eq(n, results);
+	for (int i = 0; i < n; i++) {
+		ck_assert_int_ge(rows[i][COL_CLIENT], 0);
+		ck_assert_int_le(rows[i][COL_CLIENT], 2);
+	}
+	fprintf(stderr, "3 clients, server killed after the first result: %d of 6 "
+		"results, harness exited %lld ms after the kill\n", results,
+		(long long)(bg.t_end_us - t_kill) / 1000);
+	unlink(m);
+	unlink(b);
+	unlink(l);
+}
+END_TEST
+
 /*
  * A server that accepts TCP and never answers the upgrade request (a plain
  * listening socket: the kernel completes the TCP handshake, nobody reads):
@@ -430,6 +666,9 @@ Suite *harness_suite(void)
 	tcase_add_test(tc, test_http_error_names_url_and_cause);
 	tcase_add_test(tc, test_full_server_close_frame_named);
 	tcase_add_test(tc, test_server_killed_after_first_result);
+	tcase_add_test(tc, test_clients_start_together);
+	tcase_add_test(tc, test_clients_against_serial_server);
+	tcase_add_test(tc, test_clients_server_killed);
 	tcase_add_test(tc, test_silent_server_gives_up_within_bound);
 	tcase_add_test(tc, test_bad_command_line_exits_2);
 	suite_add_tcase(s, tc);

@@ -92,7 +92,7 @@ START_TEST(test_csv_rows)
 	char *text = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&text, &size);
-	struct report_msg m = { 2, 1, 10, 11, 12, 13, 14, 15 };
+	struct report_msg m = { 2, 1, 10, 11, 12, 13, 14, 15, 3 };
 	struct report_echo e = { 2, 0, 20, 21, 22 };
 	struct report_lag l = { 2, 10, 5, 6, 7, 8, 1 };
 
@@ -101,13 +101,101 @@ START_TEST(test_csv_rows)
 	report_echo_csv(f, "blocking", &e);
 	report_lag_csv(f, "blocking", &l);
 	fclose(f);
-	ck_assert_str_eq(text, "blocking,2,1,10,11,12,13,14,15\n"
+	ck_assert_str_eq(text, "blocking,2,1,10,11,12,13,14,15,3\n"
 			 "blocking,2,0,20,21,22\n"
 			 "blocking,2,10,5,6,7,8,1\n");
 	free(text);
-	/* the headers name exactly as many columns as the rows hold */
+	/* the headers name exactly as many columns as the rows hold; the
+	 * client column last, so every column before it keeps its number */
 	ck_assert_str_eq(REPORT_MSG_HEADER, "variant,run,seq,t_request_us,t_recv_us,"
-			 "t_start_us,t_done_us,t_send_us,t_arrive_us");
+			 "t_start_us,t_done_us,t_send_us,t_arrive_us,client");
+}
+END_TEST
+
+/* Client k's result seq of a run whose requests went out at 0 (client
+ * k's at k us: back to back), arriving at arrive_ms. */
+static struct report_msg client_msg(int client, int seq, int64_t arrive_ms)
+{
+	return (struct report_msg){ .run = 1, .seq = seq, .client = client,
+				    .t_request_us = client,
+				    .t_done_us = arrive_ms * 1000 - 100,
+				    .t_send_us = arrive_ms * 1000 - 50,
+				    .t_arrive_us = arrive_ms * 1000 };
+}
+
+/*
+ * Three clients against a serial server (blocking: 100 ms items, one job
+ * at a time): first results at 100, 300 and 500 ms, in any row order. The
+ * median client waited 300 ms for its first result, the worst 500; the
+ * makespan runs from the first request to the last arrival, 600 ms.
+ */
+START_TEST(test_clients_summary)
+{
+	struct report_msg m[] = {
+		client_msg(2, 1, 600), client_msg(0, 0, 100), client_msg(1, 0, 300),
+		client_msg(0, 1, 200), client_msg(1, 1, 400), client_msg(2, 0, 500),
+	};
+	struct report_clients rc;
+	int64_t scratch[3];
+
+	report_summarize_clients(m, 6, 3, &rc, scratch);
+	ck_assert_uint_eq(rc.clients, 3);
+	ck_assert_int_eq(rc.first_p50_us, 300000 - 1);	/* client 1 asked at 1 us */
+	ck_assert_int_eq(rc.first_max_us, 500000 - 2);
+	ck_assert_int_eq(rc.makespan_us, 600000);
+
+	/* a client with no result counts in neither figure */
+	report_summarize_clients(m + 1, 2, 3, &rc, scratch);	/* clients 0, 1 */
+	ck_assert_uint_eq(rc.clients, 2);
+	ck_assert_int_eq(rc.first_p50_us, 100000);	/* the lower middle of 2 */
+	ck_assert_int_eq(rc.first_max_us, 300000 - 1);
+	ck_assert_int_eq(rc.makespan_us, 300000);
+
+	report_summarize_clients(m, 0, 3, &rc, scratch);
+	ck_assert_uint_eq(rc.clients, 0);
+	ck_assert_int_eq(rc.makespan_us, 0);
+}
+END_TEST
+
+/* The per-run line: K = 1 exactly as the harness always printed it (the
+ * experiment's step lines and people's scripts read it); K > 1 with the
+ * clients' first results and the makespan instead of K x items values. */
+START_TEST(test_run_line)
+{
+	struct report_msg one[] = { seed_msg(1, 0, 301, 300), seed_msg(1, 1, 902, 600),
+				    seed_msg(1, 2, 902, 900) };
+	struct report_echo e[] = { { .t_sent_us = 20000, .t_arrive_us = 902000 } };
+	struct report_lag lag = { .max_us = 895400, .stalls = 1 };
+	struct report_run rr;
+	struct report_clients rc;
+	int64_t scratch[12];
+	char line[640];
+
+	report_summarize_run(one, 3, e, 1, &rr, scratch);
+	report_run_line(line, sizeof(line), 2, 5, "blocking", 1, one, 3, &rr, NULL,
+			&lag, scratch);
+	ck_assert_str_eq(line, "run 2/5 blocking: arrivals 301 902 902 ms after request; "
+			 "delivery 1.0 302 2.0 ms; bystander worst 882.0 ms (1 echoes); "
+			 "loop lag max 895.4 ms, stalls 1\n");
+	report_summarize_run(one, 3, NULL, 0, &rr, scratch);
+	report_run_line(line, sizeof(line), 1, 1, "blocking", 1, one, 3, &rr, NULL,
+			&lag, scratch);
+	ck_assert_str_eq(line, "run 1/1 blocking: arrivals 301 902 902 ms after request; "
+			 "delivery 1.0 302 2.0 ms; loop lag max 895.4 ms, stalls 1\n");
+
+	struct report_msg three[] = {
+		client_msg(0, 0, 100), client_msg(1, 0, 300), client_msg(2, 0, 500),
+		client_msg(0, 1, 200), client_msg(1, 1, 400), client_msg(2, 1, 600),
+	};
+
+	report_summarize_run(three, 6, e, 1, &rr, scratch);
+	report_summarize_clients(three, 6, 3, &rc, scratch);
+	report_run_line(line, sizeof(line), 1, 2, "blocking", 3, three, 6, &rr, &rc,
+			&lag, scratch);
+	ck_assert_str_eq(line, "run 1/2 blocking, 3 clients: first result after request "
+			 "median 300, worst 500 ms; makespan 600 ms; delivery median "
+			 "0.1, max 0.1 ms; bystander worst 882.0 ms (1 echoes); loop lag "
+			 "max 895.4 ms, stalls 1\n");
 }
 END_TEST
 
@@ -149,6 +237,8 @@ Suite *report_suite(void)
 	tcase_add_test(tc, test_run_summary);
 	tcase_add_test(tc, test_ms_list);
 	tcase_add_test(tc, test_csv_rows);
+	tcase_add_test(tc, test_clients_summary);
+	tcase_add_test(tc, test_run_line);
 	tcase_add_test(tc, test_incomplete_line);
 	suite_add_tcase(s, tc);
 	return s;

@@ -2,8 +2,9 @@
  * test_summarize.c: build/summarize on a real run directory, made here the
  * way scripts/experiment.sh makes one (servers with --lag-log, the harness
  * with its CSVs, an env.txt): the verdicts come out right on real data, a
- * damaged file is an error naming the file and line, and a run the server
- * died in is left out, with notes that say so.
+ * damaged file is an error naming the file and line, a run the server
+ * died in is left out, with notes that say so, and a file of several
+ * concurrent clients (--clients) is refused by name.
  */
 #include "tests/suites.h"
 #include "tests/testutil.h"
@@ -17,9 +18,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Runs `variant` under the harness (2 runs of 3 x 150 ms) into dir/config.*. */
-static void make_config(const char *dir, const char *config, const char *variant,
-			const char *send)
+/* Runs `variant` under the harness (2 runs of 3 x 150 ms, `clients`
+ * concurrent clients) into dir/config.*. */
+static void make_config_clients(const char *dir, const char *config,
+				const char *variant, const char *send,
+				const char *clients)
 {
 	char lagmon[512], url[64], csv[512], bys[512], lag[512], harness[512], out[8192];
 	struct spawned s;
@@ -33,11 +36,19 @@ static void make_config(const char *dir, const char *config, const char *variant
 	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", s.port);
 	char *argv[] = { harness, "--url", url, "--items", "3", "--work-ms", "150",
 			 "--runs", "2", "--bystander-ms", "20", "--quiet", "--csv", csv,
-			 "--bystander-csv", bys, "--lag-csv", lag, NULL };
+			 "--bystander-csv", bys, "--lag-csv", lag, "--clients",
+			 (char *)clients, NULL };
 	int st = spawn_run(argv, out, sizeof(out), 30000);
 
 	tu_stop_clean(&s);
 	ck_assert_msg(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "harness: %s", out);
+}
+
+/* The same with one client, as make experiment runs it. */
+static void make_config(const char *dir, const char *config, const char *variant,
+			const char *send)
+{
+	make_config_clients(dir, config, variant, send, "1");
 }
 
 /*
@@ -249,6 +260,27 @@ START_TEST(test_incomplete_runs_left_out)
 }
 END_TEST
 
+/*
+ * A run of the harness with --clients 2: its rows are K jobs side by side,
+ * not runs, so summarize refuses the file by name (exit 1) rather than
+ * summarise it or call its runs broken.
+ */
+START_TEST(test_more_than_one_client_refused)
+{
+	char dir[] = "/tmp/sendlab-run-XXXXXX", out[8192], cmd[600];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	make_config_clients(dir, "threadpool", "threadpool", "proactor", "2");
+	write_env(dir, "threadpool");
+	ck_assert_int_eq(run_summarize(dir, out, sizeof(out)), 1);
+	ck_assert_msg(strstr(out, "threadpool.messages.csv: rows of 2 clients (the "
+			      "harness ran with --clients 2): build/summarize summarises "
+			      "one client per run"), "%s", out);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 Suite *summarize_suite(void)
 {
 	Suite *s = suite_create("summarize");
@@ -257,6 +289,7 @@ Suite *summarize_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_verdicts_on_real_runs);
 	tcase_add_test(tc, test_incomplete_runs_left_out);
+	tcase_add_test(tc, test_more_than_one_client_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

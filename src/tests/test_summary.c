@@ -186,6 +186,37 @@ START_TEST(test_incomplete_runs_are_errors)
 }
 END_TEST
 
+/*
+ * The rows of --clients K > 1: K jobs side by side in one run. Their seqs
+ * repeat within a run, so pooling them would read as broken runs; the
+ * summary refuses them by name instead, and K = 1 (client 0 on every row)
+ * is summarised as always.
+ */
+START_TEST(test_more_than_one_client_refused)
+{
+	struct report_msg m[6] = { { 0 } };
+	struct summary s;
+	char err[200];
+
+	ck_assert_int_eq(summary_clients(m, 0), 1);
+	add_run(m, 0, 1, spaced, spaced);
+	ck_assert_int_eq(summary_clients(m, 3), 1);
+	ck_assert(compute(m, 3, NULL, 0, &s));
+
+	/* client 1's job of the same run, beside client 0's */
+	add_run(m, 3, 1, spaced, spaced);
+	for (int i = 3; i < 6; i++)
+		m[i].client = 1;
+	ck_assert_int_eq(summary_clients(m, 6), 2);
+	ck_assert(!summary_compute(m, 6, NULL, 0, NULL, 0, &s, err, sizeof(err)));
+	ck_assert_str_eq(err, "rows of 2 clients: only one client per run "
+			 "(--clients 1) can be summarised");
+	/* the highest client decides, even if a client between got no row */
+	m[5].client = 3;
+	ck_assert_int_eq(summary_clients(m, 6), 4);
+}
+END_TEST
+
 START_TEST(test_dist_quartiles)
 {
 	int64_t v[] = { 8, 1, 7, 2, 6, 3, 5, 4 };
@@ -216,6 +247,7 @@ Suite *summary_suite(void)
 	tcase_add_test(tc, test_loop_verdict_from_lag_in_windows);
 	tcase_add_test(tc, test_bystander_statistics_and_agreement);
 	tcase_add_test(tc, test_incomplete_runs_are_errors);
+	tcase_add_test(tc, test_more_than_one_client_refused);
 	tcase_add_test(tc, test_dist_quartiles);
 	suite_add_tcase(s, tc);
 	return s;
