@@ -34,7 +34,9 @@ DEPS_STAMP := build/.deps-installed
 COMMON_SRC := src/common/cli.c src/common/json.c src/common/stats.c
 CORE_SRC := $(filter-out src/core/server.c,$(wildcard src/core/*.c))
 HARNESS_SRC := $(filter-out src/harness/main.c,$(wildcard src/harness/*.c))
-ANALYSIS_SRC := $(filter-out src/analysis/main.c,$(wildcard src/analysis/*.c))
+# every main of src/analysis/ is its own program
+ANALYSIS_MAINS := src/analysis/main.c src/analysis/scaling_main.c
+ANALYSIS_SRC := $(filter-out $(ANALYSIS_MAINS),$(wildcard src/analysis/*.c))
 
 obj = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(1))
 COMMON_OBJ := $(call obj,$(COMMON_SRC))
@@ -45,7 +47,7 @@ ANALYSIS_OBJ := $(call obj,$(ANALYSIS_SRC))
 UNIT_CORE_OBJ := $(filter-out $(addprefix $(BUILD)/obj/core/,server.o session.o send.o),$(CORE_OBJ))
 
 SERVER_BINS := $(addprefix $(BUILD)/server-,$(SERVERS))
-BINS := $(SERVER_BINS) $(BUILD)/harness $(BUILD)/summarize $(BUILD)/grade
+BINS := $(SERVER_BINS) $(BUILD)/harness $(BUILD)/summarize $(BUILD)/scaling-summarize $(BUILD)/grade
 
 # unit tests: pure functions (the core without its lws glue:
 # server.c, session.c, send.c); integration tests: processes over loopback
@@ -137,6 +139,9 @@ $(BUILD)/harness: $(BUILD)/obj/harness/main.o $(HARNESS_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -lm -o $@
 
 $(BUILD)/summarize: $(BUILD)/obj/analysis/main.o $(ANALYSIS_OBJ) $(COMMON_OBJ)
+	$(CC) $(LDFLAGS_ALL) $^ -lm -o $@
+
+$(BUILD)/scaling-summarize: $(BUILD)/obj/analysis/scaling_main.o $(ANALYSIS_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS_ALL) $^ -lm -o $@
 
 $(BUILD)/obj/tests/%.o: CFLAGS_ALL += $(CHECK_CFLAGS)
