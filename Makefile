@@ -61,7 +61,7 @@ UNIT_TEST_SRC := src/tests/unit_main.c \
 UNIT_TESTS := $(BUILD)/tests/unit
 INTEGRATION_TESTS := $(BUILD)/tests/integration
 
-.PHONY: all help deps test test-asan test-tsan test-valgrind fuzz experiment plots grade clean FORCE
+.PHONY: all help deps test test-asan test-tsan test-valgrind fuzz experiment scaling plots grade clean FORCE
 .DEFAULT_GOAL := all
 # Keep every object: without this make deletes the "intermediate" ones of
 # pattern chains and rebuilds them on the next target.
@@ -76,6 +76,9 @@ help: ## list the targets
 		awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 	@echo "experiment variables (make experiment RUNS=5 ...): RUNS=$(RUNS) ITEMS=$(ITEMS)" \
 		"WORK_MS=$(WORK_MS) BYSTANDER_MS=$(BYSTANDER_MS) QUICK=$(QUICK) VARIANTS='$(VARIANTS)'"
+	@echo "scaling variables (make scaling SCALING=full ...): SCALING=$(SCALING) (default or full);" \
+		"a grid of your own: SCALING_VARIANTS SCALING_WORKS SCALING_POOLS SCALING_CLIENTS;" \
+		"each point: SCALING_RUNS SCALING_ITEMS SCALING_WORK_MS (docs/scaling.md)"
 
 deps: $(DEPS_STAMP) ## install missing Debian packages (apt-get; sudo if not root)
 
@@ -238,14 +241,23 @@ EXPERIMENT_ENV = BUILD=$(BUILD) RUNS=$(RUNS) ITEMS=$(ITEMS) WORK_MS=$(WORK_MS) \
 experiment: $(BINS) ## the main job: every variant, CSVs, summary.md and plots in results/<run-id>/ (QUICK=1: one run each)
 	@$(EXPERIMENT_ENV) sh scripts/experiment.sh
 
+# The scaling sweep (scripts/scaling.sh, docs/scaling.md). SCALING=full
+# runs the whole grid; SCALING_VARIANTS, SCALING_WORKS, SCALING_POOLS,
+# SCALING_CLIENTS, SCALING_RUNS, SCALING_ITEMS and SCALING_WORK_MS on the
+# command line reach the script through the environment.
+SCALING ?= default
+
+scaling: $(BINS) ## K clients x pool sizes, cpu and sleep work: CSVs, plots and the verdict on "threads = cores + 4" in results/scaling-<date>/ (~80 s; SCALING=full: the whole grid)
+	@BUILD=$(BUILD) SCALING=$(SCALING) sh scripts/scaling.sh
+
 # RUN=results/<run-id> picks another run than the latest.
 RUN ?= results/latest
-plots: $(BUILD)/summarize | $(DEPS_STAMP) ## redraw the summary and every plot of results/latest (or RUN=dir) from its CSVs alone
+plots: $(BUILD)/summarize $(BUILD)/scaling-summarize | $(DEPS_STAMP) ## redraw the summary and every plot of results/latest (or RUN=dir, e.g. results/latest-scaling) from its CSVs alone
 	@BUILD=$(BUILD) sh scripts/plots.sh $(RUN) && echo "redrew $(RUN): summary.md, summary.csv and the figures"
 
-clean: ## remove build/ and generated results (keeps results/reference)
+clean: ## remove build/ and generated results (keeps results/reference and reference-scaling)
 	rm -rf build
-	find results -mindepth 1 -maxdepth 1 ! -name reference ! -name README.md \
+	find results -mindepth 1 -maxdepth 1 ! -name reference ! -name reference-scaling ! -name README.md \
 		! -name .gitignore -exec rm -rf {} +
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
