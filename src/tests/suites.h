@@ -32,5 +32,6 @@ Suite *threadpool_suite(void);
 Suite *summarize_suite(void);
 Suite *grade_suite(void);
 Suite *abuse_suite(void);
+Suite *scaling_run_suite(void);
 
 #endif
