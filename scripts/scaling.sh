@@ -155,7 +155,7 @@ EOF
 
 if [ -n "${SCALING_OUT:-}" ]; then
 	out=$SCALING_OUT
-	run_id=$(basename "$out")
+	run_id=$(basename "$(dirname "$out")")/$(basename "$out")
 	[ -e "$out" ] && die "$out exists already"
 else
 	run_id=scaling-$(date +%Y%m%d-%H%M%S)
@@ -211,11 +211,20 @@ lws_version=$(dpkg-query -W -f '${Version}' libwebsockets-dev 2>/dev/null ||
 	echo "configs: $(echo "$configs" | awk 'NF { printf "%s%s", sep, $1; sep = " " }')"
 	echo "points: $points"
 	echo "estimate: ${estimate} s"
+	echo "load before: $(cut -d ' ' -f 1-3 /proc/loadavg)"
 } >"$out/env.txt"
 
 echo "sendlab scaling $run_id -> $out"
 echo "  $points points ($SCALING grid), $cores cores; each: K clients x $ITEMS items x $WORK_MS ms, RUNS=$RUNS; about $estimate s"
 [ -z "$notes" ] || printf '%s' "$notes"
+# Another program computing changes what cpu work measures: the pool's
+# items slow down, and a pool of more threads than cores takes a bigger
+# share of the CPU from that program (the scheduler is fair per thread),
+# which looks like a gain from cores + 4. Sleep work does not notice.
+load=$(cut -d ' ' -f 1 /proc/loadavg)
+if awk -v l="$load" -v c="$cores" 'BEGIN { exit !(l >= c / 2) }'; then
+	echo "  warning: the machine is busy (load average $load on $cores cores): cpu-work points will be slow, and more threads than cores will look like a gain; see uptime"
+fi
 
 # The server's CPU time so far, in clock ticks: utime + stime, fields 14
 # and 15 of /proc/PID/stat, counted after the ")" that ends its name (a
@@ -309,6 +318,8 @@ while read -r config variant work threads clients; do
 done <<EOF
 $configs
 EOF
+
+echo "load after: $(cut -d ' ' -f 1-3 /proc/loadavg)" >>"$out/env.txt"
 
 # the numbers, the verdict and the figures; a point that failed is left
 # out of them (scaling-summarize exits 3 then, which is no failure here)
