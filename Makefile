@@ -237,9 +237,9 @@ BYSTANDER_MS ?= 20
 QUICK ?= 0
 VARIANTS ?= blocking flush pingpong threadpool
 EXPERIMENT_ENV = BUILD=$(BUILD) RUNS=$(RUNS) ITEMS=$(ITEMS) WORK_MS=$(WORK_MS) \
-	BYSTANDER_MS=$(BYSTANDER_MS) QUICK=$(QUICK) VARIANTS="$(VARIANTS)"
+	BYSTANDER_MS=$(BYSTANDER_MS) QUICK=$(QUICK) VARIANTS="$(VARIANTS)" SCALING=$(SCALING)
 
-experiment: $(BINS) ## the main job: every variant, CSVs, summary.md and plots in results/<run-id>/ (QUICK=1: one run each)
+experiment: $(BINS) ## the main job: every variant, then the scaling sweep; CSVs, summaries and plots in results/<run-id>/ (QUICK=1: one run each, no sweep)
 	@$(EXPERIMENT_ENV) sh scripts/experiment.sh
 
 # The scaling sweep (scripts/scaling.sh, docs/scaling.md). SCALING=full
