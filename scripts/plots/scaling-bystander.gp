@@ -11,9 +11,10 @@ if (!in_overview) {
 }
 set ylabel "bystander's worst echo (ms, log scale)"
 set logscale y
-set yrange [0.05:*]
+# one scale for both panels: a free loop (a tenth of a ms) to a 16-job stall
+set yrange [0.05:10000]
 set format y "%g"
-set key top left
+set key outside right top vertical samplen 3
 do for [w = 1:nworks] {
 	work = word(works, w)
 	sl = series_of(work)

@@ -35,3 +35,6 @@ set xtics () nomirror
 do for [i = 1:words(ks)] { set xtics add (word(ks, i) word(ks, i) + 0) }
 set xlabel "clients at once (K)"
 set grid lc rgb "#dddddd"
+# the key goes right of each panel; a fixed right margin keeps panels
+# with fewer or shorter names the same width as their neighbours
+set rmargin 30

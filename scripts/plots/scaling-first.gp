@@ -10,9 +10,10 @@ if (!in_overview) {
 }
 set ylabel "first message after the request (ms, log scale)"
 set logscale y
-set yrange [*:*]
+# one scale for both panels: from well under one item to a 16-client queue
+set yrange [50:10000]
 set format y "%g"
-set key top left
+set key outside right top vertical samplen 3
 do for [w = 1:nworks] {
 	work = word(works, w)
 	sl = series_of(work)

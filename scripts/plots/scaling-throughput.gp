@@ -11,7 +11,9 @@ if (!in_overview) {
 }
 set ylabel "items delivered per second"
 set yrange [0:*]
-set key top left
+# room above the highest line, ideal ones included
+set offsets 0, 0, graph 0.08, 0
+set key outside right top vertical samplen 3
 do for [w = 1:nworks] {
 	work = word(works, w)
 	sl = series_of(work)
