@@ -16,7 +16,8 @@
 #   env.txt                   machine, commit, cores, parameters, the grid
 #   plan.csv                  every point it meant to measure
 #   sweep.csv                 per point: the harness's exit status, the
-#                             server's CPU ticks before and after
+#                             server's CPU ticks and the whole machine's
+#                             busy and total ticks, before and after
 #   <point>.messages.csv      the harness's rows (a client column last)
 #   <point>.bystander.csv     the bystander's echoes
 #   points.csv, scaling.md, verdict.txt, scaling-*.png/.svg
@@ -221,9 +222,12 @@ echo "  $points points ($SCALING grid), $cores cores; each: K clients x $ITEMS i
 # items slow down, and a pool of more threads than cores takes a bigger
 # share of the CPU from that program (the scheduler is fair per thread),
 # which looks like a gain from cores + 4. Sleep work does not notice.
+# scaling-summarize measures it per point (others_cores); this is a
+# warning before the time is spent. (Not after: the load average then
+# counts the sweep's own threads.)
 load=$(cut -d ' ' -f 1 /proc/loadavg)
 if awk -v l="$load" -v c="$cores" 'BEGIN { exit !(l >= c / 2) }'; then
-	echo "  warning: the machine is busy (load average $load on $cores cores): cpu-work points will be slow, and more threads than cores will look like a gain; see uptime"
+	echo "  warning: the machine looks busy (load average $load on $cores cores): cpu-work points may be slow, and more threads than cores may look like a gain; see uptime"
 fi
 
 # The server's CPU time so far, in clock ticks: utime + stime, fields 14
@@ -232,8 +236,15 @@ fi
 ticks() {
 	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'
 }
+# Every CPU's time so far, in the same ticks: "busy total", busy being
+# user, nice, system, irq, softirq and steal (guest time is inside user),
+# total those and idle and iowait. The busy time that is not the
+# server's is other programs computing (scaling-summarize: others_cores).
+machine() {
+	awk '$1 == "cpu" { b = $2 + $3 + $4 + $7 + $8 + $9; print b, b + $5 + $6; exit }' /proc/stat
+}
 clk_tck=$(getconf CLK_TCK)
-echo "point,harness_exit,cpu_ticks_before,cpu_ticks_after,clk_tck" >"$out/sweep.csv"
+echo "point,harness_exit,cpu_ticks_before,cpu_ticks_after,sys_busy_before,sys_busy_after,sys_total_before,sys_total_after,clk_tck" >"$out/sweep.csv"
 
 if [ -t 1 ]; then tty=1; else tty=0; fi
 failed=""
@@ -265,6 +276,7 @@ while read -r config variant work threads clients; do
 		[ "$variant" != threadpool ] || label="$variant --threads $threads $work K=$k"
 		[ "$tty" = 1 ] && printf '[%d/%d] %-36s running  (%ss)' "$step" "$points" \
 			"$label" "$(($(date +%s) - start))"
+		sys_before=$(machine)
 		before=$(ticks "$SERVER_PID")
 		rc=0
 		"$HARNESS" --url "ws://127.0.0.1:$SERVER_PORT/" --items "$ITEMS" \
@@ -273,9 +285,11 @@ while read -r config variant work threads clients; do
 			--bystander-csv "$out/$point.bystander.csv" --quiet \
 			</dev/null >/dev/null 2>"$out/$point.harness.stderr" || rc=$?
 		after=$(ticks "$SERVER_PID")
+		sys_after=$(machine)
 		[ -n "$after" ] || after=$before	# it died: no reading
 		[ -n "$before" ] || { before=0; after=0; }
-		echo "$point,$rc,$before,$after,$clk_tck" >>"$out/sweep.csv"
+		echo "$point,$rc,$before,$after,${sys_before% *},${sys_after% *},${sys_before#* },${sys_after#* },$clk_tck" \
+			>>"$out/sweep.csv"
 		[ "$tty" = 1 ] && printf '\r\033[K'
 		if [ "$rc" = 2 ]; then	# its command line: every point would fail
 			cat "$out/$point.harness.stderr" >&2

@@ -199,7 +199,7 @@ static bool scaling_read_table(FILE *f, const char *name, const char *header, in
 
 	while ((got = scaling_getline(f, line, sizeof(line), name, lineno + 1, err,
 				      errcap)) > 0) {
-		char *field[8], why[160];
+		char *field[10], why[160];
 
 		lineno++;
 		if (lineno == 1) {
@@ -286,7 +286,7 @@ struct scaling_sweep_ctx {
 static bool scaling_sweep_row(void *ctx, char **fl, char *why, size_t whycap)
 {
 	struct scaling_sweep_ctx *c = ctx;
-	int64_t code, before, after, tck;
+	int64_t code, before, after, busy[2], total[2], tck;
 
 	if (c->n == SCALING_MAX_POINTS)
 		return cli_fail(why, whycap, "more than %d points", SCALING_MAX_POINTS);
@@ -299,7 +299,14 @@ static bool scaling_sweep_row(void *ctx, char **fl, char *why, size_t whycap)
 	    !scaling_i64(fl[3], 0, INT64_MAX, &after) || after < before)
 		return cli_fail(why, whycap, "CPU ticks that are not two counts, the "
 				"second at least the first");
-	if (!scaling_i64(fl[4], 1, 1000000, &tck))
+	for (int k = 0; k < 2; k++)
+		if (!scaling_i64(fl[4 + k], 0, INT64_MAX, &busy[k]) ||
+		    !scaling_i64(fl[6 + k], 0, INT64_MAX, &total[k]) || busy[k] > total[k])
+			return cli_fail(why, whycap, "machine ticks that are not counts, "
+					"busy at most total");
+	if (busy[1] < busy[0] || total[1] < total[0])
+		return cli_fail(why, whycap, "machine ticks that go backwards");
+	if (!scaling_i64(fl[8], 1, 1000000, &tck))
 		return cli_fail(why, whycap, "clk_tck is not 1..1000000");
 	for (size_t i = 0; i < c->n; i++)
 		if (!strcmp(c->v[i].point, fl[0]))
@@ -311,6 +318,10 @@ static bool scaling_sweep_row(void *ctx, char **fl, char *why, size_t whycap)
 	s->harness_exit = (int)code;
 	s->ticks_before = before;
 	s->ticks_after = after;
+	s->busy_before = busy[0];
+	s->busy_after = busy[1];
+	s->total_before = total[0];
+	s->total_after = total[1];
 	s->clk_tck = tck;
 	return true;
 }
@@ -324,7 +335,7 @@ bool scaling_read_sweep(FILE *f, const char *name, struct scaling_sweep **out, s
 	*n = 0;
 	if (!c.v)
 		return cli_fail(err, errcap, "%s: out of memory", name);
-	if (!scaling_read_table(f, name, SCALING_SWEEP_HEADER, 5, scaling_sweep_row, &c,
+	if (!scaling_read_table(f, name, SCALING_SWEEP_HEADER, 9, scaling_sweep_row, &c,
 				err, errcap)) {
 		free(c.v);
 		return false;
@@ -514,9 +525,22 @@ bool scaling_compute(const struct scaling_params *p, const struct scaling_spec *
 			out->bystander_max_us = wait;
 	}
 	out->cpu_ms = -1;
-	if (sweep)
-		out->cpu_ms = (double)(sweep->ticks_after - sweep->ticks_before) * 1000.0 /
-			      (double)sweep->clk_tck / (double)runs;
+	out->others_cores = -1;
+	if (sweep) {
+		int64_t server = sweep->ticks_after - sweep->ticks_before;
+		int64_t busy = sweep->busy_after - sweep->busy_before;
+		int64_t total = sweep->total_after - sweep->total_before;
+
+		out->cpu_ms = (double)server * 1000.0 / (double)sweep->clk_tck / (double)runs;
+		/* the share of every CPU's time that was busy, not with the
+		 * server, in cores; ticks are counted apart, so it can come
+		 * out a tick below zero */
+		if (total > 0) {
+			double others = (double)(busy - server) / (double)total * p->cores;
+
+			out->others_cores = others > 0 ? others : 0;
+		}
+	}
 	out->ok = true;
 	ok = true;
 done:
@@ -525,6 +549,11 @@ done:
 	free(span);
 	free(item);
 	return ok;
+}
+
+bool scaling_busy(const struct scaling_result *r)
+{
+	return r->ok && r->others_cores >= SCALING_BUSY_CORES;
 }
 
 /* ---- the verdict and the expectations ---------------------------------- */

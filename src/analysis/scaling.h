@@ -12,8 +12,9 @@
  * A run directory of scripts/scaling.sh holds:
  *   env.txt          its "parameters:" line: ITEMS, WORK_MS, RUNS, CORES
  *   plan.csv         every point the sweep meant to measure (SCALING_PLAN_HEADER)
- *   sweep.csv        one row per point it ran: the harness's exit status and
- *                    the server's CPU ticks before and after (SCALING_SWEEP_HEADER)
+ *   sweep.csv        one row per point it ran: the harness's exit status, the
+ *                    server's CPU ticks before and after, and the whole
+ *                    machine's busy and total ticks (SCALING_SWEEP_HEADER)
  *   <point>.messages.csv, <point>.bystander.csv   the harness's files
  */
 #ifndef SENDLAB_SCALING_H
@@ -31,7 +32,8 @@
  * client (0..K-1) last. */
 #define SCALING_MSG_HEADER REPORT_MSG_HEADER ",client"
 #define SCALING_PLAN_HEADER "point,variant,work,threads,clients"
-#define SCALING_SWEEP_HEADER "point,harness_exit,cpu_ticks_before,cpu_ticks_after,clk_tck"
+#define SCALING_SWEEP_HEADER "point,harness_exit,cpu_ticks_before,cpu_ticks_after," \
+	"sys_busy_before,sys_busy_after,sys_total_before,sys_total_after,clk_tck"
 
 #define SCALING_NAME_MAX 64	/* a point's or a variant's name, with its NUL */
 #define SCALING_MAX_POINTS 512
@@ -72,11 +74,25 @@ struct scaling_spec {
 	int clients;			/* K */
 };
 
-/* What the sweep recorded of a point it ran: a row of sweep.csv. */
+/*
+ * Other programs computing during a point (in cores, on average) from
+ * which its cpu numbers are not to be trusted: they slow the cpu items,
+ * and hand a pool of more threads than cores a bigger share of the CPU
+ * (the scheduler is fair per thread), which looks like a gain from
+ * cores + 4. A quiet machine shows a few hundredths (the harness and the
+ * system); a CPU hog, 1.
+ */
+#define SCALING_BUSY_CORES 0.25
+
+/* What the sweep recorded of a point it ran: a row of sweep.csv. Ticks
+ * are clock ticks (clk_tck a second), read before and after the point. */
 struct scaling_sweep {
 	char point[SCALING_NAME_MAX];
 	int harness_exit;
 	int64_t ticks_before, ticks_after;	/* the server's utime + stime */
+	int64_t busy_before, busy_after;	/* /proc/stat: every CPU's time
+						   not idle, summed */
+	int64_t total_before, total_after;	/* ... and idle too */
 	int64_t clk_tck;			/* ticks a second */
 };
 
@@ -103,6 +119,9 @@ struct scaling_result {
 	int64_t item_p50_us;	/* t_done - t_start, median */
 	int64_t bystander_max_us;	/* -1: no echo */
 	double cpu_ms;		/* the server's CPU a run; negative: unknown */
+	double others_cores;	/* the machine's busy time that was not the
+				   server's, in cores on average over the
+				   point; negative: unknown */
 };
 
 /* The verdict for one kind of work. */
@@ -180,6 +199,10 @@ const char *scaling_verdict_word(double ratio);
  * to specs[i]; failed points are ignored). */
 void scaling_verdict(const struct scaling_spec *specs, const struct scaling_result *results,
 		     size_t n, int cores, const char *work, struct scaling_verdict *out);
+
+/* Whether other programs were computing during the point: others_cores
+ * at least SCALING_BUSY_CORES. */
+bool scaling_busy(const struct scaling_result *r);
 
 /* One expectation of the issue, as checked on the data. */
 struct scaling_expect {

@@ -227,7 +227,7 @@ static void write_points(FILE *f, const struct sweep_dir *d, const size_t *order
 	fprintf(f, "point,work,variant,threads,pool,series,label,clients,runs,status,"
 		"makespan_ms,makespan_min_ms,makespan_max_ms,throughput,"
 		"ideal_makespan_ms,ideal_throughput,efficiency,first_p50_ms,first_p99_ms,"
-		"first_max_ms,job_mean_ms,item_p50_ms,bystander_max_ms,cpu_ms\n");
+		"first_max_ms,job_mean_ms,item_p50_ms,bystander_max_ms,cpu_ms,others_cores\n");
 	for (size_t k = 0; k < d->n; k++) {
 		const struct scaling_spec *s = &d->specs[order[k]];
 		const struct scaling_result *r = &d->res[order[k]];
@@ -241,7 +241,7 @@ static void write_points(FILE *f, const struct sweep_dir *d, const size_t *order
 			r->ok ? "ok" : "failed");
 		if (!r->ok) {
 			/* the ideal is known; gnuplot skips the NaN */
-			fprintf(f, "NaN,NaN,NaN,NaN,%.3f,%.3f,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN\n",
+			fprintf(f, "NaN,NaN,NaN,NaN,%.3f,%.3f,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN\n",
 				(double)ideal / 1e3,
 				(double)s->clients * d->p.items * 1e6 / (double)ideal);
 			continue;
@@ -256,10 +256,29 @@ static void write_points(FILE *f, const struct sweep_dir *d, const size_t *order
 		else
 			fprintf(f, "NaN,");
 		if (r->cpu_ms >= 0)
-			fprintf(f, "%.0f\n", r->cpu_ms);
+			fprintf(f, "%.0f,", r->cpu_ms);
+		else
+			fprintf(f, "NaN,");
+		if (r->others_cores >= 0)
+			fprintf(f, "%.2f\n", r->others_cores);
 		else
 			fprintf(f, "NaN\n");
 	}
+}
+
+/* The points other programs computed during, and the worst of them. */
+static size_t busy_points(const struct sweep_dir *d, size_t *worst)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < d->n; k++) {
+		if (!scaling_busy(&d->res[k]))
+			continue;
+		if (!n || d->res[k].others_cores > d->res[*worst].others_cores)
+			*worst = k;
+		n++;
+	}
+	return n;
 }
 
 static void print_verdict(FILE *f, const struct sweep_dir *d,
@@ -303,6 +322,17 @@ static void write_markdown(FILE *f, const struct sweep_dir *d, const size_t *ord
 		"versions and commit: `env.txt`. Every formula: docs/scaling.md.\n\n",
 		d->params_line, d->p.items, d->p.work_ms, d->p.runs, d->p.runs == 1 ? "" : "s");
 
+	size_t worst = 0, busy = busy_points(d, &worst);
+
+	if (busy) {
+		fprintf(f, "**The machine was busy** during %zu of %zu points: other "
+			"programs used %.2f cores or more on average (the most: %.2f, "
+			"during %s; `others_cores` in points.csv). They slow the `--work "
+			"cpu` points, and a pool of more threads than cores then takes a "
+			"bigger share of the CPU from them, which looks like a gain from "
+			"cores + 4. Run the sweep again on an idle machine.\n\n", busy, d->n,
+			SCALING_BUSY_CORES, d->res[worst].others_cores, d->specs[worst].point);
+	}
 	for (size_t k = 0; k < d->n; k++)
 		any_failed = any_failed || !d->res[k].ok;
 	if (any_failed) {
@@ -484,6 +514,13 @@ int main(int argc, char **argv)
 	for (int k = 0; k < SCALING_EXPECTS; k++)
 		printf("  %-3s %s: %s\n", e[k].met < 0 ? "-" : e[k].met ? "yes" : "NO",
 		       e[k].what, e[k].measured);
+	size_t worst = 0, busy = busy_points(&d, &worst);
+
+	if (busy)
+		printf("busy: other programs computed during %zu of %zu points (up to %.2f "
+		       "cores, during %s): the cpu numbers are not to be trusted; run again "
+		       "on an idle machine\n", busy, d.n, d.res[worst].others_cores,
+		       d.specs[worst].point);
 	if (measured < d.n)
 		printf("failed: %zu of %zu points (left out; scaling.md says why)\n",
 		       d.n - measured, d.n);

@@ -199,12 +199,17 @@ START_TEST(test_plan_and_sweep)
 	ck_assert_int_eq(s[1].clients, 16);
 	free(s);
 
-	f = text(SCALING_SWEEP_HEADER "\nblocking-cpu-k1,0,19,50,100\nflush-cpu-k2,3,7,7,100\n");
+	f = text(SCALING_SWEEP_HEADER "\nblocking-cpu-k1,0,19,50,400,431,9000,9062,100\n"
+		 "flush-cpu-k2,3,7,7,431,431,9062,9062,100\n");
 	ck_assert_msg(scaling_read_sweep(f, "sweep.csv", &w, &n, err, sizeof(err)), "%s", err);
 	fclose(f);
 	ck_assert_int_eq(n, 2);
 	ck_assert_int_eq(w[0].ticks_before, 19);
 	ck_assert_int_eq(w[0].ticks_after, 50);
+	ck_assert_int_eq(w[0].busy_before, 400);
+	ck_assert_int_eq(w[0].busy_after, 431);
+	ck_assert_int_eq(w[0].total_before, 9000);
+	ck_assert_int_eq(w[0].total_after, 9062);
 	ck_assert_int_eq(w[0].clk_tck, 100);
 	ck_assert_int_eq(w[1].harness_exit, 3);
 	free(w);
@@ -225,10 +230,17 @@ static const struct {
 	{ true, SCALING_PLAN_HEADER "\na,blocking,cpu,1,+1\n", "clients is not" },
 	{ true, SCALING_PLAN_HEADER "\na,blocking,cpu,1,1\na,flush,cpu,1,2\n",
 	  "plan.csv:3: point a is planned twice" },
-	{ false, SCALING_SWEEP_HEADER "\na,0,50,49,100\n", "the second at least the first" },
-	{ false, SCALING_SWEEP_HEADER "\na,256,1,2,100\n", "harness_exit is not" },
-	{ false, SCALING_SWEEP_HEADER "\na,0,1,2,0\n", "clk_tck is not" },
-	{ false, SCALING_SWEEP_HEADER "\na,0,1,2,100\na,1,2,3,100\n", "recorded twice" },
+	{ false, "point,harness_exit,cpu_ticks_before,cpu_ticks_after,clk_tck\n",
+	  "sweep.csv:1: header is" },
+	{ false, SCALING_SWEEP_HEADER "\na,0,1,2,100\n", "sweep.csv:2: not 9 fields" },
+	{ false, SCALING_SWEEP_HEADER "\na,0,50,49,1,2,3,4,100\n", "the second at least the first" },
+	{ false, SCALING_SWEEP_HEADER "\na,256,1,2,1,2,3,4,100\n", "harness_exit is not" },
+	{ false, SCALING_SWEEP_HEADER "\na,0,1,2,5,6,4,7,100\n", "busy at most total" },
+	{ false, SCALING_SWEEP_HEADER "\na,0,1,2,2,1,3,4,100\n", "go backwards" },
+	{ false, SCALING_SWEEP_HEADER "\na,0,1,2,1,2,4,3,100\n", "go backwards" },
+	{ false, SCALING_SWEEP_HEADER "\na,0,1,2,1,2,3,4,0\n", "clk_tck is not" },
+	{ false, SCALING_SWEEP_HEADER "\na,0,1,2,1,2,3,4,100\na,1,2,3,1,2,3,4,100\n",
+	  "recorded twice" },
 };
 
 START_TEST(test_damaged_tables_are_errors)
@@ -334,9 +346,13 @@ START_TEST(test_point_numbers)
 	size_t n, ne;
 	struct scaling_msg *m = read_msgs(point_csv, &n);
 	struct report_echo *e = read_echoes(point_echoes, &ne);
-	/* 40 ticks at 100 a second over 2 runs: 200 ms a run */
+	/* 40 ticks at 100 a second over 2 runs: 200 ms a run; the machine (2
+	 * cores: 200 ticks a second in all) was busy 60 ticks of 100: 20
+	 * not the server's, a fifth of the time, 0.4 cores */
 	struct scaling_sweep sw = { .point = "threadpool-t2-cpu-k2", .harness_exit = 0,
-				    .ticks_before = 10, .ticks_after = 50, .clk_tck = 100 };
+				    .ticks_before = 10, .ticks_after = 50,
+				    .busy_before = 1000, .busy_after = 1060,
+				    .total_before = 5000, .total_after = 5100, .clk_tck = 100 };
 	struct scaling_result r;
 	char err[300];
 
@@ -362,11 +378,30 @@ START_TEST(test_point_numbers)
 	ck_assert_int_eq(r.item_p50_us, 100000);
 	ck_assert_int_eq(r.bystander_max_us, 3000);
 	ck_assert_double_eq_tol(r.cpu_ms, 200.0, 1e-9);
+	ck_assert_double_eq_tol(r.others_cores, 0.4, 1e-9);
+	ck_assert(scaling_busy(&r));
+
+	/* the server all of the busy time, and a tick more (counted apart):
+	 * nobody else, not less than nobody */
+	sw.busy_after = 1039;
+	ck_assert(scaling_compute(&params, &pool2, m, n, e, ne, &sw, &r, err, sizeof(err)));
+	ck_assert_double_eq_tol(r.others_cores, 0.0, 1e-12);
+	ck_assert(!scaling_busy(&r));
+	/* just under the line, and on it */
+	sw.busy_after = 1040 + 12;
+	ck_assert(scaling_compute(&params, &pool2, m, n, e, ne, &sw, &r, err, sizeof(err)));
+	ck_assert_double_eq_tol(r.others_cores, 0.24, 1e-9);
+	ck_assert(!scaling_busy(&r));
+	sw.busy_after = 1040 + 13;
+	ck_assert(scaling_compute(&params, &pool2, m, n, e, ne, &sw, &r, err, sizeof(err)));
+	ck_assert(scaling_busy(&r));
 
 	/* no echoes, no CPU reading: marked unknown, not zero */
 	ck_assert(scaling_compute(&params, &pool2, m, n, NULL, 0, NULL, &r, err, sizeof(err)));
 	ck_assert_int_eq(r.bystander_max_us, -1);
 	ck_assert(r.cpu_ms < 0);
+	ck_assert(r.others_cores < 0);
+	ck_assert(!scaling_busy(&r));
 	free(m);
 	free(e);
 }
