@@ -254,7 +254,7 @@ scaling: $(BINS) ## K clients x pool sizes, cpu and sleep work: CSVs, plots and 
 # RUN=results/<run-id> picks another run than the latest.
 RUN ?= results/latest
 plots: $(BUILD)/summarize $(BUILD)/scaling-summarize | $(DEPS_STAMP) ## redraw the summary and every plot of results/latest (or RUN=dir, e.g. results/latest-scaling) from its CSVs alone
-	@BUILD=$(BUILD) sh scripts/plots.sh $(RUN) && echo "redrew $(RUN): summary.md, summary.csv and the figures"
+	@BUILD=$(BUILD) sh scripts/plots.sh $(RUN) && echo "redrew $(RUN): its summary and figures, from the CSVs"
 
 clean: ## remove build/ and generated results (keeps results/reference and reference-scaling)
 	rm -rf build
