@@ -83,13 +83,14 @@ if [ -n "${SCALING_VARIANTS:-}${SCALING_WORKS:-}${SCALING_POOLS:-}${SCALING_CLIE
 elif [ "$SCALING" = full ]; then
 	grid=$(cross "$full_variants" "$full_works" "$full_pools" "$full_clients")
 elif [ "$SCALING" = default ]; then
-	# What teaches something (docs/scaling.md, "The default sweep"): the
-	# serial variants only with cpu work (sleep on the loop thread stalls
-	# it exactly as computing does) and up to K = 8 (they are flat from
-	# K = 2: 16 adds 4.8 s to learn the same); a pool of 1 likewise; the
-	# pool sizes the advice is about, cores and cores + 4, with both kinds
-	# of work; 4 x cores only with sleep, where it is the one pool big
-	# enough to run 8 sleeping jobs at once (with cpu it repeats cores + 4).
+	# What teaches something (docs/scaling.md, "The grid"): the serial
+	# variants only with cpu work (sleep on the loop thread stalls it
+	# exactly as computing does) and up to K = 8 (their throughput is flat
+	# from K = 1: 16 adds 4.8 s a run to learn the same); a pool of 1
+	# likewise; the pool sizes the advice is about, cores and cores + 4,
+	# with both kinds of work; 4 x cores only with sleep, where it is the
+	# one pool big enough to run 8 sleeping jobs at once on 2 cores (with cpu it
+	# repeats cores + 4).
 	grid="blocking cpu - 1 2 4 8
 flush cpu - 1 2 4 8
 pingpong cpu - 1 2 4 8
