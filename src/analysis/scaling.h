@@ -79,7 +79,7 @@ struct scaling_spec {
  * which its cpu numbers are not to be trusted: they slow the cpu items,
  * and hand a pool of more threads than cores a bigger share of the CPU
  * (the scheduler is fair per thread), which looks like a gain from
- * cores + 4. A quiet machine shows a few hundredths (the harness and the
+ * cores + 4. A quiet machine should show a few hundredths (the harness, the
  * system); a CPU hog, 1.
  */
 #define SCALING_BUSY_CORES 0.25
