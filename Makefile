@@ -34,7 +34,9 @@ DEPS_STAMP := build/.deps-installed
 COMMON_SRC := src/common/cli.c src/common/json.c src/common/stats.c
 CORE_SRC := $(filter-out src/core/server.c,$(wildcard src/core/*.c))
 HARNESS_SRC := $(filter-out src/harness/main.c,$(wildcard src/harness/*.c))
-ANALYSIS_SRC := $(filter-out src/analysis/main.c,$(wildcard src/analysis/*.c))
+# every main of src/analysis/ is its own program
+ANALYSIS_MAINS := src/analysis/main.c src/analysis/scaling_main.c
+ANALYSIS_SRC := $(filter-out $(ANALYSIS_MAINS),$(wildcard src/analysis/*.c))
 
 obj = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(1))
 COMMON_OBJ := $(call obj,$(COMMON_SRC))
@@ -45,7 +47,7 @@ ANALYSIS_OBJ := $(call obj,$(ANALYSIS_SRC))
 UNIT_CORE_OBJ := $(filter-out $(addprefix $(BUILD)/obj/core/,server.o session.o send.o),$(CORE_OBJ))
 
 SERVER_BINS := $(addprefix $(BUILD)/server-,$(SERVERS))
-BINS := $(SERVER_BINS) $(BUILD)/harness $(BUILD)/summarize $(BUILD)/grade
+BINS := $(SERVER_BINS) $(BUILD)/harness $(BUILD)/summarize $(BUILD)/scaling-summarize $(BUILD)/grade
 
 # unit tests: pure functions (the core without its lws glue:
 # server.c, session.c, send.c); integration tests: processes over loopback
@@ -53,13 +55,14 @@ INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
 	src/tests/test_badinput.c src/tests/test_shape.c src/tests/test_harness.c \
 	src/tests/test_variants.c src/tests/test_fixes.c src/tests/test_threadpool.c \
 	src/tests/test_summarize.c src/tests/test_grade.c src/tests/test_abuse.c \
+	src/tests/test_scaling_run.c \
 	src/tests/observe.c src/tests/watch.c src/tests/testutil.c src/tests/wsclient.c src/tests/spawn.c
 UNIT_TEST_SRC := src/tests/unit_main.c \
 	$(filter-out $(INTEGRATION_TEST_SRC),$(wildcard src/tests/test_*.c))
 UNIT_TESTS := $(BUILD)/tests/unit
 INTEGRATION_TESTS := $(BUILD)/tests/integration
 
-.PHONY: all help deps test test-asan test-tsan test-valgrind fuzz experiment plots grade clean FORCE
+.PHONY: all help deps test test-asan test-tsan test-valgrind fuzz experiment scaling plots grade clean FORCE
 .DEFAULT_GOAL := all
 # Keep every object: without this make deletes the "intermediate" ones of
 # pattern chains and rebuilds them on the next target.
@@ -74,6 +77,9 @@ help: ## list the targets
 		awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 	@echo "experiment variables (make experiment RUNS=5 ...): RUNS=$(RUNS) ITEMS=$(ITEMS)" \
 		"WORK_MS=$(WORK_MS) BYSTANDER_MS=$(BYSTANDER_MS) QUICK=$(QUICK) VARIANTS='$(VARIANTS)'"
+	@echo "scaling variables (make scaling SCALING=full ...): SCALING=$(SCALING) (default or full);" \
+		"a grid of your own: SCALING_VARIANTS SCALING_WORKS SCALING_POOLS SCALING_CLIENTS;" \
+		"each point: SCALING_RUNS SCALING_ITEMS SCALING_WORK_MS (docs/scaling.md)"
 
 deps: $(DEPS_STAMP) ## install missing Debian packages (apt-get; sudo if not root)
 
@@ -137,6 +143,9 @@ $(BUILD)/harness: $(BUILD)/obj/harness/main.o $(HARNESS_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -lm -o $@
 
 $(BUILD)/summarize: $(BUILD)/obj/analysis/main.o $(ANALYSIS_OBJ) $(COMMON_OBJ)
+	$(CC) $(LDFLAGS_ALL) $^ -lm -o $@
+
+$(BUILD)/scaling-summarize: $(BUILD)/obj/analysis/scaling_main.o $(ANALYSIS_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS_ALL) $^ -lm -o $@
 
 $(BUILD)/obj/tests/%.o: CFLAGS_ALL += $(CHECK_CFLAGS)
@@ -228,19 +237,28 @@ BYSTANDER_MS ?= 20
 QUICK ?= 0
 VARIANTS ?= blocking flush pingpong threadpool
 EXPERIMENT_ENV = BUILD=$(BUILD) RUNS=$(RUNS) ITEMS=$(ITEMS) WORK_MS=$(WORK_MS) \
-	BYSTANDER_MS=$(BYSTANDER_MS) QUICK=$(QUICK) VARIANTS="$(VARIANTS)"
+	BYSTANDER_MS=$(BYSTANDER_MS) QUICK=$(QUICK) VARIANTS="$(VARIANTS)" SCALING=$(SCALING)
 
-experiment: $(BINS) ## the main job: every variant, CSVs, summary.md and plots in results/<run-id>/ (QUICK=1: one run each)
+experiment: $(BINS) ## the main job: every variant, then the scaling sweep; CSVs, summaries and plots in results/<run-id>/ (QUICK=1: one run each, no sweep)
 	@$(EXPERIMENT_ENV) sh scripts/experiment.sh
+
+# The scaling sweep (scripts/scaling.sh, docs/scaling.md). SCALING=full
+# runs the whole grid; SCALING_VARIANTS, SCALING_WORKS, SCALING_POOLS,
+# SCALING_CLIENTS, SCALING_RUNS, SCALING_ITEMS and SCALING_WORK_MS on the
+# command line reach the script through the environment.
+SCALING ?= default
+
+scaling: $(BINS) ## K clients x pool sizes, cpu and sleep work: CSVs, plots and the verdict on "threads = cores + 4" in results/scaling-<date>/ (~80 s; SCALING=full: the whole grid)
+	@BUILD=$(BUILD) SCALING=$(SCALING) sh scripts/scaling.sh
 
 # RUN=results/<run-id> picks another run than the latest.
 RUN ?= results/latest
-plots: $(BUILD)/summarize | $(DEPS_STAMP) ## redraw the summary and every plot of results/latest (or RUN=dir) from its CSVs alone
-	@BUILD=$(BUILD) sh scripts/plots.sh $(RUN) && echo "redrew $(RUN): summary.md, summary.csv and the figures"
+plots: $(BUILD)/summarize $(BUILD)/scaling-summarize | $(DEPS_STAMP) ## redraw the summary and every plot of results/latest (or RUN=dir, e.g. results/latest-scaling) from its CSVs alone
+	@BUILD=$(BUILD) sh scripts/plots.sh $(RUN) && echo "redrew $(RUN): its summary and figures, from the CSVs"
 
-clean: ## remove build/ and generated results (keeps results/reference)
+clean: ## remove build/ and generated results (keeps results/reference and reference-scaling)
 	rm -rf build
-	find results -mindepth 1 -maxdepth 1 ! -name reference ! -name README.md \
+	find results -mindepth 1 -maxdepth 1 ! -name reference ! -name reference-scaling ! -name README.md \
 		! -name .gitignore -exec rm -rf {} +
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -15,8 +15,10 @@
 #   env.txt                 machine, versions, commit, parameters
 # then scripts/plots.sh adds summary.md, summary.csv, latency.csv,
 # verdicts.txt and the figures, and results/latest points at the run.
-# QUICK=1: one run per configuration (a smoke test, under 20 s).
-# docs/experiment.md explains every output.
+# Last, the scaling sweep (scripts/scaling.sh, make scaling) runs into
+# results/<run-id>/scaling/, with SCALING (default or full).
+# QUICK=1: one run per configuration and no scaling sweep (a smoke test,
+# under 20 s). docs/experiment.md explains every output.
 #
 # If the harness gives up on a configuration (its server died, closed the
 # connection or stopped answering: its CSVs then end with a "# incomplete"
@@ -37,6 +39,8 @@ WORK_MS=${WORK_MS:-300}
 BYSTANDER_MS=${BYSTANDER_MS:-20}
 SENDS=${SENDS:-proactor queue direct}
 VARIANTS=${VARIANTS:-blocking flush pingpong threadpool}
+SCALING=${SCALING:-default}
+if [ "$QUICK" = 1 ]; then scaling=no; else scaling=yes; fi
 
 # blocking once per send discipline (the shape of the bug depends on it),
 # each fix once with the default discipline
@@ -75,10 +79,16 @@ lws_version=$(dpkg-query -W -f '${Version}' libwebsockets-dev 2>/dev/null ||
 	echo "gnuplot: $(gnuplot --version)"
 	echo "parameters: RUNS=$RUNS ITEMS=$ITEMS WORK_MS=$WORK_MS BYSTANDER_MS=$BYSTANDER_MS SENDS='$SENDS' VARIANTS='$VARIANTS' QUICK=$QUICK"
 	echo "configs: $configs"
+	if [ "$scaling" = yes ]; then
+		echo "scaling: scaling/ (SCALING=$SCALING; its own env.txt)"
+	else
+		echo "scaling: not run (QUICK=1)"
+	fi
 } >"$out/env.txt"
 
 total=$(echo $configs | wc -w)
 steps=$((total + 1))	# and the summary and plots
+[ "$scaling" = no ] || steps=$((steps + 1))	# and the scaling sweep
 echo "sendlab experiment $run_id -> $out"
 echo "  $total configurations: $configs"
 echo "  RUNS=$RUNS ITEMS=$ITEMS WORK_MS=$WORK_MS BYSTANDER_MS=$BYSTANDER_MS$([ "$QUICK" = 1 ] && echo ' (QUICK=1)')"
@@ -168,11 +178,39 @@ else
 fi
 ln -sfn "$run_id" results/latest
 
+# The scaling sweep, with its own lines (one per point) under its step's.
+# Exit 3: some points failed; 1: it could not run (a server that will not
+# start, a harness without --clients); either makes this run incomplete.
+scaling_rc=0
+if [ "$scaling" = yes ]; then
+	step=$((step + 1))
+	done_line "$step" "scaling sweep" "make scaling's grid (SCALING=$SCALING) -> $out/scaling/"
+	SCALING_OUT=$out/scaling BUILD=$BUILD SCALING=$SCALING sh scripts/scaling.sh |
+		sed 's/^/    /' || :
+	# a pipeline's status is sed's: the sweep's comes from its files
+	if [ ! -s "$out/scaling/verdict.txt" ]; then
+		scaling_rc=1
+	elif grep -q '^failed: ' "$out/scaling/verdict.txt"; then
+		scaling_rc=3
+	fi
+fi
+
 echo
 if [ -s "$out/verdicts.txt" ]; then
 	cat "$out/verdicts.txt"
 	echo
 fi
+if [ -s "$out/scaling/verdict.txt" ]; then
+	echo "scaling sweep ($out/scaling/scaling.md):"
+	sed 's/^/  /' "$out/scaling/verdict.txt"
+	echo
+fi
+case $scaling_rc in
+1) incomplete="$incomplete
+  scaling sweep: it did not finish; its reason is above ($out/scaling/)" ;;
+3) incomplete="$incomplete
+  scaling sweep: $(sed -n 's/^failed: //p' "$out/scaling/verdict.txt")" ;;
+esac
 if [ -n "$incomplete" ]; then
 	echo "INCOMPLETE: the harness gave up on these configurations; their CSVs hold" >&2
 	echo "the rows it received and end with a '# incomplete' line; the summary" >&2

@@ -9,11 +9,16 @@
 # and latency.csv from build/summarize. The run's parameters come from its
 # env.txt. scripts/plots.sh draws them all; `make plots` calls it.
 #
+# A scaling sweep's figures (make scaling), from its points.csv:
+# which: scaling-throughput | scaling-first | scaling-bystander |
+# scaling-overview (the three, one row each).
+#
 # Style: black and grey only, told apart by point shape and dash pattern,
 # so every figure survives a black-and-white printer.
 
 if (!exists("dir")) dir = "results/latest"
 if (!exists("which")) which = "overview"
+in_overview = 0	# 1 while scaling-overview loads the scaling figures, one row each
 
 # the run's parameters, from env.txt ("key: value" lines)
 envval(key) = system(sprintf("sed -n 's/^%s: //p' '%s/env.txt'", key, dir))
@@ -40,6 +45,8 @@ size_h = 700
 if (which eq "arrivals") { size_w = 1500; size_h = 60 + 500 * ((n + 2) / 3) }
 if (which eq "timeline") { size_h = 160 + 80 * n }
 if (which eq "overview") { size_w = 1800; size_h = 1300 }
+if (strstrt(which, "scaling-") == 1) { size_w = 1600; size_h = 650 }
+if (which eq "scaling-overview") { size_h = 1800 }
 
 do for [fmt in "png svg"] {
 	if (fmt eq "png") {
@@ -55,8 +62,18 @@ do for [fmt in "png svg"] {
 		load "scripts/plots/bystander.gp"
 		load "scripts/plots/lag.gp"
 		unset multiplot
+	} else { if (which eq "scaling-overview") {
+		# each figure draws its row of panels, one per kind of work
+		nw = words(system(sprintf("awk -F, 'NR > 1 && !seen[$2]++ { print $2 }' '%s/points.csv'", dir)))
+		set multiplot layout 3, nw title sprintf("sendlab scaling: K clients x %d items x %d ms, %s cores (%s)", items, work_ms, param("CORES"), envval("run_id")) font ",16"
+		in_overview = 1
+		load "scripts/plots/scaling-throughput.gp"
+		load "scripts/plots/scaling-first.gp"
+		load "scripts/plots/scaling-bystander.gp"
+		in_overview = 0
+		unset multiplot
 	} else {
 		load "scripts/plots/" . which . ".gp"
-	}
+	} }
 	unset output
 }

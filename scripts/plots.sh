@@ -1,9 +1,15 @@
 #!/bin/sh
-# plots.sh DIR: the statistics and every figure of one experiment run,
-# from its CSVs alone (make plots; the last step of make experiment).
-#   build/summarize DIR   -> summary.md, summary.csv, latency.csv
+# plots.sh DIR: the statistics and every figure of one run, from its CSVs
+# alone (make plots; the last step of make experiment and make scaling).
+# An experiment run (results/<run-id>/):
+#   build/summarize DIR   -> summary.md, summary.csv, latency.csv, verdicts.txt
 #   scripts/plot.gp       -> arrivals, timeline, latency, bystander, lag,
 #                            overview (.png and .svg each)
+#   and DIR/scaling/ the same way, if make experiment ran the sweep there.
+# A scaling run (results/scaling-<date>/, one with a plan.csv):
+#   build/scaling-summarize DIR -> points.csv, scaling.md, verdict.txt
+#   scripts/plot.gp       -> scaling-throughput, scaling-first,
+#                            scaling-bystander, scaling-overview
 set -eu
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -11,6 +17,20 @@ cd "$(dirname "$0")/.."
 dir=${1:-results/latest}
 BUILD=${BUILD:-build}
 [ -f "$dir/env.txt" ] || die "$dir has no env.txt: not an experiment run (run make experiment first)"
+
+if [ -f "$dir/plan.csv" ]; then
+	# exit 3: some points failed; the rest is summarised and drawn, and
+	# stderr has named each failed point
+	rc=0
+	"$BUILD/scaling-summarize" "$dir" >"$dir/verdict.txt" || rc=$?
+	[ "$rc" = 0 ] || [ "$rc" = 3 ] || die "scaling-summarize failed on $dir"
+	for which in scaling-throughput scaling-first scaling-bystander scaling-overview; do
+		gnuplot -e "dir='$dir'; which='$which'" scripts/plot.gp ||
+			die "gnuplot failed drawing $which for $dir"
+	done
+	exit 0
+fi
+
 grep -q '^configs: ' "$dir/env.txt" || die "$dir/env.txt has no configs: line (a run from before every variant existed?)"
 
 "$BUILD/summarize" "$dir" >"$dir/verdicts.txt" || die "summarize failed on $dir"
@@ -18,3 +38,6 @@ for which in arrivals timeline latency bystander lag overview; do
 	gnuplot -e "dir='$dir'; which='$which'" scripts/plot.gp ||
 		die "gnuplot failed drawing $which for $dir"
 done
+if [ -f "$dir/scaling/plan.csv" ]; then
+	sh scripts/plots.sh "$dir/scaling"
+fi

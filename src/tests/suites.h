@@ -19,6 +19,7 @@ Suite *reply_suite(void);
 Suite *report_suite(void);
 Suite *summary_suite(void);
 Suite *csvin_suite(void);
+Suite *scaling_suite(void);
 
 /* integration tests: build/tests/integration (servers and harness as processes) */
 Suite *server_suite(void);
@@ -31,5 +32,6 @@ Suite *threadpool_suite(void);
 Suite *summarize_suite(void);
 Suite *grade_suite(void);
 Suite *abuse_suite(void);
+Suite *scaling_run_suite(void);
 
 #endif

@@ -1,0 +1,357 @@
+#!/bin/sh
+# scaling.sh: the scaling experiment (`make scaling`; `make experiment`
+# runs it too, unless QUICK=1). docs/scaling.md explains every output.
+#
+# K clients at once against each server variant and thread-pool size:
+# for each configuration (a variant, a kind of work, a pool size) it
+# starts the server once, then for each K runs the harness with
+# --clients K (K connections, all sending one job of ITEMS x WORK_MS at
+# the same moment, RUNS times, a bystander echoing every BYSTANDER_MS ms),
+# reading the server's CPU time from /proc before and after. Then
+# build/scaling-summarize and gnuplot (scripts/plots.sh) make the numbers,
+# the verdict on "threads = cores + 4" and the figures.
+#
+# It leaves, in results/scaling-<date>/ (results/latest-scaling points at
+# it) or in SCALING_OUT:
+#   env.txt                   machine, commit, cores, parameters, the grid
+#   plan.csv                  every point it meant to measure
+#   sweep.csv                 per point: the harness's exit status, the
+#                             server's CPU ticks and the whole machine's
+#                             busy and total ticks, before and after
+#   <point>.messages.csv      the harness's rows (a client column last)
+#   <point>.bystander.csv     the bystander's echoes
+#   points.csv, scaling.md, verdict.txt, scaling-*.png/.svg
+# where <point> is <config>-k<K> and <config> is <variant>-<work> or
+# threadpool-t<threads>-<work>.
+#
+# The grid (SCALING=default: under 2 minutes on 2 cores; SCALING=full:
+# everything; docs/scaling.md says what the default leaves out and why):
+#   SCALING_VARIANTS, SCALING_WORKS, SCALING_POOLS, SCALING_CLIENTS: set
+#   any of them for a grid of your own: every variant x work x K, and for
+#   threadpool every pool (the full grid's values for the ones not set).
+#   A pool is 1, cores, cores+4, 4xcores or a number; cores = nproc.
+# Each point: SCALING_RUNS (2), SCALING_ITEMS (3), SCALING_WORK_MS (100),
+# SCALING_BYSTANDER_MS (20). HARNESS: the harness binary ($BUILD/harness).
+#
+# A point the harness gives up on (exit 3: its CSVs end with a
+# "# incomplete" line; or exit 1: nothing measured) is a failed point: the
+# sweep says so, goes on (with a fresh server if its server died), leaves
+# it out of the numbers, names every failed point at the end and exits 3.
+# Exit 1: a hard failure (a server that will not start, a harness that
+# refuses its command line, no point measured).
+set -eu
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+BUILD=${BUILD:-build}
+HARNESS=${HARNESS:-$BUILD/harness}
+SCALING=${SCALING:-default}
+RUNS=${SCALING_RUNS:-2}
+ITEMS=${SCALING_ITEMS:-3}
+WORK_MS=${SCALING_WORK_MS:-100}
+BYSTANDER_MS=${SCALING_BYSTANDER_MS:-20}
+cores=$(nproc)
+
+for v in RUNS ITEMS WORK_MS BYSTANDER_MS; do
+	eval "val=\$$v"
+	case $val in
+	'' | *[!0-9]* | 0*) die "SCALING_$v must be a positive integer, not '$val'" ;;
+	esac
+done
+
+# The grid: one line per configuration, "variant work pool K...", pool "-"
+# for the serial variants. The full grid is every combination.
+full_variants="blocking flush pingpong threadpool"
+full_works="cpu sleep"
+full_pools="1 cores cores+4 4xcores"
+full_clients="1 2 4 8 16"
+cross() {	# cross VARIANTS WORKS POOLS CLIENTS: their product, as grid lines
+	for _w in $2; do
+		for _v in $1; do
+			if [ "$_v" = threadpool ]; then
+				for _p in $3; do echo "$_v $_w $_p $4"; done
+			else
+				echo "$_v $_w - $4"
+			fi
+		done
+	done
+}
+if [ -n "${SCALING_VARIANTS:-}${SCALING_WORKS:-}${SCALING_POOLS:-}${SCALING_CLIENTS:-}" ]; then
+	SCALING=custom
+	grid=$(cross "${SCALING_VARIANTS:-$full_variants}" "${SCALING_WORKS:-$full_works}" \
+		"${SCALING_POOLS:-$full_pools}" "${SCALING_CLIENTS:-$full_clients}")
+elif [ "$SCALING" = full ]; then
+	grid=$(cross "$full_variants" "$full_works" "$full_pools" "$full_clients")
+elif [ "$SCALING" = default ]; then
+	# What teaches something (docs/scaling.md, "The grid"): the serial
+	# variants only with cpu work (sleep on the loop thread stalls it
+	# exactly as computing does) and up to K = 8 (their throughput is flat
+	# from K = 1: 16 adds 4.8 s a run to learn the same); a pool of 1
+	# likewise; the pool sizes the advice is about, cores and cores + 4,
+	# with both kinds of work; 4 x cores only with sleep, where it is the
+	# one pool big enough to run 8 sleeping jobs at once on 2 cores (with cpu it
+	# repeats cores + 4).
+	grid="blocking cpu - 1 2 4 8
+flush cpu - 1 2 4 8
+pingpong cpu - 1 2 4 8
+threadpool cpu 1 1 2 4 8
+threadpool cpu cores 1 2 4 8 16
+threadpool cpu cores+4 1 2 4 8 16
+threadpool sleep cores 1 2 4 8 16
+threadpool sleep cores+4 1 2 4 8 16
+threadpool sleep 4xcores 1 2 4 8 16"
+else
+	die "SCALING must be default or full, not '$SCALING'"
+fi
+
+pool_threads() {	# pool_threads POOL: its number of threads
+	case $1 in
+	cores) echo "$cores" ;;
+	cores+4) echo $((cores + 4)) ;;
+	4xcores) echo $((4 * cores)) ;;
+	'' | *[!0-9]* | 0*) die "pool '$1' is none of 1, cores, cores+4, 4xcores or a number" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# The configurations and points, in order: "config variant work threads K..."
+configs=""
+seen=" "
+notes=""
+newline='
+'
+while read -r variant work pool clients; do
+	[ -n "$variant" ] || continue
+	case $variant in
+	blocking | flush | pingpong | threadpool) ;;
+	*) die "unknown variant '$variant' (blocking flush pingpong threadpool)" ;;
+	esac
+	case $work in
+	cpu | sleep) ;;
+	*) die "unknown work '$work' (cpu sleep)" ;;
+	esac
+	for k in $clients; do
+		case $k in
+		'' | *[!0-9]* | 0*) die "a number of clients must be a positive integer, not '$k'" ;;
+		esac
+	done
+	if [ "$pool" = - ]; then
+		threads=1
+		config=$variant-$work
+	else
+		threads=$(pool_threads "$pool")
+		config=threadpool-t$threads-$work
+	fi
+	# two names for one pool (on 1 core, 1 = cores): measure it once
+	case $seen in
+	*" $config "*)
+		notes="$notes  $variant --threads $threads ($pool) with $work work: measured once$newline"
+		continue ;;
+	esac
+	seen="$seen$config "
+	configs="$configs$config $variant $work $threads $clients$newline"
+done <<EOF
+$grid
+EOF
+[ -n "$configs" ] || die "the grid is empty"
+
+if [ -n "${SCALING_OUT:-}" ]; then
+	out=$SCALING_OUT
+	run_id=$(basename "$(dirname "$out")")/$(basename "$out")
+	[ -e "$out" ] && die "$out exists already"
+else
+	run_id=scaling-$(date +%Y%m%d-%H%M%S)
+	out=results/$run_id
+	[ -e "$out" ] && { sleep 1; run_id=scaling-$(date +%Y%m%d-%H%M%S); out=results/$run_id; }
+fi
+mkdir -p "$out"
+start=$(date +%s)
+
+# plan.csv: every point, before any runs, so one the sweep never reaches
+# is still reported
+echo "point,variant,work,threads,clients" >"$out/plan.csv"
+echo "$configs" | while read -r config variant work threads clients; do
+	[ -n "$config" ] || continue
+	for k in $clients; do echo "$config-k$k,$variant,$work,$threads,$k"; done
+done >>"$out/plan.csv"
+points=$(($(wc -l <"$out/plan.csv") - 1))
+
+# The nominal time: each run of a point takes its makespan with jobs as
+# whole tasks (a serial variant: K jobs in a row; a pool of T: ceil(K/T)
+# rounds, and with cpu work no faster than K jobs over the cores), plus
+# about 0.3 s to start each server.
+estimate=$(echo "$configs" | awk -v c="$cores" -v runs="$RUNS" -v j="$((ITEMS * WORK_MS))" '
+	NF >= 5 {
+		s += 0.3
+		for (i = 5; i <= NF; i++) {
+			k = $i; t = $4
+			rounds = int((k + t - 1) / t)
+			m = rounds * j
+			if ($3 == "cpu" && t > c && k * j / c > m) m = k * j / c
+			s += runs * m / 1000
+		}
+	}
+	END { printf "%.0f", s }')
+
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo none)
+if [ "$commit" != none ] && ! git diff --quiet HEAD 2>/dev/null; then
+	commit="$commit (dirty tree: uncommitted changes)"
+fi
+lws_version=$(dpkg-query -W -f '${Version}' libwebsockets-dev 2>/dev/null ||
+	pkg-config --modversion libwebsockets)
+{
+	echo "run_id: $run_id"
+	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "commit: $commit"
+	echo "kernel: $(uname -sr)"
+	echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+	echo "cpus: $cores online"
+	echo "compiler: $(${CC:-cc} --version | head -n 1)"
+	echo "libwebsockets: $lws_version"
+	echo "gnuplot: $(gnuplot --version)"
+	echo "parameters: SCALING=$SCALING RUNS=$RUNS ITEMS=$ITEMS WORK_MS=$WORK_MS BYSTANDER_MS=$BYSTANDER_MS CORES=$cores"
+	echo "configs: $(echo "$configs" | awk 'NF { printf "%s%s", sep, $1; sep = " " }')"
+	echo "points: $points"
+	echo "estimate: ${estimate} s"
+	echo "load before: $(cut -d ' ' -f 1-3 /proc/loadavg)"
+} >"$out/env.txt"
+
+echo "sendlab scaling $run_id -> $out"
+echo "  $points points ($SCALING grid), $cores cores; each: K clients x $ITEMS items x $WORK_MS ms, RUNS=$RUNS; about $estimate s"
+[ -z "$notes" ] || printf '%s' "$notes"
+# Another program computing changes what cpu work measures: the pool's
+# items slow down, and a pool of more threads than cores takes a bigger
+# share of the CPU from that program (the scheduler is fair per thread),
+# which looks like a gain from cores + 4. Sleep work does not notice.
+# scaling-summarize measures it per point (others_cores); this is a
+# warning before the time is spent. (Not after: the load average then
+# counts the sweep's own threads.)
+load=$(cut -d ' ' -f 1 /proc/loadavg)
+if awk -v l="$load" -v c="$cores" 'BEGIN { exit !(l >= c / 2) }'; then
+	echo "  warning: the machine looks busy (load average $load on $cores cores): cpu-work points may be slow, and more threads than cores may look like a gain; see uptime"
+fi
+
+# The server's CPU time so far, in clock ticks: utime + stime, fields 14
+# and 15 of /proc/PID/stat, counted after the ")" that ends its name (a
+# name may hold spaces).
+ticks() {
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'
+}
+# Every CPU's time so far, in the same ticks: "busy total", busy being
+# user, nice, system, irq, softirq and steal (guest time is inside user),
+# total those and idle and iowait. The busy time that is not the
+# server's is other programs computing (scaling-summarize: others_cores).
+machine() {
+	awk '$1 == "cpu" { b = $2 + $3 + $4 + $7 + $8 + $9; print b, b + $5 + $6; exit }' /proc/stat
+}
+clk_tck=$(getconf CLK_TCK)
+echo "point,harness_exit,cpu_ticks_before,cpu_ticks_after,sys_busy_before,sys_busy_after,sys_total_before,sys_total_after,clk_tck" >"$out/sweep.csv"
+
+if [ -t 1 ]; then tty=1; else tty=0; fi
+failed=""
+step=0
+server_up=0
+# stops the server of the configuration, if one runs, when the sweep ends
+# early (a die, ^C)
+trap 'if [ "$server_up" = 1 ]; then kill "$SERVER_PID" 2>/dev/null || :; fi' EXIT
+trap 'exit 130' INT TERM
+
+start_server() {	# start_server CONFIG VARIANT WORK THREADS
+	if [ "$2" = threadpool ]; then
+		server_start "$BUILD/server-$2" "$out/$1" --quiet --work "$3" --threads "$4"
+	else
+		server_start "$BUILD/server-$2" "$out/$1" --quiet --work "$3"
+	fi
+	server_up=1
+}
+
+# the here-document, not a pipe: the loop must run in this shell, whose
+# variables (failed, step) and server the end of the script still needs
+while read -r config variant work threads clients; do
+	[ -n "$config" ] || continue
+	start_server "$config" "$variant" "$work" "$threads"
+	for k in $clients; do
+		step=$((step + 1))
+		point=$config-k$k
+		label="$variant $work K=$k"
+		[ "$variant" != threadpool ] || label="$variant --threads $threads $work K=$k"
+		[ "$tty" = 1 ] && printf '[%d/%d] %-36s running  (%ss)' "$step" "$points" \
+			"$label" "$(($(date +%s) - start))"
+		sys_before=$(machine)
+		before=$(ticks "$SERVER_PID")
+		rc=0
+		"$HARNESS" --url "ws://127.0.0.1:$SERVER_PORT/" --items "$ITEMS" \
+			--work-ms "$WORK_MS" --runs "$RUNS" --clients "$k" \
+			--bystander-ms "$BYSTANDER_MS" --csv "$out/$point.messages.csv" \
+			--bystander-csv "$out/$point.bystander.csv" --quiet \
+			</dev/null >/dev/null 2>"$out/$point.harness.stderr" || rc=$?
+		after=$(ticks "$SERVER_PID")
+		sys_after=$(machine)
+		[ -n "$after" ] || after=$before	# it died: no reading
+		[ -n "$before" ] || { before=0; after=0; }
+		echo "$point,$rc,$before,$after,${sys_before% *},${sys_after% *},${sys_before#* },${sys_after#* },$clk_tck" \
+			>>"$out/sweep.csv"
+		[ "$tty" = 1 ] && printf '\r\033[K'
+		if [ "$rc" = 2 ]; then	# its command line: every point would fail
+			cat "$out/$point.harness.stderr" >&2
+			die "$HARNESS refused its command line (exit 2) at $point: does it have --clients?"
+		fi
+		if [ "$rc" != 0 ]; then
+			why=$(sed -n 's/^# incomplete: //p' "$out/$point.messages.csv" 2>/dev/null)
+			[ -n "$why" ] || why=$(head -n 1 "$out/$point.harness.stderr")
+			if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+				server_reap
+				server_up=0
+				why="$why; the server $SERVER_FATE"
+			fi
+			failed="$failed  $point: $why (harness exit $rc; $out/$point.harness.stderr)$newline"
+			printf '[%d/%d] %-36s FAILED: %s  (%ss)\n' "$step" "$points" "$label" \
+				"$why" "$(($(date +%s) - start))"
+			# a fresh server for the next K, if this one is gone
+			[ "$server_up" = 1 ] || start_server "$config" "$variant" "$work" "$threads"
+			continue
+		fi
+		[ -s "$out/$point.harness.stderr" ] || rm -f "$out/$point.harness.stderr"
+		# each run's makespan, first request to last arrival, for the line
+		spans=$(awk -F, 'NR > 1 && !/^#/ {
+			if (!($2 in from) || $4 < from[$2]) from[$2] = $4
+			if ($9 > to[$2]) to[$2] = $9
+			if ($2 > runs) runs = $2 }
+			END { for (r = 1; r <= runs; r++) printf "%s%.0f", (r > 1 ? " " : ""),
+				(to[r] - from[r]) / 1000 }' "$out/$point.messages.csv")
+		worst=$(awk -F, 'NR > 1 && !/^#/ && $6 - $4 > w { w = $6 - $4 }
+			END { printf "%.1f", w / 1000 }' "$out/$point.bystander.csv")
+		printf '[%d/%d] %-36s makespan %s ms; bystander worst %s ms  (%ss)\n' "$step" \
+			"$points" "$label" "$spans" "$worst" "$(($(date +%s) - start))"
+	done
+	if [ "$server_up" = 1 ]; then
+		server_stop
+		server_up=0
+	fi
+	rm -f "$out/$config.stdout"
+	[ -s "$out/$config.stderr" ] || rm -f "$out/$config.stderr"
+done <<EOF
+$configs
+EOF
+
+echo "load after: $(cut -d ' ' -f 1-3 /proc/loadavg)" >>"$out/env.txt"
+
+# the numbers, the verdict and the figures; a point that failed is left
+# out of them (scaling-summarize exits 3 then, which is no failure here)
+plots=ok
+BUILD=$BUILD sh scripts/plots.sh "$out" || plots=failed
+if [ -z "${SCALING_OUT:-}" ]; then
+	ln -sfn "$run_id" results/latest-scaling
+fi
+
+echo
+[ ! -s "$out/verdict.txt" ] || cat "$out/verdict.txt"
+if [ -n "$failed" ]; then
+	echo "FAILED: the harness gave up on these points; they are left out of the" >&2
+	echo "numbers, the figures and the verdict:" >&2
+	printf '%s' "$failed" >&2
+	echo "done in $(($(date +%s) - start)) s, with failed points: $out/"
+	exit 3
+fi
+[ "$plots" = ok ] || die "the numbers or the figures of $out failed"
+echo "done in $(($(date +%s) - start)) s: $out/: scaling.md, points.csv, scaling-*.png"
