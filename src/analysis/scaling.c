@@ -55,107 +55,25 @@ bool scaling_read_messages(FILE *f, const char *name, struct scaling_msg **out,
 			   size_t *n, char *variant, size_t varcap,
 			   struct csvin_incomplete *incomplete, char *err, size_t errcap)
 {
-	/* room for the client column on top of what csvin allows a row */
-	char line[CSVIN_MAX_LINE + 16];
-	char *buf = NULL;
-	size_t buflen = 0, nclients = 0, capclients = 0;
-	int *clients = NULL;
 	struct report_msg *msgs = NULL;
 	size_t n_msgs = 0;
-	long lineno = 0;
-	bool ok = false;
-	int got;
-	FILE *copy = open_memstream(&buf, &buflen);
 
 	*out = NULL;
 	*n = 0;
-	if (!copy)
-		return cli_fail(err, errcap, "%s: out of memory", name);
-	/* the copy keeps every line, so csvin's line numbers are the file's */
-	while ((got = scaling_getline(f, line, sizeof(line), name, lineno + 1, err,
-				      errcap)) > 0) {
-		lineno++;
-		if (lineno == 1) {
-			if (strcmp(line, SCALING_MSG_HEADER)) {
-				cli_fail(err, errcap, "%s:1: header is \"%.100s\", want \"%s\"",
-					 name, line, SCALING_MSG_HEADER);
-				goto done;
-			}
-			fprintf(copy, "%s\n", REPORT_MSG_HEADER);
-			continue;
-		}
-		if (line[0] == '\0' || line[0] == '#') {
-			fprintf(copy, "%s\n", line);	/* blank, or csvin's to judge */
-			continue;
-		}
-		char *comma = strrchr(line, ',');
-		int64_t client;
-
-		if (!comma || !scaling_i64(comma + 1, 0, SCALING_MAX_CLIENTS - 1, &client)) {
-			cli_fail(err, errcap, "%s:%ld: the last field (client) is not a "
-				 "client number 0..%d", name, lineno, SCALING_MAX_CLIENTS - 1);
-			goto done;
-		}
-		*comma = '\0';
-		if (nclients == capclients) {
-			size_t cap = capclients ? capclients * 2 : 64;
-			int *c = realloc(clients, cap * sizeof(*c));
-
-			if (!c) {
-				cli_fail(err, errcap, "%s: out of memory", name);
-				goto done;
-			}
-			clients = c;
-			capclients = cap;
-		}
-		clients[nclients++] = (int)client;
-		fprintf(copy, "%s\n", line);
-	}
-	if (got < 0)
-		goto done;
-	if (ferror(f)) {
-		cli_fail(err, errcap, "%s: read error", name);
-		goto done;
-	}
-	if (lineno == 0) {
-		cli_fail(err, errcap, "%s: empty file (no header)", name);
-		goto done;
-	}
-	if (fclose(copy) != 0) {
-		copy = NULL;
-		cli_fail(err, errcap, "%s: out of memory", name);
-		goto done;
-	}
-	copy = fmemopen(buf, buflen, "r");
-	if (!copy) {
-		cli_fail(err, errcap, "%s: out of memory", name);
-		goto done;
-	}
-	if (!csvin_messages(copy, name, &msgs, &n_msgs, variant, varcap, incomplete, err,
-			    errcap))
-		goto done;
-	if (n_msgs != nclients) {	/* cannot happen: one row, one client */
-		cli_fail(err, errcap, "%s: %zu rows but %zu clients", name, n_msgs, nclients);
-		goto done;
-	}
+	if (!csvin_messages(f, name, &msgs, &n_msgs, variant, varcap, incomplete, err, errcap))
+		return false;
 	if (n_msgs) {
 		*out = malloc(n_msgs * sizeof(**out));
 		if (!*out) {
-			cli_fail(err, errcap, "%s: out of memory", name);
-			goto done;
+			free(msgs);
+			return cli_fail(err, errcap, "%s: out of memory", name);
 		}
 	}
 	for (size_t i = 0; i < n_msgs; i++)
-		(*out)[i] = (struct scaling_msg){ .m = msgs[i], .client = clients[i] };
+		(*out)[i] = (struct scaling_msg){ .m = msgs[i], .client = msgs[i].client };
 	*n = n_msgs;
-	ok = true;
-done:
-	if (copy)
-		fclose(copy);
-	free(buf);
-	free(clients);
 	free(msgs);
-	return ok;
+	return true;
 }
 
 /* Splits line in place at commas into exactly nf fields; false otherwise. */

@@ -30,7 +30,6 @@
 
 /* The harness's messages file with --clients: its usual columns and the
  * client (0..K-1) last. */
-#define SCALING_MSG_HEADER REPORT_MSG_HEADER ",client"
 #define SCALING_PLAN_HEADER "point,variant,work,threads,clients"
 #define SCALING_SWEEP_HEADER "point,harness_exit,cpu_ticks_before,cpu_ticks_after," \
 	"sys_busy_before,sys_busy_after,sys_total_before,sys_total_after,clk_tck"
@@ -139,9 +138,7 @@ struct scaling_verdict {
 /*
  * Reads the harness's messages file with its client column (f, named
  * `name` in errors) into a malloc'd array (*out, *n). As strict as
- * csvin_messages(), which reads every other field: the client column is
- * split off each row and the rest handed to it, so the two readers cannot
- * disagree. The "# incomplete" line goes to *incomplete (run 0: none).
+ * csvin_messages(), which it calls: the client is part of each row. The "# incomplete" line goes to *incomplete (run 0: none).
  */
 bool scaling_read_messages(FILE *f, const char *name, struct scaling_msg **out,
 			   size_t *n, char *variant, size_t varcap,

@@ -33,7 +33,7 @@ static FILE *text(const char *s)
  *   items: seven of 100000 and one of 199800
  */
 static const char point_csv[] =
-	SCALING_MSG_HEADER "\n"
+	REPORT_MSG_HEADER "\n"
 	"threadpool,1,0,0,50,100,100100,100150,100200,0\n"
 	"threadpool,1,0,10,60,200,100200,100250,100400,1\n"
 	"threadpool,1,1,0,50,100150,200150,200200,200300,0\n"
@@ -113,7 +113,7 @@ START_TEST(test_messages_incomplete_mark)
 	struct scaling_msg *m;
 	struct csvin_incomplete inc;
 	char err[300];
-	FILE *f = text(SCALING_MSG_HEADER "\n"
+	FILE *f = text(REPORT_MSG_HEADER "\n"
 		       "blocking,1,0,0,1,2,3,4,5,0\n"
 		       "blocking,1,0,0,1,2,3,4,6,1\n"
 		       "blocking,2,0,10,11,12,13,14,15,0\n"
@@ -146,18 +146,15 @@ END_TEST
 static const struct {
 	const char *csv, *err;
 } bad_msgs[] = {
-	/* the file of a harness without --clients */
-	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6\n", "m.csv:1: header is" },
-	{ SCALING_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,a\n", "m.csv:2: the last field (client)" },
-	{ SCALING_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,-1\n", "m.csv:2: the last field (client)" },
-	{ SCALING_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,1000\n", "m.csv:2: the last field" },
-	{ SCALING_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,\n", "m.csv:2: the last field" },
-	/* csvin judges the rest, with the file's own line numbers */
-	{ SCALING_MSG_HEADER "\n\nx,1,0,1,2,3,4,5,z,0\n", "m.csv:3: field 9 is not an integer" },
-	{ SCALING_MSG_HEADER "\nx,1,0,1,2,3,4,5,0\n", "m.csv:2: fewer than 9 fields" },
-	{ SCALING_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,0\ny,1,1,1,2,3,4,5,6,0\n",
+	/* csvin judges every field, the client among them */
+	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6\n", "m.csv:2: fewer than 10 fields" },
+	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,a\n", "m.csv:2: field 10 is not an integer" },
+	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,-1\n", "m.csv:2: client -1 out of range 0..63" },
+	{ REPORT_MSG_HEADER "\n\nx,1,0,1,2,3,4,5,z,0\n", "m.csv:3: field 9 is not an integer" },
+	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,0\n", "m.csv:2: fewer than 10 fields" },
+	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,0\ny,1,1,1,2,3,4,5,6,0\n",
 	  "m.csv:3: variant \"y\" differs" },
-	{ SCALING_MSG_HEADER "\n# a comment\n", "m.csv:2: a comment line" },
+	{ REPORT_MSG_HEADER "\n# a comment\n", "m.csv:2: a comment line" },
 	{ "", "m.csv: empty file" },
 };
 
