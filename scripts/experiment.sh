@@ -61,22 +61,8 @@ out=results/$run_id
 mkdir -p "$out"
 start=$(date +%s)
 
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo none)
-if [ "$commit" != none ] && ! git diff --quiet HEAD 2>/dev/null; then
-	commit="$commit (dirty tree: uncommitted changes)"
-fi
-lws_version=$(dpkg-query -W -f '${Version}' libwebsockets-dev 2>/dev/null ||
-	pkg-config --modversion libwebsockets)
 {
-	echo "run_id: $run_id"
-	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "commit: $commit"
-	echo "kernel: $(uname -sr)"
-	echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
-	echo "cpus: $(nproc) online"
-	echo "compiler: $(${CC:-cc} --version | head -n 1)"
-	echo "libwebsockets: $lws_version"
-	echo "gnuplot: $(gnuplot --version)"
+	env_machine "$run_id"
 	echo "parameters: RUNS=$RUNS ITEMS=$ITEMS WORK_MS=$WORK_MS BYSTANDER_MS=$BYSTANDER_MS SENDS='$SENDS' VARIANTS='$VARIANTS' QUICK=$QUICK"
 	echo "configs: $configs"
 	if [ "$scaling" = yes ]; then

@@ -76,3 +76,24 @@ server_reap() {
 		SERVER_FATE="had exited with status $_status"
 	fi
 }
+
+# env_machine RUN_ID: prints the lines every run's env.txt opens with (run
+# id, date, commit and whether the tree was dirty, kernel, CPU, compiler,
+# libwebsockets and gnuplot versions), for build/summarize and
+# build/scaling-summarize and for whoever compares two runs.
+env_machine() {
+	_commit=$(git rev-parse --short HEAD 2>/dev/null || echo none)
+	if [ "$_commit" != none ] && ! git diff --quiet HEAD 2>/dev/null; then
+		_commit="$_commit (dirty tree: uncommitted changes)"
+	fi
+	echo "run_id: $1"
+	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "commit: $_commit"
+	echo "kernel: $(uname -sr)"
+	echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+	echo "cpus: $(nproc) online"
+	echo "compiler: $(${CC:-cc} --version | head -n 1)"
+	echo "libwebsockets: $(dpkg-query -W -f '${Version}' libwebsockets-dev 2>/dev/null ||
+		pkg-config --modversion libwebsockets)"
+	echo "gnuplot: $(gnuplot --version)"
+}

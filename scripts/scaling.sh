@@ -193,22 +193,8 @@ estimate=$(echo "$configs" | awk -v c="$cores" -v runs="$RUNS" -v j="$((ITEMS * 
 	}
 	END { printf "%.0f", s }')
 
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo none)
-if [ "$commit" != none ] && ! git diff --quiet HEAD 2>/dev/null; then
-	commit="$commit (dirty tree: uncommitted changes)"
-fi
-lws_version=$(dpkg-query -W -f '${Version}' libwebsockets-dev 2>/dev/null ||
-	pkg-config --modversion libwebsockets)
 {
-	echo "run_id: $run_id"
-	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "commit: $commit"
-	echo "kernel: $(uname -sr)"
-	echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
-	echo "cpus: $cores online"
-	echo "compiler: $(${CC:-cc} --version | head -n 1)"
-	echo "libwebsockets: $lws_version"
-	echo "gnuplot: $(gnuplot --version)"
+	env_machine "$run_id"
 	echo "parameters: SCALING=$SCALING RUNS=$RUNS ITEMS=$ITEMS WORK_MS=$WORK_MS BYSTANDER_MS=$BYSTANDER_MS CORES=$cores"
 	echo "configs: $(echo "$configs" | awk 'NF { printf "%s%s", sep, $1; sep = " " }')"
 	echo "points: $points"

@@ -24,6 +24,7 @@
  * status 1 if no configuration has a complete run.
  */
 #include "analysis/csvin.h"
+#include "analysis/envtxt.h"
 #include "analysis/summary.h"
 
 #include <errno.h>
@@ -49,29 +50,6 @@ static int fail(const char *fmt, const char *a, const char *b)
 	fprintf(stderr, fmt, a, b);
 	fputc('\n', stderr);
 	return 1;
-}
-
-/* The value of "key: value" in env.txt, into out; false if absent. */
-static bool env_value(const char *dir, const char *key, char *out, size_t cap)
-{
-	char path[1024], line[1024];
-	size_t klen = strlen(key);
-	bool found = false;
-
-	snprintf(path, sizeof(path), "%s/env.txt", dir);
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, key, klen) || line[klen] != ':' || line[klen + 1] != ' ')
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		snprintf(out, cap, "%s", line + klen + 2);
-		found = true;
-	}
-	fclose(f);
-	return found;
 }
 
 /* The value of KEY=N (a whole word) in env.txt's parameters line, or -1 if
@@ -458,12 +436,12 @@ int main(int argc, char **argv)
 	}
 	const char *dir = argv[1];
 
-	if (!env_value(dir, "configs", list, sizeof(list)))
+	if (!envtxt_value(dir, "configs", list, sizeof(list)))
 		return fail("%s/env.txt: no \"configs:\" line (not a run directory?)%s",
 			    dir, "");
-	if (!env_value(dir, "run_id", run_id, sizeof(run_id)))
+	if (!envtxt_value(dir, "run_id", run_id, sizeof(run_id)))
 		snprintf(run_id, sizeof(run_id), "%s", dir);
-	if (!env_value(dir, "parameters", params, sizeof(params)))
+	if (!envtxt_value(dir, "parameters", params, sizeof(params)))
 		snprintf(params, sizeof(params), "(not recorded)");
 
 	const struct asked asked = { param_int(params, "RUNS"), param_int(params, "ITEMS") };

@@ -18,6 +18,7 @@
  * status 0: every point measured; 3: some failed; 1: nothing to
  * summarise, or env.txt, plan.csv or sweep.csv unreadable; 2: usage.
  */
+#include "analysis/envtxt.h"
 #include "analysis/scaling.h"
 
 #include <errno.h>
@@ -46,29 +47,6 @@ static int fail(const char *fmt, const char *a, const char *b)
 	fprintf(stderr, fmt, a, b);
 	fputc('\n', stderr);
 	return 1;
-}
-
-/* The value of "key: value" in env.txt, into out; false if absent. */
-static bool env_value(const char *dir, const char *key, char *out, size_t cap)
-{
-	char path[1024], line[1024];
-	size_t klen = strlen(key);
-	bool found = false;
-
-	snprintf(path, sizeof(path), "%s/env.txt", dir);
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, key, klen) || line[klen] != ':' || line[klen + 1] != ' ')
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		snprintf(out, cap, "%s", line + klen + 2);
-		found = true;
-	}
-	fclose(f);
-	return found;
 }
 
 static FILE *open_in(const char *dir, const char *file, char *path, size_t cap)
@@ -460,12 +438,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	d.dir = argv[1];
-	if (!env_value(d.dir, "parameters", d.params_line, sizeof(d.params_line)))
+	if (!envtxt_value(d.dir, "parameters", d.params_line, sizeof(d.params_line)))
 		return fail("%s/env.txt: no \"parameters:\" line (not a scaling run?)%s",
 			    d.dir, "");
 	if (!scaling_parse_params(d.params_line, &d.p, err, sizeof(err)))
 		return fail("%s/env.txt: parameters: %s", d.dir, err);
-	if (!env_value(d.dir, "run_id", d.run_id, sizeof(d.run_id)))
+	if (!envtxt_value(d.dir, "run_id", d.run_id, sizeof(d.run_id)))
 		snprintf(d.run_id, sizeof(d.run_id), "%s", d.dir);
 	if (read_table(&d, "plan.csv", true) || read_table(&d, "sweep.csv", false))
 		return 1;
