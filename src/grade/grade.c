@@ -114,6 +114,20 @@ static void stop(struct grade *g, struct spawned *s, const char *what)
 	      WIFSIGNALED(st) ? " (it crashed with a signal)" : "");
 }
 
+/* One client connection to the server s; on failure a FAIL line, the
+ * server stopped (and checked) and NULL, so the caller just returns. */
+static struct wsc *connect_or_stop(struct grade *g, struct spawned *s, const char *what)
+{
+	char err[256];
+	struct wsc *c = wsc_connect(s->port, "/", "sendlab", IO_MS, err, sizeof(err));
+
+	if (!c) {
+		check(g, false, "%s: cannot connect: %s", what, err);
+		stop(g, s, what);
+	}
+	return c;
+}
+
 /* Runs one watched job; a failure is a failed check. */
 static bool job(struct grade *g, const struct spawned *s, const char *what,
 		struct watched *w)
@@ -169,18 +183,15 @@ static void lab03_deaf_client(struct grade *g)
 	struct spawned s;
 	struct wsc_frame f;
 	struct reply r;
-	char err[256], why[200];
+	char why[200];
 	const char *what = "a client that ignores PINGs";
 
 	if (!start(g, &s, "--pong-timeout-ms", "300", NULL))
 		return;
-	struct wsc *c = wsc_connect(s.port, "/", "sendlab", IO_MS, err, sizeof(err));
+	struct wsc *c = connect_or_stop(g, &s, what);
 
-	if (!c) {
-		check(g, false, "%s: cannot connect: %s", what, err);
-		stop(g, &s, what);
+	if (!c)
 		return;
-	}
 	wsc_set_auto_pong(c, 0);
 	wsc_send_text(c, "{\"op\":\"run\",\"items\":3,\"work_ms\":50}");
 	int64_t t0 = clock_now_us(), t_err = 0;
@@ -235,19 +246,16 @@ static void lab03_next_run_at_once(struct grade *g)
 	struct spawned s;
 	struct wsc_frame f;
 	struct reply r;
-	char err[256], why[200];
+	char why[200];
 	const char *what = "the next run, sent as the last result arrives";
 	int results = 0;
 
 	if (!start(g, &s, NULL))
 		return;
-	struct wsc *c = wsc_connect(s.port, "/", "sendlab", IO_MS, err, sizeof(err));
+	struct wsc *c = connect_or_stop(g, &s, what);
 
-	if (!c) {
-		check(g, false, "%s: cannot connect: %s", what, err);
-		stop(g, &s, what);
+	if (!c)
 		return;
-	}
 	wsc_send_text(c, "{\"op\":\"run\",\"items\":2,\"work_ms\":20}");
 	while (results < 2 && wsc_recv(c, &f, IO_MS) == 1)
 		results += f.opcode == WSC_OP_TEXT && strstr((char *)f.data, "\"op\":\"result\"");
