@@ -16,6 +16,11 @@ struct item_result {
 	int seq;		/* 0-based position in the job */
 	int64_t t_start_us;	/* compute began (CLOCK_MONOTONIC) */
 	int64_t t_done_us;	/* compute finished */
+	int64_t cpu_us;		/* CPU time the computing thread spent on it
+				   (CLOCK_THREAD_CPUTIME_ID): unlike
+				   t_done - t_start it does not grow while the
+				   thread waits for a core, so it shows whether
+				   two servers' items were the same work */
 	uint64_t value;		/* the work's checksum */
 };
 

@@ -1,10 +1,17 @@
 /*
  * options.c: strict parsing of the shared server command line.
+ *
+ * Every option is one row of option_table: its name, what kind of value it
+ * takes, where the value goes and, for the options only some variants
+ * accept, which OPTIONS_* flag that is. The parser is a loop over argv that
+ * finds the row and stores the value; all messages are built from the row,
+ * so a new option is a new row (and a line of usage text).
  */
 #include "core/options.h"
 
 #include "common/cli.h"
 
+#include <stddef.h>
 #include <string.h>
 
 const char *options_send_name(enum send_mode m)
@@ -22,6 +29,72 @@ const char *options_work_name(enum work_kind k)
 	return k == WORK_SLEEP ? "sleep" : "cpu";
 }
 
+const char *options_priority_name(enum worker_priority p)
+{
+	switch (p) {
+	case PRIORITY_NORMAL: return "normal";
+	case PRIORITY_NICE: return "nice";
+	case PRIORITY_IDLE: return "idle";
+	}
+	return "?";
+}
+
+enum option_kind {
+	OPT_FLAG,	/* no value: sets a bool */
+	OPT_TEXT,	/* a non-empty string */
+	OPT_INT,	/* an integer in [min, max] */
+	OPT_WORD,	/* one of the words of `words`: stores its index */
+};
+
+struct option_row {
+	const char *name;
+	enum option_kind kind;
+	size_t offset;		/* of the field in struct options */
+	long min, max;		/* OPT_INT */
+	const char *const *words; /* OPT_WORD: NULL-terminated, in enum order */
+	const char *what;	/* OPT_TEXT: what the value is, for "needs ..." */
+	unsigned only;		/* 0, or the OPTIONS_* flag a variant must have */
+	const char *only_for;	/* ... and the sentence refusing it elsewhere,
+				   "%s" being the variant's name */
+};
+
+static const char *const send_words[] = { "proactor", "queue", "direct", NULL };
+static const char *const work_words[] = { "cpu", "sleep", NULL };
+static const char *const priority_words[] = { "normal", "nice", "idle", NULL };
+
+#define AT(field) offsetof(struct options, field)
+
+#define FLAG(n, f) { .name = n, .kind = OPT_FLAG, .offset = AT(f) }
+#define TEXT(n, f, w) { .name = n, .kind = OPT_TEXT, .offset = AT(f), .what = w }
+#define INT(n, f, lo, hi) { .name = n, .kind = OPT_INT, .offset = AT(f), .min = lo, .max = hi }
+#define WORD(n, f, w) { .name = n, .kind = OPT_WORD, .offset = AT(f), .words = w }
+
+static const struct option_row option_table[] = {
+	FLAG("--help", help),
+	FLAG("--quiet", quiet),
+	FLAG("--calibrate", calibrate),
+	TEXT("--host", host, "an address"),
+	TEXT("--lag-log", lag_log, "a file name"),
+	INT("--port", port, 0, 65535),
+	INT("--max-clients", max_clients, 1, OPTIONS_MAX_CLIENTS_MAX),
+	INT("--iters-per-ms", iters_per_ms, 1, OPTIONS_ITERS_PER_MS_MAX),
+	WORD("--send", send, send_words),
+	WORD("--work", work, work_words),
+	{ .name = "--threads", .kind = OPT_INT, .offset = AT(threads),
+	  .min = 1, .max = OPTIONS_THREADS_MAX, .only = OPTIONS_THREADS,
+	  .only_for = "--threads is only for server-threadpool: server-%s "
+		      "computes on its event-loop thread" },
+	{ .name = "--worker-priority", .kind = OPT_WORD,
+	  .offset = AT(worker_priority), .words = priority_words,
+	  .only = OPTIONS_THREADS,
+	  .only_for = "--worker-priority is only for server-threadpool: "
+		      "server-%s has no worker threads" },
+	{ .name = "--pong-timeout-ms", .kind = OPT_INT, .offset = AT(pong_timeout_ms),
+	  .min = 1, .max = OPTIONS_PONG_TIMEOUT_MAX, .only = OPTIONS_PONG_TIMEOUT,
+	  .only_for = "--pong-timeout-ms is only for server-pingpong: "
+		      "server-%s sends no pings" },
+};
+
 void options_usage(FILE *f, const char *variant, unsigned allowed)
 {
 	fprintf(f,
@@ -32,15 +105,23 @@ void options_usage(FILE *f, const char *variant, unsigned allowed)
 		"  --send MODE     send discipline: proactor (default), queue or direct\n"
 		"  --work KIND     a work item is: cpu (default: real computation)\n"
 		"                  or sleep (blocks like a synchronous I/O call)\n"
+		"  --iters-per-ms N  the cpu kernel's speed to assume, 1..%d, instead\n"
+		"                  of measuring it at start-up (an experiment measures\n"
+		"                  it once and gives every server the same figure)\n"
+		"  --calibrate     measure the kernel's speed, print\n"
+		"                  \"iters_per_ms N\" and exit\n"
 		"  --lag-log FILE  append event-loop lag samples to FILE as CSV t_us,lag_us\n"
 		"  --max-clients N connections at once, 1..%d (default %d); the next\n"
 		"                  one is closed with 1013 \"server full\"\n"
 		"  --quiet         print no stall warnings\n",
-		variant, OPTIONS_DEFAULT_PORT, OPTIONS_MAX_CLIENTS_MAX,
-		OPTIONS_MAX_CLIENTS_DEFAULT);
+		variant, OPTIONS_DEFAULT_PORT, OPTIONS_ITERS_PER_MS_MAX,
+		OPTIONS_MAX_CLIENTS_MAX, OPTIONS_MAX_CLIENTS_DEFAULT);
 	if (allowed & OPTIONS_THREADS)
-		fprintf(f, "  --threads N     worker threads, 1..%d (default: online CPUs)\n",
-			OPTIONS_THREADS_MAX);
+		fprintf(f, "  --threads N     worker threads, 1..%d (default: online CPUs)\n"
+			   "  --worker-priority P  the workers' scheduling: normal (as the\n"
+			   "                  loop), nice (nice +5) or idle (SCHED_IDLE: they run\n"
+			   "                  only when nothing else wants the core); default %s\n",
+			OPTIONS_THREADS_MAX, options_priority_name(OPTIONS_PRIORITY_DEFAULT));
 	if (allowed & OPTIONS_PONG_TIMEOUT)
 		fprintf(f, "  --pong-timeout-ms MS  abandon a job whose client does not answer\n"
 			   "                  a ping within MS ms, 1..%d (default %d)\n",
@@ -48,6 +129,65 @@ void options_usage(FILE *f, const char *variant, unsigned allowed)
 	fprintf(f, "  --help          show this text\n"
 		   "Prints \"listening on ws://HOST:PORT/\" when ready; "
 		   "SIGINT or SIGTERM stops it.\n");
+}
+
+static const struct option_row *option_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(option_table) / sizeof(option_table[0]); i++)
+		if (!strcmp(option_table[i].name, name))
+			return &option_table[i];
+	return NULL;
+}
+
+/* "a, b or c": the words of an OPT_WORD row, for its error message. */
+static void option_word_list(const char *const *words, char *buf, size_t cap)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; words[i] && used < cap; i++) {
+		const char *sep = i == 0 ? "" : words[i + 1] ? ", " : " or ";
+		int n = snprintf(buf + used, cap - used, "%s%s", sep, words[i]);
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+/* Stores val into the field of row r in *o; false with the sentence in err. */
+static bool option_store(const struct option_row *r, const char *val,
+			 struct options *o, char *err, size_t errcap)
+{
+	void *field = (char *)o + r->offset;
+
+	switch (r->kind) {
+	case OPT_FLAG:
+		*(bool *)field = true;
+		return true;
+	case OPT_TEXT:
+		if (!*val)
+			return cli_fail(err, errcap, "%s needs %s", r->name, r->what);
+		*(const char **)field = val;
+		return true;
+	case OPT_INT:
+		if (!cli_int(val, r->min, r->max, (int *)field))
+			return cli_fail(err, errcap, "%s must be an integer from %ld "
+					"to %ld, not '%s'", r->name, r->min, r->max, val);
+		return true;
+	case OPT_WORD:
+		for (int i = 0; r->words[i]; i++)
+			if (!strcmp(val, r->words[i])) {
+				*(int *)field = i;
+				return true;
+			}
+		char list[96];
+
+		option_word_list(r->words, list, sizeof(list));
+		return cli_fail(err, errcap, "%s must be %s, not '%s'", r->name,
+				list, val);
+	}
+	return false;
 }
 
 bool options_parse(int argc, char **argv, const char *variant,
@@ -58,13 +198,13 @@ bool options_parse(int argc, char **argv, const char *variant,
 			       .port = OPTIONS_DEFAULT_PORT,
 			       .send = SEND_PROACTOR,
 			       .work = WORK_CPU,
+			       .worker_priority = OPTIONS_PRIORITY_DEFAULT,
 			       .pong_timeout_ms = OPTIONS_PONG_TIMEOUT_DEFAULT,
 			       .max_clients = OPTIONS_MAX_CLIENTS_DEFAULT };
 
 	for (int i = 1; i < argc; i++) {
 		char name[32];
-		const char *arg = argv[i], *val = NULL;
-		const char *eq = strchr(arg, '=');
+		const char *arg = argv[i], *eq = strchr(arg, '=');
 
 		if (strncmp(arg, "--", 2) != 0)
 			return cli_fail(err, errcap, "unexpected argument "
@@ -75,82 +215,25 @@ bool options_parse(int argc, char **argv, const char *variant,
 		memcpy(name, arg, n);
 		name[n] = '\0';
 
-		/* flags take no value */
-		if (!strcmp(name, "--help") || !strcmp(name, "--quiet")) {
+		const struct option_row *r = option_find(name);
+
+		if (!r)
+			return cli_fail(err, errcap, "unknown option '%s'", name);
+		if (r->only && !(allowed & r->only))
+			return cli_fail(err, errcap, r->only_for, variant);
+
+		const char *val = NULL;
+
+		if (r->kind == OPT_FLAG) {
 			if (eq)
 				return cli_fail(err, errcap, "%s takes no value", name);
-			if (!strcmp(name, "--help"))
-				o->help = true;
-			else
-				o->quiet = true;
-			continue;
+		} else {
+			val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+			if (!val)
+				return cli_fail(err, errcap, "%s needs a value", name);
 		}
-
-		bool known = !strcmp(name, "--host") || !strcmp(name, "--port") ||
-			     !strcmp(name, "--send") || !strcmp(name, "--work") ||
-			     !strcmp(name, "--lag-log") || !strcmp(name, "--threads") ||
-			     !strcmp(name, "--pong-timeout-ms") ||
-			     !strcmp(name, "--max-clients");
-		if (!known)
-			return cli_fail(err, errcap, "unknown option '%s'", name);
-		if (!strcmp(name, "--threads") && !(allowed & OPTIONS_THREADS))
-			return cli_fail(err, errcap, "--threads is only for "
-					    "server-threadpool: server-%s computes on "
-					    "its event-loop thread", variant);
-		if (!strcmp(name, "--pong-timeout-ms") && !(allowed & OPTIONS_PONG_TIMEOUT))
-			return cli_fail(err, errcap, "--pong-timeout-ms is only for "
-					"server-pingpong: server-%s sends no pings", variant);
-
-		val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-		if (!val)
-			return cli_fail(err, errcap, "%s needs a value", name);
-
-		if (!strcmp(name, "--host")) {
-			if (!*val)
-				return cli_fail(err, errcap, "--host needs an address");
-			o->host = val;
-		} else if (!strcmp(name, "--port")) {
-			if (!cli_int(val, 0, 65535, &o->port))
-				return cli_fail(err, errcap, "--port must be an "
-						    "integer from 0 to 65535, not '%s'", val);
-		} else if (!strcmp(name, "--threads")) {
-			if (!cli_int(val, 1, OPTIONS_THREADS_MAX, &o->threads))
-				return cli_fail(err, errcap, "--threads must be an "
-						    "integer from 1 to %d, not '%s'",
-						    OPTIONS_THREADS_MAX, val);
-		} else if (!strcmp(name, "--pong-timeout-ms")) {
-			if (!cli_int(val, 1, OPTIONS_PONG_TIMEOUT_MAX, &o->pong_timeout_ms))
-				return cli_fail(err, errcap, "--pong-timeout-ms must be an "
-						"integer from 1 to %d, not '%s'",
-						OPTIONS_PONG_TIMEOUT_MAX, val);
-		} else if (!strcmp(name, "--max-clients")) {
-			if (!cli_int(val, 1, OPTIONS_MAX_CLIENTS_MAX, &o->max_clients))
-				return cli_fail(err, errcap, "--max-clients must be an "
-						"integer from 1 to %d, not '%s'",
-						OPTIONS_MAX_CLIENTS_MAX, val);
-		} else if (!strcmp(name, "--send")) {
-			if (!strcmp(val, "proactor"))
-				o->send = SEND_PROACTOR;
-			else if (!strcmp(val, "queue"))
-				o->send = SEND_QUEUE;
-			else if (!strcmp(val, "direct"))
-				o->send = SEND_DIRECT;
-			else
-				return cli_fail(err, errcap, "--send must be proactor, "
-						    "queue or direct, not '%s'", val);
-		} else if (!strcmp(name, "--work")) {
-			if (!strcmp(val, "cpu"))
-				o->work = WORK_CPU;
-			else if (!strcmp(val, "sleep"))
-				o->work = WORK_SLEEP;
-			else
-				return cli_fail(err, errcap, "--work must be cpu or "
-						    "sleep, not '%s'", val);
-		} else { /* --lag-log */
-			if (!*val)
-				return cli_fail(err, errcap, "--lag-log needs a file name");
-			o->lag_log = val;
-		}
+		if (!option_store(r, val, o, err, errcap))
+			return false;
 	}
 	return true;
 }

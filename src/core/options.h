@@ -14,8 +14,12 @@
 
 enum send_mode { SEND_PROACTOR, SEND_QUEUE, SEND_DIRECT };
 
+/* How the thread pool's workers are scheduled against the loop thread
+ * (--worker-priority; docs/scaling.md, "Who gets the core"). */
+enum worker_priority { PRIORITY_NORMAL, PRIORITY_NICE, PRIORITY_IDLE };
+
 /* Options only some variants accept (struct variant's `options`). */
-#define OPTIONS_THREADS (1u << 0)	/* --threads N */
+#define OPTIONS_THREADS (1u << 0)	/* --threads N, --worker-priority P */
 #define OPTIONS_PONG_TIMEOUT (1u << 1)	/* --pong-timeout-ms MS */
 
 #define OPTIONS_DEFAULT_PORT 7681
@@ -24,6 +28,8 @@ enum send_mode { SEND_PROACTOR, SEND_QUEUE, SEND_DIRECT };
 #define OPTIONS_PONG_TIMEOUT_MAX 60000
 #define OPTIONS_MAX_CLIENTS_DEFAULT 256
 #define OPTIONS_MAX_CLIENTS_MAX 1000	/* under the usual 1024 open files */
+#define OPTIONS_ITERS_PER_MS_MAX 1000000000	/* ~2000x this project's 2-core VM */
+#define OPTIONS_PRIORITY_DEFAULT PRIORITY_NICE
 
 struct options {
 	const char *host;	/* --host, default "127.0.0.1" */
@@ -31,12 +37,21 @@ struct options {
 	int threads;		/* --threads; 0 = not given */
 	int pong_timeout_ms;	/* --pong-timeout-ms, default 5000 */
 	int max_clients;	/* --max-clients, default 256 */
+	int iters_per_ms;	/* --iters-per-ms; 0 = measure at start-up */
+	/* The enums are stored through an int by the parser's table. */
 	enum send_mode send;	/* --send, default proactor */
 	enum work_kind work;	/* --work, default cpu */
+	enum worker_priority worker_priority; /* --worker-priority */
 	const char *lag_log;	/* --lag-log FILE, or NULL */
 	bool quiet;		/* --quiet */
+	bool calibrate;		/* --calibrate: print the calibration, exit 0 */
 	bool help;		/* --help: print usage and exit 0 */
 };
+
+_Static_assert(sizeof(enum send_mode) == sizeof(int) &&
+	       sizeof(enum work_kind) == sizeof(int) &&
+	       sizeof(enum worker_priority) == sizeof(int),
+	       "options.c stores the enums through an int");
 
 /*
  * Parses argv[1..argc) into *o (defaults first). `allowed` is the set of
@@ -54,5 +69,6 @@ void options_usage(FILE *f, const char *variant, unsigned allowed);
 
 const char *options_send_name(enum send_mode m);
 const char *options_work_name(enum work_kind k);
+const char *options_priority_name(enum worker_priority p);
 
 #endif

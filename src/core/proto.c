@@ -668,6 +668,7 @@ size_t proto_write_result(char *buf, size_t cap, const struct proto_result *r)
 	json_int(&w, "t_start_us", r->t_start_us);
 	json_int(&w, "t_done_us", r->t_done_us);
 	json_int(&w, "t_send_us", r->t_send_us);
+	json_int(&w, "cpu_us", r->cpu_us);
 	json_uint(&w, "value", r->value & (uint64_t)PROTO_TIME_MAX);
 	return json_end(&w);
 }

@@ -125,6 +125,7 @@ struct proto_result {
 	int64_t t_start_us;
 	int64_t t_done_us;
 	int64_t t_send_us;
+	int64_t cpu_us;		/* the item's thread CPU time */
 	uint64_t value;		/* masked to 53 bits on the wire */
 };
 

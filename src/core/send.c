@@ -45,6 +45,7 @@ static size_t send_format(struct session *s, const struct sendq_msg *m,
 			.t_start_us = r->t_start_us,
 			.t_done_us = r->t_done_us,
 			.t_send_us = now,
+			.cpu_us = r->cpu_us,
 			.value = r->value,
 		};
 		return proto_write_result(buf, cap, &out);

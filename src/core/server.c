@@ -47,11 +47,13 @@ bool server_compute_item(int work_ms, int seq, const atomic_bool *cancel,
 	if (work_stopped(&st))
 		return false;
 	out->seq = seq;
+	int64_t cpu0 = clock_thread_cpu_us();
 	out->t_start_us = clock_now_us();
 	/* seed = seq: an item's checksum depends only on its size and place */
 	bool done = work_item(server.opts.work, server.iters_per_ms, work_ms,
 			      (uint64_t)seq, &st, &out->value);
 	out->t_done_us = clock_now_us();
+	out->cpu_us = clock_thread_cpu_us() - cpu0;
 	return done;
 }
 
@@ -167,9 +169,18 @@ int server_main(int argc, char **argv, const struct variant *v)
 	server_install_signals();
 	lws_set_log_level(srv->opts.quiet ? LLL_ERR : LLL_ERR | LLL_WARN, NULL);
 
-	/* Measured once, before any client: see work.h. */
-	if (srv->opts.work == WORK_CPU)
-		srv->iters_per_ms = work_calibrate();
+	/* --calibrate: the figure an experiment hands every server of a run
+	 * with --iters-per-ms (see work.h). */
+	if (srv->opts.calibrate) {
+		printf("iters_per_ms %llu\n", (unsigned long long)
+		       work_calibrate(WORK_CALIBRATE_TRIALS_EXPERIMENT));
+		return 0;
+	}
+	/* Measured once, before any client, unless given: see work.h. */
+	if (srv->opts.iters_per_ms > 0)
+		srv->iters_per_ms = (uint64_t)srv->opts.iters_per_ms;
+	else if (srv->opts.work == WORK_CPU)
+		srv->iters_per_ms = work_calibrate(WORK_CALIBRATE_TRIALS_SERVER);
 
 	struct lws_context_creation_info info;
 
@@ -209,10 +220,11 @@ int server_main(int argc, char **argv, const struct variant *v)
 			"server has no authentication; anyone who can reach this "
 			"address can make it compute\n", v->name, srv->opts.host);
 	if (!srv->opts.quiet)
-		fprintf(stderr, "server-%s: send=%s work=%s (%llu iterations/ms)\n",
+		fprintf(stderr, "server-%s: send=%s work=%s (%llu iterations/ms, %s)\n",
 			v->name, options_send_name(srv->opts.send),
 			options_work_name(srv->opts.work),
-			(unsigned long long)srv->iters_per_ms);
+			(unsigned long long)srv->iters_per_ms,
+			srv->opts.iters_per_ms > 0 ? "given" : "measured");
 
 	printf("listening on ws://%s:%d/\n", srv->opts.host, port);
 	fflush(stdout);

@@ -66,16 +66,20 @@ uint64_t work_spin(uint64_t iterations, uint64_t seed,
 	return sum;
 }
 
-uint64_t work_calibrate(void)
+uint64_t work_calibrate(int trials)
 {
-	enum { TRIALS = 11 };
 	const uint64_t trial_iters = 1u << 23; /* ~16 ms per trial */
-	int64_t us[TRIALS];
+	int64_t us[WORK_CALIBRATE_TRIALS_MAX];
 	volatile uint64_t sink = 0;
+
+	if (trials < 1)
+		trials = 1;
+	if (trials > WORK_CALIBRATE_TRIALS_MAX)
+		trials = WORK_CALIBRATE_TRIALS_MAX;
 
 	/* One untimed run first: warms caches, wakes the core from idle. */
 	sink += work_spin(trial_iters, 0, NULL, NULL);
-	for (int trial = 0; trial < TRIALS; trial++) {
+	for (int trial = 0; trial < trials; trial++) {
 		int64_t t0 = clock_thread_cpu_us();
 
 		sink += work_spin(trial_iters, (uint64_t)trial, NULL, NULL);
@@ -85,14 +89,14 @@ uint64_t work_calibrate(void)
 
 	/* The median trial, not the fastest: the fastest is a lucky moment
 	 * and makes every later item run a few percent long. (Insertion
-	 * sort: eleven numbers.) */
-	for (int i = 1; i < TRIALS; i++)
+	 * sort: a few dozen numbers.) */
+	for (int i = 1; i < trials; i++)
 		for (int j = i; j > 0 && us[j - 1] > us[j]; j--) {
 			int64_t t = us[j];
 			us[j] = us[j - 1];
 			us[j - 1] = t;
 		}
-	int64_t median_us = us[TRIALS / 2] > 0 ? us[TRIALS / 2] : 1;
+	int64_t median_us = us[trials / 2] > 0 ? us[trials / 2] : 1;
 	uint64_t per_ms = trial_iters * 1000u / (uint64_t)median_us;
 
 	return per_ms ? per_ms : 1;

@@ -31,15 +31,25 @@ enum work_kind { WORK_CPU, WORK_SLEEP };
 /*
  * Measures how many kernel steps the calling thread does per millisecond of
  * its own CPU time (so being preempted does not count): the median of
- * eleven ~16 ms trials, about 180 ms in all. Shorter trials were measured
- * to scatter more: on this project's 2-core VM a core's speed wanders by a
- * few percent from one 4 ms slice to the next, and eleven 4 ms trials put
- * a 900 ms job anywhere from 870 to 905 ms; eleven 16 ms trials put it
- * within about 1% (one run in twelve strayed 5%). Call it once at start-up
- * on an idle machine: the result is only as good as the core was quiet.
- * Never returns less than 1.
+ * `trials` ~16 ms trials (clamped to 1..WORK_CALIBRATE_TRIALS_MAX). A server
+ * measures WORK_CALIBRATE_TRIALS_SERVER at start-up (about 180 ms); an
+ * experiment measures WORK_CALIBRATE_TRIALS_EXPERIMENT once (--calibrate,
+ * about 0.5 s) and hands the figure to every server it starts, so that all
+ * of them do the same work per item.
+ *
+ * Honest limits: the result is only as good as the core was quiet, and on
+ * this project's 2-core VM a core's speed itself wanders. Measured there:
+ * 30 back-to-back 11-trial calibrations ranged 550k..585k steps/ms (+-3%),
+ * and 100 items of one fixed size took 292..313 ms of thread CPU time
+ * (median 300). No calibration removes that; one shared figure at least
+ * makes every server of a run do identical work, and the summaries report
+ * each item's CPU time so the remaining noise is visible. Never returns
+ * less than 1.
  */
-uint64_t work_calibrate(void);
+#define WORK_CALIBRATE_TRIALS_SERVER 11
+#define WORK_CALIBRATE_TRIALS_EXPERIMENT 31
+#define WORK_CALIBRATE_TRIALS_MAX 63
+uint64_t work_calibrate(int trials);
 
 /* Two flags that can each stop a computation (either may be NULL): the
  * server's "stopping" and, for a thread pool, "this job was cancelled". */

@@ -430,7 +430,7 @@ static void check_result_reply(const struct proto_request *req)
 {
 	static const char *const keys[] = {
 		"variant", "seq", "items", "work_ms", "t_recv_us", "t_start_us",
-		"t_done_us", "t_send_us", "value", "id"
+		"t_done_us", "t_send_us", "cpu_us", "value", "id"
 	};
 	static struct reply r;
 	static char want[3 * PROTO_ID_MAX_BYTES];
@@ -440,12 +440,12 @@ static void check_result_reply(const struct proto_request *req)
 		.id_len = req->id_len, .seq = req->items - 1, .items = req->items,
 		.work_ms = req->work_ms, .t_recv_us = PROTO_TIME_MAX,
 		.t_start_us = 0, .t_done_us = INT64_MAX, .t_send_us = INT64_MIN,
-		.value = UINT64_MAX,
+		.cpu_us = INT64_MAX, .value = UINT64_MAX,
 	};
 
 	write_and_read(&(struct reply_spec){ .kind = REPLY_RESULT, .result = &res },
 		       &r);
-	check_fields(&r, "result", keys, req->has_id ? 10 : 9);
+	check_fields(&r, "result", keys, req->has_id ? 11 : 10);
 	check_str(&r, "variant", FUZZ_VARIANT, strlen(FUZZ_VARIANT));
 	check_int(&r, "seq", res.seq);
 	check_int(&r, "items", req->items);
@@ -454,6 +454,7 @@ static void check_result_reply(const struct proto_request *req)
 	check_int(&r, "t_start_us", res.t_start_us);
 	check_int(&r, "t_done_us", res.t_done_us);
 	check_int(&r, "t_send_us", res.t_send_us);
+	check_int(&r, "cpu_us", res.cpu_us);
 	check_uint(&r, "value", (uint64_t)PROTO_TIME_MAX); /* masked to 53 bits */
 	if (req->has_id)
 		check_str(&r, "id", want,

@@ -39,9 +39,11 @@
  *
  * Diff this file against blocking.c to see the fix.
  */
+#define _GNU_SOURCE	/* SCHED_IDLE */
 #include "core/variant.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,20 +130,38 @@ static void pool_run_task(struct pool_task *t)
 	}
 }
 
+/*
+ * Worker thread: lowers the calling worker's priority below the loop
+ * thread's, so that when the workers keep every core busy the loop (which
+ * wakes for microseconds per message) and the process's clients get a core
+ * soon. Linux keeps nice and the scheduling policy per thread, so this
+ * touches only the calling worker (POSIX would make nice process-wide).
+ * docs/scaling.md, "Who gets the core", has the measurements behind each
+ * choice. A failure costs only latency: reported once, then ignored.
+ */
+static void pool_set_priority(enum worker_priority p)
+{
+	int rc = 0;
+
+	if (p == PRIORITY_NICE) {
+		rc = setpriority(PRIO_PROCESS, 0, getpriority(PRIO_PROCESS, 0) + 5);
+	} else if (p == PRIORITY_IDLE) {
+		struct sched_param param = { .sched_priority = 0 };
+
+		rc = pthread_setschedparam(pthread_self(), SCHED_IDLE, &param);
+	}
+	if (rc != 0 && !server_options()->quiet)
+		fprintf(stderr, "server-threadpool: cannot set worker priority %s; "
+			"workers run as the loop does\n", options_priority_name(p));
+}
+
 /* Worker thread i: takes the oldest pending task, runs it, frees it;
  * until the pool stops. */
 static void *pool_worker(void *arg)
 {
 	int me = (int)(intptr_t)arg;
 
-	/* Workers run at nice +5. When they keep every core busy (cpu work,
-	 * as many workers as cores or more) the loop thread, which wakes for
-	 * microseconds per message, then preempts them at once instead of
-	 * waiting up to a scheduler period for its turn: the bystander's
-	 * worst echo over the scaling sweep went from 22 ms to 8 ms. Linux keeps
-	 * nice per thread, so this lowers only the calling worker (POSIX
-	 * would make it process-wide). Failure costs only latency: ignored. */
-	(void)setpriority(PRIO_PROCESS, 0, getpriority(PRIO_PROCESS, 0) + 5);
+	pool_set_priority(server_options()->worker_priority);
 
 	pthread_mutex_lock(&pool.lock);
 	for (;;) {
@@ -282,7 +302,8 @@ static bool pool_start(void)
 		pool.nthreads = i + 1;
 	}
 	if (!server_options()->quiet)
-		fprintf(stderr, "server-threadpool: %d worker threads\n", n);
+		fprintf(stderr, "server-threadpool: %d worker threads, priority %s\n",
+			n, options_priority_name(server_options()->worker_priority));
 	return true;
 }
 

@@ -35,8 +35,10 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(o.threads, 0);
 	ck_assert_int_eq(o.pong_timeout_ms, OPTIONS_PONG_TIMEOUT_DEFAULT);
 	ck_assert_int_eq(o.max_clients, OPTIONS_MAX_CLIENTS_DEFAULT);
+	ck_assert_int_eq(o.iters_per_ms, 0);
+	ck_assert_int_eq(o.worker_priority, OPTIONS_PRIORITY_DEFAULT);
 	ck_assert_ptr_null(o.lag_log);
-	ck_assert(!o.quiet && !o.help);
+	ck_assert(!o.quiet && !o.help && !o.calibrate);
 }
 END_TEST
 
@@ -47,7 +49,8 @@ START_TEST(test_every_option)
 
 	ck_assert(PARSE(OPTIONS_THREADS, "--host", "0.0.0.0", "--port=0", "--send",
 			"queue", "--work=sleep", "--lag-log", "/tmp/l.csv", "--quiet",
-			"--threads", "4"));
+			"--threads", "4", "--iters-per-ms", "480000",
+			"--worker-priority=idle", "--calibrate"));
 	ck_assert_str_eq(o.host, "0.0.0.0");
 	ck_assert_int_eq(o.port, 0);
 	ck_assert_int_eq(o.send, SEND_QUEUE);
@@ -55,6 +58,13 @@ START_TEST(test_every_option)
 	ck_assert_str_eq(o.lag_log, "/tmp/l.csv");
 	ck_assert(o.quiet);
 	ck_assert_int_eq(o.threads, 4);
+	ck_assert_int_eq(o.iters_per_ms, 480000);
+	ck_assert_int_eq(o.worker_priority, PRIORITY_IDLE);
+	ck_assert(o.calibrate);
+	ck_assert(PARSE(OPTIONS_THREADS, "--worker-priority", "normal"));
+	ck_assert_int_eq(o.worker_priority, PRIORITY_NORMAL);
+	ck_assert(PARSE(OPTIONS_THREADS, "--worker-priority", "nice"));
+	ck_assert_int_eq(o.worker_priority, PRIORITY_NICE);
 	ck_assert(PARSE(0, "--send", "direct", "--port", "65535", "--help"));
 	ck_assert_int_eq(o.send, SEND_DIRECT);
 	ck_assert_int_eq(o.port, 65535);
@@ -77,6 +87,13 @@ static const struct bad_cli {
 	{ { "--work", "gpu" }, "--work must be cpu or sleep, not 'gpu'" },
 	{ { "--threads", "2" }, "--threads is only for server-threadpool" },
 	{ { "--pong-timeout-ms", "100" }, "--pong-timeout-ms is only for server-pingpong" },
+	{ { "--worker-priority", "idle" },
+	  "--worker-priority is only for server-threadpool: server-x has no worker threads" },
+	{ { "--iters-per-ms", "0" }, "--iters-per-ms must be an integer from 1 to 1000000000, not '0'" },
+	{ { "--iters-per-ms", "1000000001" }, "--iters-per-ms must be an integer from 1" },
+	{ { "--iters-per-ms", "5e5" }, "not '5e5'" },
+	{ { "--iters-per-ms" }, "--iters-per-ms needs a value" },
+	{ { "--calibrate=1" }, "--calibrate takes no value" },
 	{ { "--max-clients", "0" }, "--max-clients must be an integer from 1 to 1000, not '0'" },
 	{ { "--max-clients", "1001" }, "--max-clients must be an integer from 1 to 1000" },
 	{ { "--host", "" }, "--host needs an address" },
@@ -121,6 +138,20 @@ START_TEST(test_pong_timeout_when_allowed)
 }
 END_TEST
 
+START_TEST(test_worker_priority_words)
+{
+	struct options o;
+	char err[200];
+
+	ck_assert(!PARSE(OPTIONS_THREADS, "--worker-priority", "high"));
+	ck_assert_str_eq(err, "--worker-priority must be normal, nice or idle, not 'high'");
+	ck_assert(!PARSE(OPTIONS_THREADS, "--worker-priority", ""));
+	ck_assert(!PARSE(OPTIONS_THREADS, "--worker-priority"));
+	ck_assert_str_eq(err, "--worker-priority needs a value");
+	ck_assert_str_eq(options_priority_name(PRIORITY_IDLE), "idle");
+}
+END_TEST
+
 Suite *options_suite(void)
 {
 	Suite *s = suite_create("options");
@@ -132,6 +163,7 @@ Suite *options_suite(void)
 			    (int)(sizeof(bad_clis) / sizeof(bad_clis[0])));
 	tcase_add_test(tc, test_threads_range_when_allowed);
 	tcase_add_test(tc, test_pong_timeout_when_allowed);
+	tcase_add_test(tc, test_worker_priority_words);
 	suite_add_tcase(s, tc);
 	return s;
 }

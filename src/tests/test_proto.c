@@ -332,7 +332,7 @@ START_TEST(test_write_result)
 	struct proto_result r = {
 		.variant = "blocking", .has_id = true, .id = "a\"b", .id_len = 3,
 		.seq = 1, .items = 3, .work_ms = 300, .t_recv_us = 10,
-		.t_start_us = 11, .t_done_us = 12, .t_send_us = 13,
+		.t_start_us = 11, .t_done_us = 12, .t_send_us = 13, .cpu_us = 14,
 		.value = 0xffffffffffffffffull,
 	};
 
@@ -340,7 +340,7 @@ START_TEST(test_write_result)
 	ck_assert_str_eq(buf, "{\"op\":\"result\",\"variant\":\"blocking\",\"id\":\"a\\\"b\","
 			 "\"seq\":1,\"items\":3,\"work_ms\":300,\"t_recv_us\":10,"
 			 "\"t_start_us\":11,\"t_done_us\":12,\"t_send_us\":13,"
-			 "\"value\":9007199254740991}");
+			 "\"cpu_us\":14,\"value\":9007199254740991}");
 	r.has_id = false;
 	proto_write_result(buf, sizeof(buf), &r);
 	ck_assert_ptr_null(strstr(buf, "\"id\""));
