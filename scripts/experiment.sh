@@ -60,11 +60,17 @@ out=results/$run_id
 [ -e "$out" ] && { sleep 1; run_id=$(date +%Y%m%d-%H%M%S); out=results/$run_id; }
 mkdir -p "$out"
 start=$(date +%s)
+# One calibration for the whole run, on a core no server is using yet:
+# every server gets it, so every item of every configuration is the same
+# work (a server that calibrates itself lands a few per cent off).
+calibrate "$BUILD"
 
 {
 	env_machine "$run_id"
 	echo "parameters: RUNS=$RUNS ITEMS=$ITEMS WORK_MS=$WORK_MS BYSTANDER_MS=$BYSTANDER_MS SENDS='$SENDS' VARIANTS='$VARIANTS' QUICK=$QUICK"
 	echo "configs: $configs"
+	echo "iters_per_ms: $ITERS_PER_MS"
+	echo "calibration: $CALIBRATION"
 	if [ "$scaling" = yes ]; then
 		echo "scaling: scaling/ (SCALING=$SCALING; its own env.txt)"
 	else
@@ -103,7 +109,7 @@ for name in $configs; do
 	[ "$variant" = "$name" ] || send=${name#*-}
 	status "$step" "$name" "starting server-$variant --send $send"
 	server_start "$BUILD/server-$variant" "$out/$name" --send "$send" --quiet \
-		--lag-log "$out/$name.lagmon.csv"
+		--iters-per-ms "$ITERS_PER_MS" --lag-log "$out/$name.lagmon.csv"
 	rm -f "$out/.rc"
 	# the harness's per-run lines feed the status line; its exit status
 	# comes back through a file (a pipeline's status is its last command's),
@@ -171,7 +177,8 @@ scaling_rc=0
 if [ "$scaling" = yes ]; then
 	step=$((step + 1))
 	done_line "$step" "scaling sweep" "make scaling's grid (SCALING=$SCALING) -> $out/scaling/"
-	SCALING_OUT=$out/scaling BUILD=$BUILD SCALING=$SCALING sh scripts/scaling.sh |
+	SCALING_OUT=$out/scaling BUILD=$BUILD SCALING=$SCALING ITERS_PER_MS=$ITERS_PER_MS \
+		sh scripts/scaling.sh |
 		sed 's/^/    /' || :
 	# a pipeline's status is sed's: the sweep's comes from its files
 	if [ ! -s "$out/scaling/verdict.txt" ]; then

@@ -9,10 +9,27 @@
 #     may have died: stops it if it still runs (SIGTERM, SIGKILL after 5 s)
 #     and reaps it; never fails. SERVER_FATE says what had become of it.
 # die MESSAGE                           prints to stderr and exits 1.
+# calibrate BUILD                       sets ITERS_PER_MS: kept if already
+#     set (make ... ITERS_PER_MS=N, or an experiment handing its figure to
+#     the scaling sweep), else measured now with server-blocking --calibrate.
 
 die() {
 	echo "error: $*" >&2
 	exit 1
+}
+
+calibrate() {
+	if [ -n "${ITERS_PER_MS:-}" ]; then
+		case $ITERS_PER_MS in
+		'' | *[!0-9]* | 0*) die "ITERS_PER_MS must be a positive integer, not '$ITERS_PER_MS'" ;;
+		esac
+		CALIBRATION="given (ITERS_PER_MS)"
+		return 0
+	fi
+	[ -x "$1/server-blocking" ] || die "$1/server-blocking is not built (run make)"
+	ITERS_PER_MS=$("$1/server-blocking" --calibrate | sed -n 's/^iters_per_ms \([0-9][0-9]*\)$/\1/p')
+	[ -n "$ITERS_PER_MS" ] || die "$1/server-blocking --calibrate printed no figure"
+	CALIBRATION="measured by server-blocking --calibrate before any server started"
 }
 
 server_start() {

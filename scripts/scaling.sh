@@ -166,6 +166,8 @@ else
 fi
 mkdir -p "$out"
 start=$(date +%s)
+# one calibration for every server of the sweep (or the experiment's)
+calibrate "$BUILD"
 
 # plan.csv: every point, before any runs, so one the sweep never reaches
 # is still reported
@@ -199,6 +201,8 @@ estimate=$(echo "$configs" | awk -v c="$cores" -v runs="$RUNS" -v j="$((ITEMS * 
 	echo "configs: $(echo "$configs" | awk 'NF { printf "%s%s", sep, $1; sep = " " }')"
 	echo "points: $points"
 	echo "estimate: ${estimate} s"
+	echo "iters_per_ms: $ITERS_PER_MS"
+	echo "calibration: $CALIBRATION"
 	echo "load before: $(cut -d ' ' -f 1-3 /proc/loadavg)"
 } >"$out/env.txt"
 
@@ -244,9 +248,11 @@ trap 'exit 130' INT TERM
 
 start_server() {	# start_server CONFIG VARIANT WORK THREADS
 	if [ "$2" = threadpool ]; then
-		server_start "$BUILD/server-$2" "$out/$1" --quiet --work "$3" --threads "$4"
+		server_start "$BUILD/server-$2" "$out/$1" --quiet --work "$3" --threads "$4" \
+			--iters-per-ms "$ITERS_PER_MS"
 	else
-		server_start "$BUILD/server-$2" "$out/$1" --quiet --work "$3"
+		server_start "$BUILD/server-$2" "$out/$1" --quiet --work "$3" \
+			--iters-per-ms "$ITERS_PER_MS"
 	fi
 	server_up=1
 }

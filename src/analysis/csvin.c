@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CSVIN_MAX_FIELDS 9
+#define CSVIN_MAX_FIELDS 10
 
 /* What one file type looks like. */
 struct csvin_format {
@@ -25,9 +25,10 @@ struct csvin_format {
 	const char *old_why;
 };
 
-/* The messages header before the harness wrote its last column, client. */
+/* The messages header before the harness wrote its last column, cpu_us. */
 #define CSVIN_OLD_MSG_HEADER \
-	"variant,run,seq,t_request_us,t_recv_us,t_start_us,t_done_us,t_send_us,t_arrive_us"
+	"variant,run,seq,t_request_us,t_recv_us,t_start_us,t_done_us,t_send_us," \
+	"t_arrive_us,client"
 
 /* Called for each row with its integers; returns false (with err set) to
  * stop. */
@@ -223,11 +224,14 @@ static bool csvin_msg_row(void *ctx, const int64_t *v, char *err, size_t errcap)
 	if (v[8] < 0 || v[8] >= REPORT_CLIENTS_MAX)
 		return cli_fail(err, errcap, "client %" PRId64 " out of range 0..%d",
 				v[8], REPORT_CLIENTS_MAX - 1);
+	if (v[9] < -1)
+		return cli_fail(err, errcap, "cpu_us %" PRId64 " is negative (-1 "
+				"means: not reported)", v[9]);
 	*m = (struct report_msg){ .run = (int)v[0], .seq = (int)v[1],
 				  .t_request_us = v[2], .t_recv_us = v[3],
 				  .t_start_us = v[4], .t_done_us = v[5],
 				  .t_send_us = v[6], .t_arrive_us = v[7],
-				  .client = (int)v[8] };
+				  .client = (int)v[8], .cpu_us = v[9] };
 	return true;
 }
 
@@ -282,10 +286,10 @@ bool csvin_messages(FILE *f, const char *name, struct report_msg **out, size_t *
 	/* an old file would otherwise fail with a header too long to show
 	 * whole: say what is missing and what to do */
 	static const struct csvin_format fmt = {
-		REPORT_MSG_HEADER, true, 9, CSVIN_OLD_MSG_HEADER,
-		"the header lacks the last column, client: a file written by the "
-		"harness before --clients existed; run the harness again "
-		"(make experiment) to get the current format"
+		REPORT_MSG_HEADER, true, 10, CSVIN_OLD_MSG_HEADER,
+		"the header lacks the last column, cpu_us: a file written by a "
+		"harness from before the servers reported each item's CPU time; "
+		"run the harness again (make experiment) to get the current format"
 	};
 
 	return csvin_collect(f, name, &fmt, sizeof(**out), csvin_msg_row, (void **)out,

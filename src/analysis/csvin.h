@@ -7,7 +7,7 @@
  * row must have every field as an integer, and the file may hold at most
  * CSVIN_MAX_ROWS rows. Any violation is an error naming the file and line.
  * So a messages file from before the harness wrote its last column,
- * `client`, is refused by its header: nothing guesses which format a file
+ * `cpu_us`, is refused by its header: nothing guesses which format a file
  * is in.
  *
  * The one line that is not a row: the "# incomplete: run R of N: WHY" a

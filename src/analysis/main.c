@@ -10,8 +10,15 @@
  *   summary.csv  the same numbers, one row per configuration
  *   latency.csv  the delivery-latency distribution per configuration, for
  *                the box plot (scripts/plot-latency.gp)
- * and prints the verdict table to stdout. Exit status 0, or 1 with one line
- * on stderr naming the file and what is wrong with it.
+ * and prints the verdict table to stdout (summary_write.c lays them all
+ * out). Exit status 0, or 1 with one line on stderr naming the file and
+ * what is wrong with it.
+ *
+ * Same work: every server of a run computes the same iterations per item
+ * (env.txt's iters_per_ms), and each reports its items' CPU time. A
+ * configuration whose median item CPU time is more than SUMMARY_SAME_WORK
+ * off the run's (the median of the configurations') gets no verdict:
+ * "noisy: not comparable".
  *
  * One client per run: a messages file from a harness run with --clients K
  * > 1 (its client column holds 1..K-1 too) is refused, exit 1, with a
@@ -26,6 +33,7 @@
 #include "analysis/csvin.h"
 #include "analysis/envtxt.h"
 #include "analysis/summary.h"
+#include "analysis/summary_write.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -33,16 +41,6 @@
 #include <string.h>
 
 #define MAX_CONFIGS 16
-#define CONFIG_NAME_MAX 48
-
-struct config {
-	char name[CONFIG_NAME_MAX];
-	char variant[CONFIG_NAME_MAX];
-	struct summary s;
-	struct csvin_incomplete incomplete;	/* run 0: every run complete */
-	size_t msgs_left_out, echoes_left_out;	/* the incomplete run's rows */
-	bool no_complete_run;			/* so no summary at all */
-};
 
 static int fail(const char *fmt, const char *a, const char *b)
 {
@@ -91,7 +89,7 @@ static bool read_one(const char *dir, const char *config, const char *suffix,
  * harness writes the same line to both, so they must agree where both have
  * it (one may lack it only if it was written by hand). False on conflict.
  */
-static bool merge_incomplete(const char *dir, struct config *c,
+static bool merge_incomplete(const char *dir, struct summary_config *c,
 			     const struct csvin_incomplete *m,
 			     const struct csvin_incomplete *b, char *err, size_t errcap)
 {
@@ -132,7 +130,7 @@ static size_t keep_echoes_before(struct report_echo *v, size_t n, int run)
  * is caught (summary_compute() alone would take a cut first run of 1 row
  * for a whole run of 1 item).
  */
-static bool check_asked(const char *dir, const struct config *c,
+static bool check_asked(const char *dir, const struct summary_config *c,
 			const struct report_msg *msgs, size_t n_msgs,
 			const struct asked *asked, char *err, size_t errcap)
 {
@@ -159,7 +157,7 @@ static bool check_asked(const char *dir, const struct config *c,
 
 /* Reads one configuration's three files and summarises its complete runs.
  * Returns 0, or 1 after printing why. */
-static int summarize_config(const char *dir, struct config *c,
+static int summarize_config(const char *dir, struct summary_config *c,
 			    const struct asked *asked)
 {
 	char name[1024], err[1400] = "";
@@ -247,164 +245,8 @@ static int summarize_config(const char *dir, struct config *c,
 	return ok ? 0 : 1;
 }
 
-/* Milliseconds for people: one decimal under 10 ms, whole above. */
-static const char *ms(int64_t us, char *buf, size_t cap)
-{
-	double v = (double)us / 1000.0;
-
-	snprintf(buf, cap, v < 10 && v > -10 ? "%.1f" : "%.0f", v);
-	return buf;
-}
-
-/* Writes s into a markdown table cell: a '|' would end the cell. */
-static void md_cell(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '|')
-			fputc('\\', f);
-		fputc(*s, f);
-	}
-}
-
-/* "1 result and 12 echoes" and the like, into buf. */
-static const char *rows_left_out(const struct config *c, char *buf, size_t cap)
-{
-	snprintf(buf, cap, "%zu result%s and %zu echo%s", c->msgs_left_out,
-		 c->msgs_left_out == 1 ? "" : "s", c->echoes_left_out,
-		 c->echoes_left_out == 1 ? "" : "es");
-	return buf;
-}
-
-/* The configurations with a run left out, for people: first thing in
- * summary.md, so nobody reads the tables without knowing. */
-static void write_markdown_incomplete(FILE *f, const struct config *c, int n)
-{
-	char rows[96];
-	bool any = false;
-
-	for (int k = 0; k < n; k++)
-		any = any || c[k].incomplete.run;
-	if (!any)
-		return;
-	fprintf(f, "## Incomplete runs\n\n"
-		"The harness gave up on these runs (their CSV files end with a "
-		"`# incomplete` line). Their rows are left out of every table below, "
-		"and a configuration with no complete run is left out entirely; the "
-		"figures still draw the rows that did arrive.\n\n"
-		"| configuration | run | what happened | left out |\n|---|---|---|---|\n");
-	for (int k = 0; k < n; k++) {
-		if (!c[k].incomplete.run)
-			continue;
-		fprintf(f, "| %s | %d of %d | ", c[k].name, c[k].incomplete.run,
-			c[k].incomplete.runs);
-		md_cell(f, c[k].incomplete.why);
-		fprintf(f, " | %s%s |\n", rows_left_out(&c[k], rows, sizeof(rows)),
-			c[k].no_complete_run ? "; no complete run: the whole configuration"
-					     : "");
-	}
-	fprintf(f, "\n");
-}
-
-static void write_markdown(FILE *f, const char *run_id, const char *params,
-			   const struct config *c, int n)
-{
-	char a[24], b[24], d[24], e[24], g[24], h[24], i_[24];
-
-	fprintf(f, "# Experiment %s: summary\n\n", run_id);
-	fprintf(f, "Parameters: %s. Machine, versions and commit: `env.txt`. "
-		"All times in ms; medians and percentiles pool every run. "
-		"Verdict rules: docs/experiment.md.\n\n", params);
-	write_markdown_incomplete(f, c, n);
-
-	fprintf(f, "## Verdicts\n\n");
-	fprintf(f, "| configuration | arrivals | loop | runs clumped | bystander worst | "
-		"loop lag max (median run) |\n|---|---|---|---|---|---|\n");
-	for (int k = 0; k < n; k++)
-		if (!c[k].no_complete_run)
-			fprintf(f, "| %s | %s | %s | %zu of %zu | %s | %s |\n", c[k].name,
-			summary_arrivals_word(&c[k].s), summary_loop_word(&c[k].s),
-			c[k].s.runs_clumped, c[k].s.runs, ms(c[k].s.echo.max, a, sizeof(a)),
-			ms(c[k].s.run_lag_max_median, b, sizeof(b)));
-
-	fprintf(f, "\n## Where a message's time went\n\n");
-	fprintf(f, "*delivery* = arrival - result ready (`t_arrive - t_done`) = "
-		"*queue wait* in the server (`t_send - t_done`) + *transit* "
-		"(`t_arrive - t_send`).\n\n");
-	fprintf(f, "| configuration | item | delivery p50 | delivery p99 | queue wait p50 | "
-		"queue wait p99 | transit p50 | transit p99 |\n"
-		"|---|---|---|---|---|---|---|---|\n");
-	for (int k = 0; k < n; k++) {
-		const struct summary *s = &c[k].s;
-
-		if (c[k].no_complete_run)
-			continue;
-		fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", c[k].name,
-			ms(s->item, a, sizeof(a)), ms(s->delivery.p50, b, sizeof(b)),
-			ms(s->delivery.p99, d, sizeof(d)), ms(s->queue_wait.p50, e, sizeof(e)),
-			ms(s->queue_wait.p99, g, sizeof(g)), ms(s->transit.p50, h, sizeof(h)),
-			ms(s->transit.p99, i_, sizeof(i_)));
-	}
-
-	fprintf(f, "\n## What everyone else saw\n\n");
-	fprintf(f, "| configuration | bystander echo p50 | bystander worst | loop lag p99 | "
-		"loop lag max |\n|---|---|---|---|---|\n");
-	for (int k = 0; k < n; k++) {
-		const struct summary *s = &c[k].s;
-
-		if (c[k].no_complete_run)
-			continue;
-		fprintf(f, "| %s | %s | %s | %s | %s |\n", c[k].name,
-			ms(s->echo.p50, a, sizeof(a)), ms(s->echo.max, b, sizeof(b)),
-			ms(s->lag.p99, d, sizeof(d)), ms(s->lag.max, e, sizeof(e)));
-	}
-	for (int k = 0; k < n; k++)
-		if (!c[k].no_complete_run && !c[k].s.bystander_agrees)
-			fprintf(f, "\nNote: in %s the bystander's worst echo (%s ms) and the "
-				"loop verdict (%s) disagree about the %d ms stall line.\n",
-				c[k].name, ms(c[k].s.echo.max, a, sizeof(a)),
-				summary_loop_word(&c[k].s), SUMMARY_STALL_US / 1000);
-}
-
-static void write_csv(FILE *f, const struct config *c, int n)
-{
-	fprintf(f, "config,variant,runs,messages,item_ms,delivery_p50_ms,delivery_p99_ms,"
-		"queue_wait_p50_ms,queue_wait_p99_ms,transit_p50_ms,transit_p99_ms,"
-		"bystander_p50_ms,bystander_max_ms,lag_p99_ms,lag_max_ms,"
-		"run_lag_max_median_ms,runs_clumped,arrivals,loop\n");
-	for (int k = 0; k < n; k++) {
-		const struct summary *s = &c[k].s;
-
-		if (c[k].no_complete_run)
-			continue;
-		fprintf(f, "%s,%s,%zu,%zu,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,"
-			"%.3f,%.3f,%.3f,%zu,%s,%s\n", c[k].name, c[k].variant, s->runs,
-			s->messages, s->item / 1e3, s->delivery.p50 / 1e3,
-			s->delivery.p99 / 1e3, s->queue_wait.p50 / 1e3,
-			s->queue_wait.p99 / 1e3, s->transit.p50 / 1e3, s->transit.p99 / 1e3,
-			s->echo.p50 / 1e3, s->echo.max / 1e3, s->lag.p99 / 1e3,
-			s->lag.max / 1e3, s->run_lag_max_median / 1e3, s->runs_clumped,
-			summary_arrivals_word(s), summary_loop_word(s));
-	}
-}
-
-/* For the box plot: x position, the name, and the five numbers in ms. A
- * configuration left out keeps its position, empty, so the others stay
- * where the other figures put them. */
-static void write_latency(FILE *f, const struct config *c, int n)
-{
-	fprintf(f, "index,config,min_ms,q1_ms,median_ms,q3_ms,max_ms\n");
-	for (int k = 0; k < n; k++) {
-		const struct summary_dist *d = &c[k].s.delivery;
-
-		if (c[k].no_complete_run)
-			continue;
-		fprintf(f, "%d,%s,%.3f,%.3f,%.3f,%.3f,%.3f\n", k + 1, c[k].name,
-			d->min / 1e3, d->q1 / 1e3, d->p50 / 1e3, d->q3 / 1e3, d->max / 1e3);
-	}
-}
-
-static int write_file(const char *dir, const char *file, const char *run_id,
-		      const char *params, const struct config *c, int n)
+static int write_file(const char *dir, const char *file,
+		      const struct summary_run *run)
 {
 	char path[1024];
 
@@ -414,20 +256,38 @@ static int write_file(const char *dir, const char *file, const char *run_id,
 	if (!f)
 		return fail("cannot write %s: %s", path, strerror(errno));
 	if (!strcmp(file, "summary.md"))
-		write_markdown(f, run_id, params, c, n);
+		summary_write_markdown(f, run);
 	else if (!strcmp(file, "summary.csv"))
-		write_csv(f, c, n);
+		summary_write_csv(f, run);
 	else
-		write_latency(f, c, n);
+		summary_write_latency(f, run);
 	if (fclose(f) != 0)
 		return fail("cannot write %s: %s", path, strerror(errno));
 	return 0;
 }
 
+/* The run's item CPU time (the median of its configurations'), and which
+ * configurations are within SUMMARY_SAME_WORK of it. */
+static int64_t compare_work(struct summary_config *c, int n)
+{
+	int64_t cpu[MAX_CONFIGS];
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		if (!c[i].no_complete_run)
+			cpu[k++] = c[i].s.item_cpu;
+	int64_t run_cpu = summary_median_of(cpu, (size_t)k);
+
+	for (int i = 0; i < n; i++)
+		c[i].comparable = c[i].no_complete_run ||
+				  summary_cpu_comparable(c[i].s.item_cpu, run_cpu);
+	return run_cpu;
+}
+
 int main(int argc, char **argv)
 {
-	static struct config configs[MAX_CONFIGS];
-	char list[1024], run_id[128], params[512];
+	static struct summary_config configs[MAX_CONFIGS];
+	char list[1024], run_id[128], params[512], iters[32];
 	int n = 0;
 
 	if (argc != 2 || argv[1][0] == '-') {
@@ -450,9 +310,9 @@ int main(int argc, char **argv)
 	     tok = strtok_r(NULL, " ", &save)) {
 		if (n == MAX_CONFIGS)
 			return fail("%s/env.txt: more than 16 configurations%s", dir, "");
-		if (strlen(tok) >= CONFIG_NAME_MAX || strchr(tok, '/'))
+		if (strlen(tok) >= SUMMARY_CONFIG_NAME_MAX || strchr(tok, '/'))
 			return fail("%s/env.txt: bad configuration name \"%s\"", dir, tok);
-		snprintf(configs[n].name, CONFIG_NAME_MAX, "%s", tok);
+		snprintf(configs[n].name, SUMMARY_CONFIG_NAME_MAX, "%s", tok);
 		if (summarize_config(dir, &configs[n], &asked))
 			return 1;
 		n++;
@@ -464,14 +324,14 @@ int main(int argc, char **argv)
 	char rows[96];
 
 	for (int k = 0; k < n; k++) {
-		const struct config *c = &configs[k];
+		const struct summary_config *c = &configs[k];
 
 		summarised += !c->no_complete_run;
 		if (c->incomplete.run)
 			fprintf(stderr, "summarize: %s: %s: run %d of %d is incomplete (%s): "
 				"left out, %s%s\n", dir, c->name, c->incomplete.run,
 				c->incomplete.runs, c->incomplete.why,
-				rows_left_out(c, rows, sizeof(rows)),
+				summary_rows_left_out(c, rows, sizeof(rows)),
 				c->no_complete_run ? "; no complete run, so the whole "
 				"configuration is left out" : "");
 	}
@@ -479,29 +339,19 @@ int main(int argc, char **argv)
 		return fail("%s: no configuration has a complete run: nothing to "
 			    "summarise%s", dir, "");
 
-	if (write_file(dir, "summary.md", run_id, params, configs, n) ||
-	    write_file(dir, "summary.csv", run_id, params, configs, n) ||
-	    write_file(dir, "latency.csv", run_id, params, configs, n))
+	const struct summary_run run = {
+		.run_id = run_id,
+		.params = params,
+		.iters_per_ms = envtxt_value(dir, "iters_per_ms", iters, sizeof(iters))
+				? iters : NULL,
+		.item_cpu = compare_work(configs, n),
+		.c = configs,
+		.n = n,
+	};
+
+	if (write_file(dir, "summary.md", &run) || write_file(dir, "summary.csv", &run) ||
+	    write_file(dir, "latency.csv", &run))
 		return 1;
-
-	char a[24], b[24];
-
-	printf("%-20s %-9s %-8s %16s %16s\n", "configuration", "arrivals", "loop",
-	       "bystander worst", "lag max (ms)");
-	for (int k = 0; k < n; k++) {
-		if (configs[k].no_complete_run) {
-			printf("%-20s (left out: no complete run)\n", configs[k].name);
-			continue;
-		}
-		printf("%-20s %-9s %-8s %13s ms %16s\n", configs[k].name,
-		       summary_arrivals_word(&configs[k].s), summary_loop_word(&configs[k].s),
-		       ms(configs[k].s.echo.max, a, sizeof(a)),
-		       ms(configs[k].s.run_lag_max_median, b, sizeof(b)));
-	}
-	for (int k = 0; k < n; k++)
-		if (configs[k].incomplete.run)
-			printf("incomplete: %s run %d of %d (%s): left out, see summary.md\n",
-			       configs[k].name, configs[k].incomplete.run,
-			       configs[k].incomplete.runs, configs[k].incomplete.why);
+	summary_write_verdicts(stdout, &run);
 	return 0;
 }

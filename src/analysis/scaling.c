@@ -308,7 +308,11 @@ bool scaling_serial(const char *variant)
 int64_t scaling_ideal_us(const struct scaling_params *p, const char *work, int threads,
 			 int clients)
 {
-	double job_us = (double)p->items * p->work_ms * 1000.0;
+	double item_us = (double)p->work_ms * 1000.0;
+
+	if (!strcmp(work, "cpu") && p->cpu_item_us > 0)
+		item_us = (double)p->cpu_item_us;
+	double job_us = (double)p->items * item_us;
 	int lanes = threads;	/* what runs jobs side by side */
 
 	if (!strcmp(work, "cpu") && p->cores < lanes)
@@ -366,8 +370,10 @@ bool scaling_compute(const struct scaling_params *p, const struct scaling_spec *
 	int64_t *first = malloc(jobs * sizeof(int64_t));
 	int64_t *span = malloc(runs * sizeof(int64_t));
 	int64_t *item = malloc(n_msgs * sizeof(int64_t));
+	int64_t *cpu = malloc(n_msgs * sizeof(int64_t));
+	size_t n_cpu = 0;
 
-	if (!slot || !first || !span || !item) {
+	if (!slot || !first || !span || !item || !cpu) {
 		cli_fail(err, errcap, "out of memory");
 		goto done;
 	}
@@ -391,6 +397,8 @@ bool scaling_compute(const struct scaling_params *p, const struct scaling_spec *
 		}
 		slot[at] = m;
 		item[i] = m->m.t_done_us - m->m.t_start_us;
+		if (m->m.cpu_us >= 0)
+			cpu[n_cpu++] = m->m.cpu_us;
 	}
 	/* every slot is filled: n_msgs rows, none twice, none outside */
 
@@ -425,14 +433,11 @@ bool scaling_compute(const struct scaling_params *p, const struct scaling_spec *
 	out->first_max_us = first[jobs - 1];
 	out->job_mean_us = (int64_t)llround(job_sum / (double)jobs);
 	out->item_p50_us = scaling_pct(item, n_msgs, 50);
+	out->item_cpu_us = n_cpu ? scaling_pct(cpu, n_cpu, 50) : -1;
 
 	double per_run = (double)(k * items);
 
 	out->throughput = out->makespan_us > 0 ? per_run * 1e6 / (double)out->makespan_us : 0;
-	out->ideal_us = scaling_ideal_us(p, spec->work, spec->threads, spec->clients);
-	out->ideal_throughput = per_run * 1e6 / (double)out->ideal_us;
-	out->efficiency = out->makespan_us > 0 ?
-			  (double)out->ideal_us / (double)out->makespan_us : 0;
 
 	out->bystander_max_us = -1;
 	for (size_t i = 0; i < n_echoes; i++) {
@@ -460,13 +465,68 @@ bool scaling_compute(const struct scaling_params *p, const struct scaling_spec *
 		}
 	}
 	out->ok = true;
+	scaling_rate(p, spec, out);
 	ok = true;
 done:
 	free(slot);
 	free(first);
 	free(span);
 	free(item);
+	free(cpu);
 	return ok;
+}
+
+int64_t scaling_cpu_item_us(const struct scaling_spec *specs,
+			    const struct scaling_result *res, size_t n)
+{
+	int64_t *v = malloc((n ? n : 1) * sizeof(int64_t));
+	size_t k = 0;
+
+	if (!v)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (res[i].ok && !strcmp(specs[i].work, "cpu") && res[i].item_cpu_us >= 0)
+			v[k++] = res[i].item_cpu_us;
+	int64_t median = k ? scaling_pct(v, k, 50) : 0;
+
+	free(v);
+	return median;
+}
+
+void scaling_rate(const struct scaling_params *p, const struct scaling_spec *spec,
+		  struct scaling_result *r)
+{
+	if (!r->ok)
+		return;
+	r->ideal_us = scaling_ideal_us(p, spec->work, spec->threads, spec->clients);
+	r->ideal_throughput = (double)spec->clients * p->items * 1e6 / (double)r->ideal_us;
+	r->efficiency = r->makespan_us > 0 ? (double)r->ideal_us / (double)r->makespan_us : 0;
+
+	r->noisy = false;
+	r->noisy_why[0] = '\0';
+	if (!strcmp(spec->work, "cpu") && p->cpu_item_us > 0 && r->item_cpu_us >= 0) {
+		double off = (double)(r->item_cpu_us - p->cpu_item_us) / (double)p->cpu_item_us;
+
+		if (off > SCALING_SAME_WORK || off < -SCALING_SAME_WORK) {
+			r->noisy = true;
+			snprintf(r->noisy_why, sizeof(r->noisy_why), "its items took %.1f ms "
+				 "of CPU, %+.1f%% off the sweep's %.1f ms: the core ran at "
+				 "another speed", (double)r->item_cpu_us / 1e3, 100 * off,
+				 (double)p->cpu_item_us / 1e3);
+			return;
+		}
+	}
+	if (r->efficiency > SCALING_EFFICIENCY_MAX) {
+		r->noisy = true;
+		snprintf(r->noisy_why, sizeof(r->noisy_why), "%.0f%% of the ideal: no "
+			 "schedule beats the bound, so its work or its clock was not the "
+			 "others'", 100 * r->efficiency);
+	}
+}
+
+bool scaling_usable(const struct scaling_result *r)
+{
+	return r->ok && !r->noisy;
 }
 
 bool scaling_busy(const struct scaling_result *r)
@@ -492,7 +552,7 @@ static long scaling_find(const struct scaling_spec *specs, const struct scaling_
 			 int clients)
 {
 	for (size_t i = 0; i < n; i++)
-		if (res[i].ok && !strcmp(specs[i].variant, variant) &&
+		if (scaling_usable(&res[i]) && !strcmp(specs[i].variant, variant) &&
 		    !strcmp(specs[i].work, work) &&
 		    (threads == 0 || specs[i].threads == threads) &&
 		    specs[i].clients == clients)
@@ -506,7 +566,7 @@ void scaling_verdict(const struct scaling_spec *specs, const struct scaling_resu
 	*out = (struct scaling_verdict){ .work = work, .cores = cores, .more = cores + 4,
 					 .word = "not measured" };
 	for (size_t i = 0; i < n; i++) {
-		if (!results[i].ok || strcmp(specs[i].variant, "threadpool") ||
+		if (!scaling_usable(&results[i]) || strcmp(specs[i].variant, "threadpool") ||
 		    strcmp(specs[i].work, work) || specs[i].threads != cores ||
 		    specs[i].clients <= out->k)
 			continue;
@@ -593,7 +653,7 @@ void scaling_expectations(const struct scaling_spec *specs,
 	size_t points = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (!res[i].ok || strcmp(specs[i].variant, "threadpool"))
+		if (!scaling_usable(&res[i]) || strcmp(specs[i].variant, "threadpool"))
 			continue;
 		points++;
 		if (res[i].bystander_max_us > worst) {

@@ -62,7 +62,22 @@ struct scaling_params {
 	int work_ms;	/* per item */
 	int runs;	/* repetitions of each point */
 	int cores;	/* nproc on the machine that ran it */
+	int64_t cpu_item_us;	/* what one cpu item really costs: the sweep's
+				   median item CPU time (scaling_cpu_item_us);
+				   0 until known, and then work_ms stands in */
 };
+
+/*
+ * Flags for a point whose numbers cannot be compared with the others'
+ * (scaling_rate): with cpu work, a median item CPU time further than
+ * SCALING_SAME_WORK from the sweep's (the same iterations took another
+ * time: the core ran at another speed); any point faster than
+ * SCALING_EFFICIENCY_MAX of its ideal (no schedule can beat the bound, so
+ * its work or its clock was not the others'). A flagged point is shown,
+ * marked "noisy", and takes no part in the verdict or the expectations.
+ */
+#define SCALING_SAME_WORK 0.03
+#define SCALING_EFFICIENCY_MAX 1.02
 
 /* One point the sweep planned: a row of plan.csv. */
 struct scaling_spec {
@@ -116,6 +131,10 @@ struct scaling_result {
 							     every run */
 	int64_t job_mean_us;	/* a client's last arrival - its request, mean */
 	int64_t item_p50_us;	/* t_done - t_start, median */
+	int64_t item_cpu_us;	/* the items' CPU time (cpu_us), median; -1 if
+				   the server reported none */
+	bool noisy;		/* not comparable: see SCALING_SAME_WORK */
+	char noisy_why[200];
 	int64_t bystander_max_us;	/* -1: no echo */
 	double cpu_ms;		/* the server's CPU a run; negative: unknown */
 	double others_cores;	/* the machine's busy time that was not the
@@ -161,13 +180,16 @@ bool scaling_parse_params(const char *line, struct scaling_params *p, char *err,
 bool scaling_serial(const char *variant);
 
 /*
- * The ideal makespan of K jobs of items x work_ms: no job can end before
- * its own items x work_ms, and K x items x work_ms of work spread over the
- * cores (cpu) or over the threads (sleep: a sleeping thread holds no core)
- * cannot end sooner either:
+ * The ideal makespan of K jobs of `items` items: no job can end before its
+ * own J, and K x J of work spread over the cores (cpu) or over the threads
+ * (sleep: a sleeping thread holds no core) cannot end sooner either:
  *   cpu:   max(J, K x J / min(threads, cores))
  *   sleep: max(J, K x J / threads)
- * with J = items x work_ms and threads = 1 for a serial variant.
+ * with threads = 1 for a serial variant, and J = items x one item: for
+ * sleep work_ms; for cpu p->cpu_item_us once known (every server of a
+ * sweep runs the same iterations, and their measured CPU time is a better
+ * figure for them than the calibration's work_ms, which is a few per cent
+ * off), else work_ms.
  */
 int64_t scaling_ideal_us(const struct scaling_params *p, const char *work, int threads,
 			 int clients);
@@ -188,6 +210,25 @@ bool scaling_compute(const struct scaling_params *p, const struct scaling_spec *
 		     const struct report_echo *echoes, size_t n_echoes,
 		     const struct scaling_sweep *sweep, struct scaling_result *out,
 		     char *err, size_t errcap);
+
+/*
+ * The sweep's cpu item: the median over its measured cpu-work points of
+ * their item_cpu_us; 0 if none reported one.
+ */
+int64_t scaling_cpu_item_us(const struct scaling_spec *specs,
+			    const struct scaling_result *res, size_t n);
+
+/*
+ * Fills r's ideal_us, ideal_throughput and efficiency from its makespan,
+ * and its noisy flag and noisy_why (see SCALING_SAME_WORK). scaling_compute
+ * calls it; call it again once p->cpu_item_us is known. A failed point is
+ * left alone.
+ */
+void scaling_rate(const struct scaling_params *p, const struct scaling_spec *spec,
+		  struct scaling_result *r);
+
+/* A point the verdict and the expectations may use: measured, not noisy. */
+bool scaling_usable(const struct scaling_result *r);
 
 /* "helps", "no gain" or "hurts" for a throughput ratio. */
 const char *scaling_verdict_word(double ratio);

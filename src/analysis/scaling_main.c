@@ -11,6 +11,13 @@
  *   scaling.md   the tables, the verdict on "cores + 4" and the expectations
  * and prints the verdict and the expectations to stdout.
  *
+ * Same work: every server of a sweep runs the same iterations per item
+ * (env.txt's iters_per_ms); the cpu ideal is computed from the sweep's
+ * median item CPU time, and a point whose items' CPU time is more than
+ * SCALING_SAME_WORK off it, or that beats its ideal by more than
+ * SCALING_EFFICIENCY_MAX, is "noisy": shown, marked, and left out of the
+ * verdict and the expectations (scaling_rate()).
+ *
  * A point the harness gave up on (exit status not 0, a "# incomplete"
  * line), that the sweep never reached, or whose rows are not whole is a
  * failed point: its row in points.csv says "failed" with NaN numbers,
@@ -33,6 +40,7 @@ struct sweep_dir {
 	const char *dir;
 	char run_id[128];
 	char params_line[512];
+	char iters_per_ms[32];	/* env.txt's, or "" */
 	struct scaling_params p;
 	struct scaling_spec *specs;
 	struct scaling_result *res;
@@ -205,7 +213,8 @@ static void write_points(FILE *f, const struct sweep_dir *d, const size_t *order
 	fprintf(f, "point,work,variant,threads,pool,series,label,clients,runs,status,"
 		"makespan_ms,makespan_min_ms,makespan_max_ms,throughput,"
 		"ideal_makespan_ms,ideal_throughput,efficiency,first_p50_ms,first_p99_ms,"
-		"first_max_ms,job_mean_ms,item_p50_ms,bystander_max_ms,cpu_ms,others_cores\n");
+		"first_max_ms,job_mean_ms,item_p50_ms,bystander_max_ms,cpu_ms,others_cores,"
+		"item_cpu_ms\n");
 	for (size_t k = 0; k < d->n; k++) {
 		const struct scaling_spec *s = &d->specs[order[k]];
 		const struct scaling_result *r = &d->res[order[k]];
@@ -216,10 +225,11 @@ static void write_points(FILE *f, const struct sweep_dir *d, const size_t *order
 		fprintf(f, "%s,%s,%s,%d,%s,%s-%d,%s,%d,%d,%s,", s->point, s->work, s->variant,
 			s->threads, pool[0] ? pool : "serial", s->variant, s->threads,
 			label(d, s, lab, sizeof(lab)), s->clients, d->p.runs,
-			r->ok ? "ok" : "failed");
+			!r->ok ? "failed" : r->noisy ? "noisy" : "ok");
 		if (!r->ok) {
 			/* the ideal is known; gnuplot skips the NaN */
-			fprintf(f, "NaN,NaN,NaN,NaN,%.3f,%.3f,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN\n",
+			fprintf(f, "NaN,NaN,NaN,NaN,%.3f,%.3f,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN,NaN,"
+				"NaN\n",
 				(double)ideal / 1e3,
 				(double)s->clients * d->p.items * 1e6 / (double)ideal);
 			continue;
@@ -238,7 +248,11 @@ static void write_points(FILE *f, const struct sweep_dir *d, const size_t *order
 		else
 			fprintf(f, "NaN,");
 		if (r->others_cores >= 0)
-			fprintf(f, "%.2f\n", r->others_cores);
+			fprintf(f, "%.2f,", r->others_cores);
+		else
+			fprintf(f, "NaN,");
+		if (r->item_cpu_us >= 0)
+			fprintf(f, "%.3f\n", r->item_cpu_us / 1e3);
 		else
 			fprintf(f, "NaN\n");
 	}
@@ -311,6 +325,27 @@ static void write_markdown(FILE *f, const struct sweep_dir *d, const size_t *ord
 			"cores + 4. Run the sweep again on an idle machine.\n\n", busy, d->n,
 			SCALING_BUSY_CORES, d->res[worst].others_cores, d->specs[worst].point);
 	}
+	size_t noisy = 0;
+
+	for (size_t k = 0; k < d->n; k++)
+		noisy += d->res[k].ok && d->res[k].noisy;
+	fprintf(f, "**Same work?** Every server computed the same iterations per item "
+		"(`--iters-per-ms %s`); the cpu ideal uses the sweep's median item CPU "
+		"time, %s ms. ", d->iters_per_ms[0] ? d->iters_per_ms : "?",
+		d->p.cpu_item_us > 0 ? ms(d->p.cpu_item_us, a, sizeof(a)) : "not reported");
+	if (!noisy) {
+		fprintf(f, "No point is more than %.0f%% off it or above %.0f%% of its "
+			"ideal.\n\n", 100 * SCALING_SAME_WORK, 100 * SCALING_EFFICIENCY_MAX);
+	} else {
+		fprintf(f, "**Noisy, not comparable** (shown, marked, and left out of the "
+			"verdict and the expectations; run again on a quiet machine):\n\n"
+			"| point | why |\n|---|---|\n");
+		for (size_t k = 0; k < d->n; k++)
+			if (d->res[order[k]].ok && d->res[order[k]].noisy)
+				fprintf(f, "| %s | %s |\n", d->specs[order[k]].point,
+					d->res[order[k]].noisy_why);
+		fprintf(f, "\n");
+	}
 	for (size_t k = 0; k < d->n; k++)
 		any_failed = any_failed || !d->res[k].ok;
 	if (any_failed) {
@@ -374,8 +409,9 @@ static void write_markdown(FILE *f, const struct sweep_dir *d, const size_t *ord
 						s->threads, s->clients), a, sizeof(a)));
 				continue;
 			}
-			fprintf(f, "| %s | %d | %s | %s | %.0f%% | %.1f | %s / %s / %s | %s | "
-				"%s | %s | ", lab, s->clients, ms(r->makespan_us, a, sizeof(a)),
+			fprintf(f, "| %s%s | %d | %s | %s | %.0f%% | %.1f | %s / %s / %s | %s | "
+				"%s | %s | ", lab, r->noisy ? " (noisy)" : "", s->clients,
+				ms(r->makespan_us, a, sizeof(a)),
 				ms(r->ideal_us, b, sizeof(b)), r->efficiency * 100, r->throughput,
 				ms(r->first_p50_us, c, sizeof(c)), ms(r->first_p99_us, g, sizeof(g)),
 				ms(r->first_max_us, h, sizeof(h)), ms(r->job_mean_us, i_, sizeof(i_)),
@@ -462,6 +498,12 @@ int main(int argc, char **argv)
 		measure_point(&d, &d.specs[k], &d.res[k]);
 		measured += d.res[k].ok;
 	}
+	/* the cpu item is known only now: rate every point against it */
+	d.p.cpu_item_us = scaling_cpu_item_us(d.specs, d.res, d.n);
+	for (size_t k = 0; k < d.n; k++)
+		scaling_rate(&d.p, &d.specs[k], &d.res[k]);
+	if (!envtxt_value(d.dir, "iters_per_ms", d.iters_per_ms, sizeof(d.iters_per_ms)))
+		d.iters_per_ms[0] = '\0';
 	sort_dir = &d;
 	qsort(order, d.n, sizeof(*order), point_cmp);
 
@@ -499,6 +541,10 @@ int main(int argc, char **argv)
 		       "cores, during %s): the cpu numbers are not to be trusted; run again "
 		       "on an idle machine\n", busy, d.n, d.res[worst].others_cores,
 		       d.specs[worst].point);
+	for (size_t k = 0; k < d.n; k++)
+		if (d.res[order[k]].ok && d.res[order[k]].noisy)
+			printf("noisy: %s: %s (left out of the verdict)\n",
+			       d.specs[order[k]].point, d.res[order[k]].noisy_why);
 	if (measured < d.n)
 		printf("failed: %zu of %zu points (left out; scaling.md says why)\n",
 		       d.n - measured, d.n);

@@ -99,18 +99,23 @@ bool summary_compute(const struct report_msg *msgs, size_t n_msgs,
 	bool ok = false;
 	const struct report_msg **run_msgs = calloc(items, sizeof(*run_msgs));
 	int64_t *item = summary_alloc(n_msgs), *delivery = summary_alloc(n_msgs);
+	int64_t *cpu = summary_alloc(n_msgs);
 	int64_t *queue = summary_alloc(n_msgs), *transit = summary_alloc(n_msgs);
 	int64_t *echo = summary_alloc(n_echoes), *lags = summary_alloc(n_lag);
 	int64_t *run_max = summary_alloc((size_t)runs);
 	int64_t *win_from = summary_alloc((size_t)runs), *win_to = summary_alloc((size_t)runs);
 
-	if (!run_msgs || !item || !delivery || !queue || !transit || !echo || !lags ||
+	if (!run_msgs || !item || !cpu || !delivery || !queue || !transit || !echo || !lags ||
 	    !run_max || !win_from || !win_to) {
 		cli_fail(err, errcap, "out of memory");
 		goto done;
 	}
+	size_t n_cpu = 0;	/* the items whose CPU time the server reported */
+
 	for (size_t i = 0; i < n_msgs; i++) {
 		item[i] = msgs[i].t_done_us - msgs[i].t_start_us;
+		if (msgs[i].cpu_us >= 0)
+			cpu[n_cpu++] = msgs[i].cpu_us;
 		delivery[i] = msgs[i].t_arrive_us - msgs[i].t_done_us;
 		queue[i] = msgs[i].t_send_us - msgs[i].t_done_us;
 		transit[i] = msgs[i].t_arrive_us - msgs[i].t_send_us;
@@ -155,6 +160,8 @@ bool summary_compute(const struct report_msg *msgs, size_t n_msgs,
 	out->messages = n_msgs;
 	summary_dist(item, n_msgs, &d);
 	out->item = d.p50;
+	summary_dist(cpu, n_cpu, &d);
+	out->item_cpu = n_cpu ? d.p50 : -1;
 	summary_dist(delivery, n_msgs, &out->delivery);
 	summary_dist(queue, n_msgs, &out->queue_wait);
 	summary_dist(transit, n_msgs, &out->transit);
@@ -171,6 +178,7 @@ bool summary_compute(const struct report_msg *msgs, size_t n_msgs,
 done:
 	free(run_msgs);
 	free(item);
+	free(cpu);
 	free(delivery);
 	free(queue);
 	free(transit);
@@ -180,6 +188,31 @@ done:
 	free(win_from);
 	free(win_to);
 	return ok;
+}
+
+int64_t summary_median_of(const int64_t *v, size_t n)
+{
+	int64_t *copy = summary_alloc(n);
+	struct summary_dist d;
+	size_t k = 0;
+
+	if (!copy)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] >= 0)
+			copy[k++] = v[i];
+	summary_dist(copy, k, &d);
+	free(copy);
+	return k ? d.p50 : -1;
+}
+
+bool summary_cpu_comparable(int64_t item_cpu, int64_t run_cpu)
+{
+	if (item_cpu < 0 || run_cpu <= 0)
+		return true;	/* nothing to compare: no claim either way */
+	double off = (double)(item_cpu - run_cpu) / (double)run_cpu;
+
+	return off <= SUMMARY_SAME_WORK && off >= -SUMMARY_SAME_WORK;
 }
 
 const char *summary_arrivals_word(const struct summary *s)

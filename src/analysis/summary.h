@@ -36,11 +36,19 @@ struct summary_dist {
 					   (asyncio's slow-callback threshold) */
 #define SUMMARY_WINDOW_TAIL_US 50000	/* lag samples this long after a run's
 					   last arrival still belong to it */
+#define SUMMARY_SAME_WORK 0.03		/* a configuration whose median item
+					   CPU time is further than this from
+					   the run's did measurably different
+					   work: "noisy: not comparable" */
 
 struct summary {
 	size_t runs;
 	size_t messages;
-	int64_t item;			/* median item compute time */
+	int64_t item;			/* median item compute time, wall clock
+					   (t_done - t_start): grows when the
+					   computing thread waits for a core */
+	int64_t item_cpu;		/* median item CPU time (cpu_us); -1 if
+					   the server reported none */
 	struct summary_dist delivery;	/* t_arrive - t_done */
 	struct summary_dist queue_wait;	/* t_send - t_done */
 	struct summary_dist transit;	/* t_arrive - t_send */
@@ -81,6 +89,20 @@ bool summary_compute(const struct report_msg *msgs, size_t n_msgs,
 
 /* Sorts v[0..n) and fills *out (all zero when n is 0). */
 void summary_dist(int64_t *v, size_t n, struct summary_dist *out);
+
+/* The median of the values of v[0..n) that are >= 0 (-1 if none): the
+ * run's item CPU time, from its configurations' item_cpu. */
+int64_t summary_median_of(const int64_t *v, size_t n);
+
+/*
+ * Did a configuration whose median item CPU time is item_cpu do the same
+ * work as the run (median run_cpu), within SUMMARY_SAME_WORK? Every server
+ * of an experiment runs the same iterations per item (one --iters-per-ms),
+ * so a difference means the core ran at another speed meanwhile (another
+ * program, the VM's host), and comparing its times with the others' would
+ * compare unequal work. True when either figure is unknown (< 0).
+ */
+bool summary_cpu_comparable(int64_t item_cpu, int64_t run_cpu);
 
 /* "clumped" or "spaced"; "blocked" or "free". */
 const char *summary_arrivals_word(const struct summary *s);

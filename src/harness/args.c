@@ -29,7 +29,7 @@ void args_usage(FILE *f)
 		"                        during each job: how long another client waits\n"
 		"  --csv FILE            one row per result message: variant,run,seq,\n"
 		"                        t_request_us,t_recv_us,t_start_us,t_done_us,\n"
-		"                        t_send_us,t_arrive_us,client\n"
+		"                        t_send_us,t_arrive_us,client,cpu_us\n"
 		"  --bystander-csv FILE  one row per bystander echo\n"
 		"  --lag-csv FILE        the server's event-loop lag summary per run\n"
 		"  --quiet               no per-run lines, only the final summary\n"

@@ -465,6 +465,7 @@ static void harness_on_result(struct conn *c, const struct reply *r, int64_t t_a
 		.t_send_us = r->v[REPLY_T_SEND_US],
 		.t_arrive_us = t_arrive,
 		.client = c->client,
+		.cpu_us = r->has[REPLY_CPU_US] ? r->v[REPLY_CPU_US] : -1,
 	};
 	/* on disk at once: if the server dies next, this row is kept */
 	if (H.csv)

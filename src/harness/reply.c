@@ -15,7 +15,7 @@
 static const char *const reply_paths[] = {
 	"seq", "items", "work_ms", "t_recv_us", "t_start_us", "t_done_us",
 	"t_send_us", "value", "t_us", "t_server_us", "since_us", "samples",
-	"lag_p50_us", "lag_p99_us", "lag_max_us", "stalls",
+	"lag_p50_us", "lag_p99_us", "lag_max_us", "stalls", "cpu_us",
 	"op", "variant", "error",
 };
 enum { REPLY_P_OP = REPLY_INT_COUNT, REPLY_P_VARIANT, REPLY_P_ERROR };
@@ -76,7 +76,8 @@ static signed char reply_lejp_cb(struct lejp_ctx *ctx, char reason)
 	return 0;
 }
 
-/* Which integer fields each op must carry. */
+/* Which integer fields each op must carry (a result's cpu_us is optional:
+ * the harness records -1 when a server does not send it). */
 static const enum reply_int reply_need_result[] = {
 	REPLY_SEQ, REPLY_ITEMS, REPLY_WORK_MS, REPLY_T_RECV_US, REPLY_T_START_US,
 	REPLY_T_DONE_US, REPLY_T_SEND_US, REPLY_VALUE,

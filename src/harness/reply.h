@@ -20,6 +20,8 @@ enum reply_int {
 	REPLY_T_DONE_US, REPLY_T_SEND_US, REPLY_VALUE, REPLY_T_US,
 	REPLY_T_SERVER_US, REPLY_SINCE_US, REPLY_SAMPLES, REPLY_LAG_P50_US,
 	REPLY_LAG_P99_US, REPLY_LAG_MAX_US, REPLY_STALLS,
+	REPLY_CPU_US,		/* result, optional: a server that predates it,
+				   or a foreign one, may not say */
 	REPLY_INT_COUNT
 };
 

@@ -11,9 +11,9 @@
 void report_msg_csv(FILE *f, const char *variant, const struct report_msg *m)
 {
 	fprintf(f, "%s,%d,%d,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
-		",%" PRId64 ",%" PRId64 ",%d\n", variant, m->run, m->seq,
-		m->t_request_us, m->t_recv_us, m->t_start_us, m->t_done_us,
-		m->t_send_us, m->t_arrive_us, m->client);
+		",%" PRId64 ",%" PRId64 ",%d,%" PRId64 "\n", variant, m->run,
+		m->seq, m->t_request_us, m->t_recv_us, m->t_start_us, m->t_done_us,
+		m->t_send_us, m->t_arrive_us, m->client, m->cpu_us);
 }
 
 void report_echo_csv(FILE *f, const char *variant, const struct report_echo *e)

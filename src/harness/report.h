@@ -30,6 +30,9 @@ struct report_msg {
 				   received it, 0..K-1 (0 when K = 1); last, so
 				   positional initialisers of the fields above
 				   stay valid */
+	int64_t cpu_us;		/* the item's CPU time on the server's computing
+				   thread, as the server reported it; -1 if it
+				   did not */
 };
 
 /* The most concurrent clients one harness drives (--clients). */
@@ -51,12 +54,13 @@ struct report_lag {
 	int64_t samples, p50_us, p99_us, max_us, stalls;
 };
 
-/* The client column is the last one, so that every reader that addresses
- * the columns before it by number (the gnuplot scripts, the labs' awk)
- * reads them where they always were. It is always written, 0 when K = 1. */
+/* New columns go last (client, then cpu_us), so that every reader that
+ * addresses the columns before them by number (the gnuplot scripts, the
+ * labs' awk) reads them where they always were. client is always written,
+ * 0 when K = 1; cpu_us is -1 when the server did not report it. */
 #define REPORT_MSG_HEADER \
 	"variant,run,seq,t_request_us,t_recv_us,t_start_us,t_done_us,t_send_us," \
-	"t_arrive_us,client"
+	"t_arrive_us,client,cpu_us"
 #define REPORT_ECHO_HEADER "variant,run,seq,t_sent_us,t_server_us,t_arrive_us"
 #define REPORT_LAG_HEADER \
 	"variant,run,since_us,samples,lag_p50_us,lag_p99_us,lag_max_us,stalls"

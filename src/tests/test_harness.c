@@ -122,7 +122,7 @@ START_TEST(test_harness_runs_and_writes_csv)
 	 * 6 t_send, 7 t_arrive */
 	int n = read_csv(m, hdr, sizeof(hdr), rows, 64, variant, sizeof(variant));
 	ck_assert_str_eq(hdr, "variant,run,seq,t_request_us,t_recv_us,t_start_us,"
-			 "t_done_us,t_send_us,t_arrive_us,client\n");
+			 "t_done_us,t_send_us,t_arrive_us,client,cpu_us\n");
 	ck_assert_int_eq(n, 6);
 	ck_assert_str_eq(variant, "blocking");
 	for (int i = 0; i < n; i++) {
@@ -404,7 +404,7 @@ static int run_clients(const char *url, const char *clients, const char *items,
 	int n = read_csv(m, hdr, sizeof(hdr), rows, 64, variant, sizeof(variant));
 
 	ck_assert_str_eq(hdr, "variant,run,seq,t_request_us,t_recv_us,t_start_us,"
-			 "t_done_us,t_send_us,t_arrive_us,client\n");
+			 "t_done_us,t_send_us,t_arrive_us,client,cpu_us\n");
 	return n;
 }
 

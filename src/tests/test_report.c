@@ -92,7 +92,7 @@ START_TEST(test_csv_rows)
 	char *text = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&text, &size);
-	struct report_msg m = { 2, 1, 10, 11, 12, 13, 14, 15, 3 };
+	struct report_msg m = { 2, 1, 10, 11, 12, 13, 14, 15, 3, 9 };
 	struct report_echo e = { 2, 0, 20, 21, 22 };
 	struct report_lag l = { 2, 10, 5, 6, 7, 8, 1 };
 
@@ -101,14 +101,14 @@ START_TEST(test_csv_rows)
 	report_echo_csv(f, "blocking", &e);
 	report_lag_csv(f, "blocking", &l);
 	fclose(f);
-	ck_assert_str_eq(text, "blocking,2,1,10,11,12,13,14,15,3\n"
+	ck_assert_str_eq(text, "blocking,2,1,10,11,12,13,14,15,3,9\n"
 			 "blocking,2,0,20,21,22\n"
 			 "blocking,2,10,5,6,7,8,1\n");
 	free(text);
 	/* the headers name exactly as many columns as the rows hold; the
-	 * client column last, so every column before it keeps its number */
+	 * new columns last, so every column before them keeps its number */
 	ck_assert_str_eq(REPORT_MSG_HEADER, "variant,run,seq,t_request_us,t_recv_us,"
-			 "t_start_us,t_done_us,t_send_us,t_arrive_us,client");
+			 "t_start_us,t_done_us,t_send_us,t_arrive_us,client,cpu_us");
 }
 END_TEST
 

@@ -30,18 +30,20 @@ static FILE *text(const char *s)
  *   first messages: 100200, 100390, 100300, 150000 (arrival of seq 0
  *     minus the client's own request)
  *   jobs: 200300, 200490, 300100, 250200: mean 237772.5
- *   items: seven of 100000 and one of 199800
+ *   items: seven of 100000 and one of 199800 (wall); their CPU time, seven
+ *     of 99000 and one of 99500 (the long one waited for a core): median
+ *     99000
  */
 static const char point_csv[] =
 	REPORT_MSG_HEADER "\n"
-	"threadpool,1,0,0,50,100,100100,100150,100200,0\n"
-	"threadpool,1,0,10,60,200,100200,100250,100400,1\n"
-	"threadpool,1,1,0,50,100150,200150,200200,200300,0\n"
-	"threadpool,1,1,10,60,100250,200250,200300,200500,1\n"
-	"threadpool,2,0,1000000,1000050,1000100,1100100,1100150,1100300,0\n"
-	"threadpool,2,1,1000000,1000050,1100200,1300000,1300050,1300100,0\n"
-	"threadpool,2,0,1000000,1000050,1000100,1100100,1149000,1150000,1\n"
-	"threadpool,2,1,1000000,1000050,1150100,1250100,1250150,1250200,1\n";
+	"threadpool,1,0,0,50,100,100100,100150,100200,0,99000\n"
+	"threadpool,1,0,10,60,200,100200,100250,100400,1,99000\n"
+	"threadpool,1,1,0,50,100150,200150,200200,200300,0,99000\n"
+	"threadpool,1,1,10,60,100250,200250,200300,200500,1,99000\n"
+	"threadpool,2,0,1000000,1000050,1000100,1100100,1100150,1100300,0,99000\n"
+	"threadpool,2,1,1000000,1000050,1100200,1300000,1300050,1300100,0,99500\n"
+	"threadpool,2,0,1000000,1000050,1000100,1100100,1149000,1150000,1,99000\n"
+	"threadpool,2,1,1000000,1000050,1150100,1250100,1250150,1250200,1,99000\n";
 
 /* echo waits of 300 and 3000 us */
 static const char point_echoes[] =
@@ -114,9 +116,9 @@ START_TEST(test_messages_incomplete_mark)
 	struct csvin_incomplete inc;
 	char err[300];
 	FILE *f = text(REPORT_MSG_HEADER "\n"
-		       "blocking,1,0,0,1,2,3,4,5,0\n"
-		       "blocking,1,0,0,1,2,3,4,6,1\n"
-		       "blocking,2,0,10,11,12,13,14,15,0\n"
+		       "blocking,1,0,0,1,2,3,4,5,0,-1\n"
+		       "blocking,1,0,0,1,2,3,4,6,1,-1\n"
+		       "blocking,2,0,10,11,12,13,14,15,0,-1\n"
 		       "# incomplete: run 2 of 2: the main connection dropped\n");
 
 	ck_assert_msg(scaling_read_messages(f, "m.csv", &m, &n, NULL, 0, &inc, err,
@@ -146,13 +148,14 @@ END_TEST
 static const struct {
 	const char *csv, *err;
 } bad_msgs[] = {
-	/* csvin judges every field, the client among them */
-	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6\n", "m.csv:2: fewer than 10 fields" },
-	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,a\n", "m.csv:2: field 10 is not an integer" },
-	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,-1\n", "m.csv:2: client -1 out of range 0..63" },
-	{ REPORT_MSG_HEADER "\n\nx,1,0,1,2,3,4,5,z,0\n", "m.csv:3: field 9 is not an integer" },
-	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,0\n", "m.csv:2: fewer than 10 fields" },
-	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,0\ny,1,1,1,2,3,4,5,6,0\n",
+	/* csvin judges every field, the client and cpu_us among them */
+	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,0\n", "m.csv:2: fewer than 11 fields" },
+	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,a,7\n", "m.csv:2: field 10 is not an integer" },
+	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,-1,7\n", "m.csv:2: client -1 out of range 0..63" },
+	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,0,-5\n", "m.csv:2: cpu_us -5 is negative" },
+	{ REPORT_MSG_HEADER "\n\nx,1,0,1,2,3,4,5,z,0,7\n", "m.csv:3: field 9 is not an integer" },
+	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,0\n", "m.csv:2: fewer than 11 fields" },
+	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,0,7\ny,1,1,1,2,3,4,5,6,0,7\n",
 	  "m.csv:3: variant \"y\" differs" },
 	{ REPORT_MSG_HEADER "\n# a comment\n", "m.csv:2: a comment line" },
 	{ "", "m.csv: empty file" },
@@ -373,6 +376,7 @@ START_TEST(test_point_numbers)
 	ck_assert_int_eq(r.first_max_us, 150000);
 	ck_assert_int_eq(r.job_mean_us, 237773);	/* 237772.5, rounded */
 	ck_assert_int_eq(r.item_p50_us, 100000);
+	ck_assert_int_eq(r.item_cpu_us, 99000);
 	ck_assert_int_eq(r.bystander_max_us, 3000);
 	ck_assert_double_eq_tol(r.cpu_ms, 200.0, 1e-9);
 	ck_assert_double_eq_tol(r.others_cores, 0.4, 1e-9);

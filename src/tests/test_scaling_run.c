@@ -170,7 +170,7 @@ START_TEST(test_failed_point_is_named_and_left_out)
 		"\tdone\n"
 		"\tprintf '%%s\\n# incomplete: run 1 of 1: test: the server went away\\n' "
 		"'variant,run,seq,t_request_us,t_recv_us,t_start_us,t_done_us,t_send_us,"
-		"t_arrive_us,client' >\"$m\"\n"
+		"t_arrive_us,client,cpu_us' >\"$m\"\n"
 		"\tprintf '%%s\\n# incomplete: run 1 of 1: test: the server went away\\n' "
 		"'variant,run,seq,t_sent_us,t_server_us,t_arrive_us' >\"$b\"\n"
 		"\techo 'harness: test: the server went away' >&2\n"

@@ -19,10 +19,11 @@
 #include <unistd.h>
 
 /* Runs `variant` under the harness (2 runs of 3 x 150 ms, `clients`
- * concurrent clients) into dir/config.*. */
-static void make_config_clients(const char *dir, const char *config,
-				const char *variant, const char *send,
-				const char *clients)
+ * concurrent clients, its items `iters` iterations a ms) into
+ * dir/config.*. */
+static void make_config_iters(const char *dir, const char *config,
+			      const char *variant, const char *send,
+			      const char *clients, const char *iters)
 {
 	char lagmon[512], url[64], csv[512], bys[512], lag[512], harness[512], out[8192];
 	struct spawned s;
@@ -32,7 +33,8 @@ static void make_config_clients(const char *dir, const char *config,
 	snprintf(bys, sizeof(bys), "%s/%s.bystander.csv", dir, config);
 	snprintf(lag, sizeof(lag), "%s/%s.lag.csv", dir, config);
 	snprintf(harness, sizeof(harness), "%s/harness", tu_build_dir());
-	tu_start(&s, variant, "--send", send, "--lag-log", lagmon, NULL);
+	tu_start(&s, variant, "--send", send, "--lag-log", lagmon, "--iters-per-ms",
+		 iters, NULL);
 	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", s.port);
 	char *argv[] = { harness, "--url", url, "--items", "3", "--work-ms", "150",
 			 "--runs", "2", "--bystander-ms", "20", "--quiet", "--csv", csv,
@@ -44,11 +46,11 @@ static void make_config_clients(const char *dir, const char *config,
 	ck_assert_msg(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "harness: %s", out);
 }
 
-/* The same with one client, as make experiment runs it. */
+/* One client and the test's one calibration, as make experiment runs it. */
 static void make_config(const char *dir, const char *config, const char *variant,
 			const char *send)
 {
-	make_config_clients(dir, config, variant, send, "1");
+	make_config_iters(dir, config, variant, send, "1", tu_iters_per_ms());
 }
 
 /*
@@ -145,6 +147,16 @@ static void csv_row(const char *dir, const char *config, char *row, size_t cap)
 	ck_assert_msg(row[0], "no row for %s in %s", config, path);
 }
 
+/* The start of field k (1-based) of a CSV row without quoting. */
+static const char *csv_field(const char *row, int k)
+{
+	while (--k > 0 && row)
+		if ((row = strchr(row, ',')))
+			row++;
+	ck_assert_ptr_nonnull(row);
+	return row;
+}
+
 static bool ends_with(const char *row, const char *suffix)
 {
 	size_t n = strlen(row), k = strlen(suffix);
@@ -159,21 +171,40 @@ START_TEST(test_verdicts_on_real_runs)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	make_config(dir, "blocking-proactor", "blocking", "proactor");
 	make_config(dir, "threadpool", "threadpool", "proactor");
+	/* a server whose items are a quarter more work than the others': the
+	 * summary must not compare it with them */
+	char more[32];
+
+	snprintf(more, sizeof(more), "%llu", strtoull(tu_iters_per_ms(), NULL, 10) * 5 / 4);
+	make_config_iters(dir, "flush", "flush", "proactor", "1", more);
 	snprintf(path, sizeof(path), "%s/env.txt", dir);
 	FILE *f = fopen(path, "w");
 
 	ck_assert_ptr_nonnull(f);
 	fprintf(f, "run_id: test\nparameters: RUNS=2 ITEMS=3 WORK_MS=150\n"
-		"configs: blocking-proactor threadpool\n");
+		"configs: blocking-proactor threadpool flush\niters_per_ms: %s\n",
+		tu_iters_per_ms());
 	fclose(f);
 
 	ck_assert_msg(run_summarize(dir, out, sizeof(out)) == 0, "%s", out);
 	ck_assert_msg(strstr(out, "blocking-proactor    clumped   blocked"), "%s", out);
 	ck_assert_msg(strstr(out, "threadpool           spaced    free"), "%s", out);
+	ck_assert_msg(strstr(out, "flush                -") &&
+		      strstr(out, "noisy: not comparable"), "%s", out);
 	csv_row(dir, "blocking-proactor", row, sizeof(row));
-	ck_assert_msg(ends_with(row, ",2,clumped,blocked\n"), "%s", row);
+	ck_assert_msg(strstr(row, ",2,clumped,blocked,") && ends_with(row, ",yes\n"), "%s",
+		      row);
 	csv_row(dir, "threadpool", row, sizeof(row));
-	ck_assert_msg(ends_with(row, ",0,spaced,free\n"), "%s", row);
+	ck_assert_msg(strstr(row, ",0,spaced,free,") && ends_with(row, ",yes\n"), "%s", row);
+	/* about 25% over the run's (the median of the three: an equal one) */
+	csv_row(dir, "flush", row, sizeof(row));
+	ck_assert_msg(ends_with(row, ",no\n"), "%s", row);
+	double ratio = strtod(csv_field(row, 21), NULL);	/* item_cpu_vs_run */
+
+	ck_assert_msg(ratio > 1.15 && ratio < 1.35, "flush's item CPU / the run's: %s", row);
+	ck_assert(file_has(dir, "summary.md", "| flush | noisy: not comparable | - |"));
+	ck_assert(file_has(dir, "summary.md", "**Not comparable**"));
+	ck_assert(file_has(dir, "summary.md", tu_iters_per_ms()));
 	snprintf(path, sizeof(path), "%s/summary.md", dir);
 	ck_assert_int_eq(access(path, R_OK), 0);
 	snprintf(path, sizeof(path), "%s/latency.csv", dir);
@@ -270,7 +301,7 @@ START_TEST(test_more_than_one_client_refused)
 	char dir[] = "/tmp/sendlab-run-XXXXXX", out[8192], cmd[600];
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	make_config_clients(dir, "threadpool", "threadpool", "proactor", "2");
+	make_config_iters(dir, "threadpool", "threadpool", "proactor", "2", tu_iters_per_ms());
 	write_env(dir, "threadpool");
 	ck_assert_int_eq(run_summarize(dir, out, sizeof(out)), 1);
 	ck_assert_msg(strstr(out, "threadpool.messages.csv: rows of 2 clients (the "

@@ -67,6 +67,25 @@ void tu_start(struct spawned *s, const char *variant, ...)
 		      "cannot start %s: %s", path, err);
 }
 
+const char *tu_iters_per_ms(void)
+{
+	static char figure[32];
+	char path[512], out[256];
+
+	if (figure[0])
+		return figure;
+	snprintf(path, sizeof(path), "%s/server-blocking", tu_build_dir());
+	char *argv[] = { path, "--calibrate", NULL };
+	int st = spawn_run(argv, out, sizeof(out), TU_START_MS);
+	unsigned long long n = 0;
+
+	ck_assert_msg(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0 &&
+		      sscanf(out, "iters_per_ms %llu", &n) == 1 && n > 0,
+		      "%s --calibrate: %s", path, out);
+	snprintf(figure, sizeof(figure), "%llu", n);
+	return figure;
+}
+
 void tu_stop_clean(struct spawned *s)
 {
 	char errtext[4096];

@@ -31,6 +31,12 @@ const char *tu_build_dir(void);
  * NULL-terminated list, may be empty); fails the test if it cannot. */
 void tu_start(struct spawned *s, const char *variant, ...);
 
+/* One calibration for the whole test process (server-blocking
+ * --calibrate, measured on first use), as a string for --iters-per-ms: the
+ * servers a test compares then do the same work per item, as in make
+ * experiment. */
+const char *tu_iters_per_ms(void);
+
 /* SIGTERM; asserts a clean exit (status 0) within TU_STOP_MS and that the
  * server's stderr holds no sanitizer report. Cleans up. */
 void tu_stop_clean(struct spawned *s);

@@ -1,0 +1,298 @@
+/*
+ * summary_write.c: see summary_write.h.
+ */
+#include "analysis/summary_write.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+/* Milliseconds for people: one decimal under 10 ms, whole above. */
+static const char *ms(int64_t us, char *buf, size_t cap)
+{
+	double v = (double)us / 1000.0;
+
+	snprintf(buf, cap, v < 10 && v > -10 ? "%.1f" : "%.0f", v);
+	return buf;
+}
+
+/* Writes s into a markdown table cell: a '|' would end the cell. */
+static void md_cell(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+}
+
+const char *summary_rows_left_out(const struct summary_config *c, char *buf,
+				  size_t cap)
+{
+	snprintf(buf, cap, "%zu result%s and %zu echo%s", c->msgs_left_out,
+		 c->msgs_left_out == 1 ? "" : "s", c->echoes_left_out,
+		 c->echoes_left_out == 1 ? "" : "es");
+	return buf;
+}
+
+/* How far c's item CPU time is from the run's, "+1.2%", or "-" when either
+ * is unknown. */
+static const char *cpu_offset(const struct summary_run *r,
+			      const struct summary_config *c, char *buf, size_t cap)
+{
+	if (c->s.item_cpu < 0 || r->item_cpu <= 0)
+		snprintf(buf, cap, "-");
+	else
+		snprintf(buf, cap, "%+.1f%%", 100.0 * (double)(c->s.item_cpu - r->item_cpu) /
+			 (double)r->item_cpu);
+	return buf;
+}
+
+/* The item CPU time in ms, or "not reported". */
+static const char *cpu_ms(int64_t us, char *buf, size_t cap)
+{
+	if (us >= 0)
+		return ms(us, buf, cap);
+	snprintf(buf, cap, "not reported");
+	return buf;
+}
+
+/* The verdict words, or the flag that replaces them: a configuration that
+ * did different work gets no conclusion drawn from its times. */
+static const char *arrivals_word(const struct summary_config *c)
+{
+	return c->comparable ? summary_arrivals_word(&c->s) : "noisy: not comparable";
+}
+
+static const char *loop_word(const struct summary_config *c)
+{
+	return c->comparable ? summary_loop_word(&c->s) : "-";
+}
+
+/* The configurations with a run left out, for people: first thing in
+ * summary.md, so nobody reads the tables without knowing. */
+static void write_markdown_incomplete(FILE *f, const struct summary_run *r)
+{
+	char rows[96];
+	bool any = false;
+
+	for (int k = 0; k < r->n; k++)
+		any = any || r->c[k].incomplete.run;
+	if (!any)
+		return;
+	fprintf(f, "## Incomplete runs\n\n"
+		"The harness gave up on these runs (their CSV files end with a "
+		"`# incomplete` line). Their rows are left out of every table below, "
+		"and a configuration with no complete run is left out entirely; the "
+		"figures still draw the rows that did arrive.\n\n"
+		"| configuration | run | what happened | left out |\n|---|---|---|---|\n");
+	for (int k = 0; k < r->n; k++) {
+		const struct summary_config *c = &r->c[k];
+
+		if (!c->incomplete.run)
+			continue;
+		fprintf(f, "| %s | %d of %d | ", c->name, c->incomplete.run,
+			c->incomplete.runs);
+		md_cell(f, c->incomplete.why);
+		fprintf(f, " | %s%s |\n", summary_rows_left_out(c, rows, sizeof(rows)),
+			c->no_complete_run ? "; no complete run: the whole configuration"
+					   : "");
+	}
+	fprintf(f, "\n");
+}
+
+/* One paragraph: did every configuration do the same work? */
+static void write_markdown_same_work(FILE *f, const struct summary_run *r)
+{
+	char a[24], b[24], lo_s[24], hi_s[24];
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	int noisy = 0, known = 0;
+
+	for (int k = 0; k < r->n; k++) {
+		const struct summary_config *c = &r->c[k];
+
+		if (c->no_complete_run || c->s.item_cpu < 0)
+			continue;
+		known++;
+		noisy += !c->comparable;
+		lo = c->s.item_cpu < lo ? c->s.item_cpu : lo;
+		hi = c->s.item_cpu > hi ? c->s.item_cpu : hi;
+	}
+	fprintf(f, "**Same work?** Every server of this run computed the same "
+		"iterations per item (`--iters-per-ms %s`, measured once before the "
+		"first server started). ", r->iters_per_ms ? r->iters_per_ms : "?");
+	if (!known) {
+		fprintf(f, "No server reported its items' CPU time, so whether the "
+			"core ran at the same speed for each is not known.\n\n");
+		return;
+	}
+	fprintf(f, "Their median item CPU time ranges %s to %s ms against the run's "
+		"%s ms", ms(lo, lo_s, sizeof(lo_s)), ms(hi, hi_s, sizeof(hi_s)),
+		ms(r->item_cpu, a, sizeof(a)));
+	if (!noisy) {
+		fprintf(f, ": every configuration is within %.0f%%, so their times "
+			"compare equal work.\n\n", 100 * SUMMARY_SAME_WORK);
+		return;
+	}
+	fprintf(f, ". **Not comparable**, more than %.0f%% off, so the core ran at "
+		"another speed while they ran (another program? see `others` in "
+		"docs/experiment.md) and no verdict is drawn from their times:",
+		100 * SUMMARY_SAME_WORK);
+	for (int k = 0; k < r->n; k++)
+		if (!r->c[k].no_complete_run && !r->c[k].comparable)
+			fprintf(f, " %s (%s)", r->c[k].name,
+				cpu_offset(r, &r->c[k], b, sizeof(b)));
+	fprintf(f, ". Run the experiment again on a quiet machine.\n\n");
+}
+
+void summary_write_markdown(FILE *f, const struct summary_run *r)
+{
+	char a[24], b[24], d[24], e[24], g[24], h[24], i_[24], j[24], o[24];
+
+	fprintf(f, "# Experiment %s: summary\n\n", r->run_id);
+	fprintf(f, "Parameters: %s. Machine, versions and commit: `env.txt`. "
+		"All times in ms; medians and percentiles pool every run. "
+		"Verdict rules: docs/experiment.md.\n\n", r->params);
+	write_markdown_incomplete(f, r);
+
+	fprintf(f, "## Verdicts\n\n");
+	fprintf(f, "| configuration | arrivals | loop | runs clumped | bystander worst | "
+		"loop lag max (median run) |\n|---|---|---|---|---|---|\n");
+	for (int k = 0; k < r->n; k++) {
+		const struct summary_config *c = &r->c[k];
+
+		if (!c->no_complete_run)
+			fprintf(f, "| %s | %s | %s | %zu of %zu | %s | %s |\n", c->name,
+				arrivals_word(c), loop_word(c), c->s.runs_clumped,
+				c->s.runs, ms(c->s.echo.max, a, sizeof(a)),
+				ms(c->s.run_lag_max_median, b, sizeof(b)));
+	}
+	fprintf(f, "\n");
+	write_markdown_same_work(f, r);
+
+	fprintf(f, "## Where a message's time went\n\n");
+	fprintf(f, "*item* = the item's compute on the server, wall clock "
+		"(`t_done - t_start`); *item CPU* = the CPU time its thread spent "
+		"on it (`cpu_us`), and how far that is from the run's median. "
+		"*delivery* = arrival - result ready (`t_arrive - t_done`) = "
+		"*queue wait* in the server (`t_send - t_done`) + *transit* "
+		"(`t_arrive - t_send`).\n\n");
+	fprintf(f, "| configuration | item | item CPU | vs run | delivery p50 | "
+		"delivery p99 | queue wait p50 | queue wait p99 | transit p50 | "
+		"transit p99 |\n|---|---|---|---|---|---|---|---|---|---|\n");
+	for (int k = 0; k < r->n; k++) {
+		const struct summary *s = &r->c[k].s;
+
+		if (r->c[k].no_complete_run)
+			continue;
+		fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			r->c[k].name, ms(s->item, a, sizeof(a)),
+			cpu_ms(s->item_cpu, j, sizeof(j)),
+			cpu_offset(r, &r->c[k], o, sizeof(o)),
+			ms(s->delivery.p50, b, sizeof(b)),
+			ms(s->delivery.p99, d, sizeof(d)), ms(s->queue_wait.p50, e, sizeof(e)),
+			ms(s->queue_wait.p99, g, sizeof(g)), ms(s->transit.p50, h, sizeof(h)),
+			ms(s->transit.p99, i_, sizeof(i_)));
+	}
+
+	fprintf(f, "\n## What everyone else saw\n\n");
+	fprintf(f, "| configuration | bystander echo p50 | bystander worst | loop lag p99 | "
+		"loop lag max |\n|---|---|---|---|---|\n");
+	for (int k = 0; k < r->n; k++) {
+		const struct summary *s = &r->c[k].s;
+
+		if (r->c[k].no_complete_run)
+			continue;
+		fprintf(f, "| %s | %s | %s | %s | %s |\n", r->c[k].name,
+			ms(s->echo.p50, a, sizeof(a)), ms(s->echo.max, b, sizeof(b)),
+			ms(s->lag.p99, d, sizeof(d)), ms(s->lag.max, e, sizeof(e)));
+	}
+	for (int k = 0; k < r->n; k++) {
+		const struct summary_config *c = &r->c[k];
+
+		if (!c->no_complete_run && c->comparable && !c->s.bystander_agrees)
+			fprintf(f, "\nNote: in %s the bystander's worst echo (%s ms) and the "
+				"loop verdict (%s) disagree about the %d ms stall line.\n",
+				c->name, ms(c->s.echo.max, a, sizeof(a)),
+				summary_loop_word(&c->s), SUMMARY_STALL_US / 1000);
+	}
+}
+
+void summary_write_csv(FILE *f, const struct summary_run *r)
+{
+	fprintf(f, "config,variant,runs,messages,item_ms,delivery_p50_ms,delivery_p99_ms,"
+		"queue_wait_p50_ms,queue_wait_p99_ms,transit_p50_ms,transit_p99_ms,"
+		"bystander_p50_ms,bystander_max_ms,lag_p99_ms,lag_max_ms,"
+		"run_lag_max_median_ms,runs_clumped,arrivals,loop,item_cpu_ms,"
+		"item_cpu_vs_run,comparable\n");
+	for (int k = 0; k < r->n; k++) {
+		const struct summary_config *c = &r->c[k];
+		const struct summary *s = &c->s;
+
+		if (c->no_complete_run)
+			continue;
+		fprintf(f, "%s,%s,%zu,%zu,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,"
+			"%.3f,%.3f,%.3f,%zu,%s,%s,", c->name, c->variant, s->runs,
+			s->messages, s->item / 1e3, s->delivery.p50 / 1e3,
+			s->delivery.p99 / 1e3, s->queue_wait.p50 / 1e3,
+			s->queue_wait.p99 / 1e3, s->transit.p50 / 1e3, s->transit.p99 / 1e3,
+			s->echo.p50 / 1e3, s->echo.max / 1e3, s->lag.p99 / 1e3,
+			s->lag.max / 1e3, s->run_lag_max_median / 1e3, s->runs_clumped,
+			summary_arrivals_word(s), summary_loop_word(s));
+		/* unknown CPU time: empty cells, not a number that looks measured */
+		if (s->item_cpu >= 0 && r->item_cpu > 0)
+			fprintf(f, "%.3f,%.4f,", s->item_cpu / 1e3,
+				(double)s->item_cpu / (double)r->item_cpu);
+		else
+			fprintf(f, ",,");
+		fprintf(f, "%s\n", c->comparable ? "yes" : "no");
+	}
+}
+
+/* A configuration left out keeps its position, empty, so the others stay
+ * where the other figures put them. */
+void summary_write_latency(FILE *f, const struct summary_run *r)
+{
+	fprintf(f, "index,config,min_ms,q1_ms,median_ms,q3_ms,max_ms\n");
+	for (int k = 0; k < r->n; k++) {
+		const struct summary_dist *d = &r->c[k].s.delivery;
+
+		if (r->c[k].no_complete_run)
+			continue;
+		fprintf(f, "%d,%s,%.3f,%.3f,%.3f,%.3f,%.3f\n", k + 1, r->c[k].name,
+			d->min / 1e3, d->q1 / 1e3, d->p50 / 1e3, d->q3 / 1e3, d->max / 1e3);
+	}
+}
+
+void summary_write_verdicts(FILE *f, const struct summary_run *r)
+{
+	char a[24], b[24], o[24];
+
+	fprintf(f, "%-20s %-9s %-8s %16s %16s %14s\n", "configuration", "arrivals",
+		"loop", "bystander worst", "lag max (ms)", "item CPU vs run");
+	for (int k = 0; k < r->n; k++) {
+		const struct summary_config *c = &r->c[k];
+
+		if (c->no_complete_run) {
+			fprintf(f, "%-20s (left out: no complete run)\n", c->name);
+			continue;
+		}
+		if (!c->comparable) {
+			fprintf(f, "%-20s %-18s %13s ms %16s %14s  noisy: not comparable "
+				"(more than %.0f%% off the run's item CPU time)\n", c->name,
+				"-", ms(c->s.echo.max, a, sizeof(a)),
+				ms(c->s.run_lag_max_median, b, sizeof(b)),
+				cpu_offset(r, c, o, sizeof(o)), 100 * SUMMARY_SAME_WORK);
+			continue;
+		}
+		fprintf(f, "%-20s %-9s %-8s %13s ms %16s %14s\n", c->name,
+			summary_arrivals_word(&c->s), summary_loop_word(&c->s),
+			ms(c->s.echo.max, a, sizeof(a)),
+			ms(c->s.run_lag_max_median, b, sizeof(b)),
+			cpu_offset(r, c, o, sizeof(o)));
+	}
+	for (int k = 0; k < r->n; k++)
+		if (r->c[k].incomplete.run)
+			fprintf(f, "incomplete: %s run %d of %d (%s): left out, see summary.md\n",
+				r->c[k].name, r->c[k].incomplete.run,
+				r->c[k].incomplete.runs, r->c[k].incomplete.why);
+}
