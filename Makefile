@@ -55,7 +55,7 @@ INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
 	src/tests/test_badinput.c src/tests/test_shape.c src/tests/test_harness.c \
 	src/tests/test_variants.c src/tests/test_fixes.c src/tests/test_threadpool.c \
 	src/tests/test_summarize.c src/tests/test_grade.c src/tests/test_abuse.c \
-	src/tests/test_scaling_run.c \
+	src/tests/test_scaling_run.c src/tests/test_run_of.c \
 	src/tests/observe.c src/tests/watch.c src/tests/testutil.c src/tests/wsclient.c src/tests/spawn.c
 UNIT_TEST_SRC := src/tests/unit_main.c \
 	$(filter-out $(INTEGRATION_TEST_SRC),$(wildcard src/tests/test_*.c))
@@ -76,8 +76,10 @@ help: ## list the targets
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 	@echo "experiment variables (make experiment RUNS=5 ...): RUNS=$(RUNS) ITEMS=$(ITEMS)" \
-		"WORK_MS=$(WORK_MS) BYSTANDER_MS=$(BYSTANDER_MS) QUICK=$(QUICK) VARIANTS='$(VARIANTS)'"
-	@echo "scaling variables (make scaling SCALING=full ...): SCALING=$(SCALING) (default or full);" \
+		"WORK_MS=$(WORK_MS) BYSTANDER_MS=$(BYSTANDER_MS) QUICK=$(QUICK) VARIANTS='$(VARIANTS)'" \
+		"ITERS_PER_MS=N (reuse a calibration; both experiment and scaling)"
+	@echo "scaling variables (make scaling SCALING=full ...): SCALING (short: make experiment's;" \
+		"default: make scaling's; full);" \
 		"a grid of your own: SCALING_VARIANTS SCALING_WORKS SCALING_POOLS SCALING_CLIENTS;" \
 		"each point: SCALING_RUNS SCALING_ITEMS SCALING_WORK_MS (docs/scaling.md)"
 
@@ -237,19 +239,24 @@ BYSTANDER_MS ?= 20
 QUICK ?= 0
 VARIANTS ?= blocking flush pingpong threadpool
 EXPERIMENT_ENV = BUILD=$(BUILD) RUNS=$(RUNS) ITEMS=$(ITEMS) WORK_MS=$(WORK_MS) \
-	BYSTANDER_MS=$(BYSTANDER_MS) QUICK=$(QUICK) VARIANTS="$(VARIANTS)" SCALING=$(SCALING)
+	BYSTANDER_MS=$(BYSTANDER_MS) QUICK=$(QUICK) VARIANTS="$(VARIANTS)" SCALING=$(SCALING) \
+	ITERS_PER_MS=$(ITERS_PER_MS)
 
-experiment: $(BINS) ## the main job: every variant, then the scaling sweep; CSVs, summaries and plots in results/<run-id>/ (QUICK=1: one run each, no sweep)
+experiment: $(BINS) ## the main job (~50 s): every variant, then a short scaling sweep; CSVs, summaries and plots in results/<run-id>/ (QUICK=1: one run each, no sweep)
 	@$(EXPERIMENT_ENV) sh scripts/experiment.sh
 
 # The scaling sweep (scripts/scaling.sh, docs/scaling.md). SCALING=full
 # runs the whole grid; SCALING_VARIANTS, SCALING_WORKS, SCALING_POOLS,
 # SCALING_CLIENTS, SCALING_RUNS, SCALING_ITEMS and SCALING_WORK_MS on the
 # command line reach the script through the environment.
-SCALING ?= default
+# Empty: make experiment runs the short grid, make scaling the default one.
+SCALING ?=
+# ITERS_PER_MS=N: every server of the run gets this calibration instead of
+# one measured at the run's start (to compare runs on equal work).
+ITERS_PER_MS ?=
 
 scaling: $(BINS) ## K clients x pool sizes, cpu and sleep work: CSVs, plots and the verdict on "threads = cores + 4" in results/scaling-<date>/ (~80 s; SCALING=full: the whole grid)
-	@BUILD=$(BUILD) SCALING=$(SCALING) sh scripts/scaling.sh
+	@BUILD=$(BUILD) SCALING=$(SCALING) ITERS_PER_MS=$(ITERS_PER_MS) sh scripts/scaling.sh
 
 # RUN=results/<run-id> picks another run than the latest.
 RUN ?= results/latest

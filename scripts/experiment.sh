@@ -1,29 +1,39 @@
 #!/bin/sh
 # experiment.sh: the main experiment (`make experiment`).
 #
-# For each configuration (server-blocking once per send discipline in
-# SENDS, then each fix in VARIANTS with the default discipline) starts the
-# server on a free port with --lag-log, drives it with the harness (RUNS
-# jobs of ITEMS x WORK_MS, a bystander echoing every BYSTANDER_MS ms),
-# stops it, and keeps every raw CSV in results/<run-id>/, where <config> is
-# blocking-<send>, flush, pingpong or threadpool:
+# Measures the CPU kernel's speed once (server-blocking --calibrate), then
+# starts every configuration's server (server-blocking once per send
+# discipline in SENDS, then each fix in VARIANTS with the default
+# discipline) on a free port with --lag-log and that calibration, and
+# drives them in RUNS rounds: each round, one run of each configuration
+# (the harness with --run R/RUNS: a job of ITEMS x WORK_MS, a bystander
+# echoing every BYSTANDER_MS ms). Then it stops them and keeps every raw
+# CSV in results/<run-id>/, where <config> is blocking-<send>, flush,
+# pingpong or threadpool:
 #   <config>.messages.csv   one row per result message
 #   <config>.bystander.csv  one row per bystander echo
 #   <config>.lag.csv        the server's lag summary per run
 #   <config>.lagmon.csv     every lag-monitor sample (t_us,lag_us)
-#   <config>.summary.txt    the harness's own lines and medians
+#   <config>.summary.txt    the harness's own lines, a block per run
 #   env.txt                 machine, versions, commit, parameters
 # then scripts/plots.sh adds summary.md, summary.csv, latency.csv,
 # verdicts.txt and the figures, and results/latest points at the run.
 # Last, the scaling sweep (scripts/scaling.sh, make scaling) runs into
-# results/<run-id>/scaling/, with SCALING (default or full).
+# results/<run-id>/scaling/, with SCALING (short unless set: the points
+# its verdict reads; default or full for make scaling's grids).
 # QUICK=1: one run per configuration and no scaling sweep (a smoke test,
 # under 20 s). docs/experiment.md explains every output.
 #
+# Time: each section has a budget on the 2-core reference machine, 90 s
+# in all with the build excluded (C variants 45 s, scaling sweep 20 s; the
+# Python original will take 25 s). The script prints its estimate of each
+# before it starts and what each took at the end, and says when a section
+# went over its budget (more RUNS, a bigger grid, a slower machine).
+#
 # If the harness gives up on a configuration (its server died, closed the
 # connection or stopped answering: its CSVs then end with a "# incomplete"
-# line), the experiment goes on with the next one and still makes the
-# summary and figures, which leave the incomplete runs out; at the end it
+# line), that configuration takes no more turns, the others go on, and the
+# summary and figures leave the incomplete runs out; at the end it
 # names each incomplete configuration and why, and exits 3. Exit 1: a
 # hard failure (a server that will not start, the summary impossible).
 set -eu
@@ -39,8 +49,10 @@ WORK_MS=${WORK_MS:-300}
 BYSTANDER_MS=${BYSTANDER_MS:-20}
 SENDS=${SENDS:-proactor queue direct}
 VARIANTS=${VARIANTS:-blocking flush pingpong threadpool}
-SCALING=${SCALING:-default}
+SCALING=${SCALING:-short}
 if [ "$QUICK" = 1 ]; then scaling=no; else scaling=yes; fi
+BUDGET_C=45
+BUDGET_SCALING=20
 
 # blocking once per send discipline (the shape of the bug depends on it),
 # each fix once with the default discipline
@@ -79,11 +91,31 @@ calibrate "$BUILD"
 } >"$out/env.txt"
 
 total=$(echo $configs | wc -w)
-steps=$((total + 1))	# and the summary and plots
+steps=$((RUNS + 1))	# a round of runs each, and the summary and plots
 [ "$scaling" = no ] || steps=$((steps + 1))	# and the scaling sweep
+
+# The expected seconds of each section: per configuration a server start
+# and RUNS jobs of ITEMS x WORK_MS with about 0.1 s of connecting and
+# asking for stats each; 2 s for the summary and figures. Measured on the
+# 2-core machine: 6 configurations, RUNS=5, 3 x 300 ms: 30 s.
+est_c=$(awk -v n="$total" -v runs="$RUNS" -v j="$((ITEMS * WORK_MS))" \
+	'BEGIN { printf "%.0f", n * (0.3 + runs * (j / 1000 + 0.1)) + 2 }')
+est_scaling=0
+if [ "$scaling" = yes ]; then
+	est_scaling=$(SCALING_ESTIMATE=1 BUILD=$BUILD SCALING=$SCALING sh scripts/scaling.sh) ||
+		die "scripts/scaling.sh could not plan SCALING=$SCALING"
+fi
+over() {	# over ESTIMATE BUDGET: a note when the estimate passes the budget
+	[ "$1" -le "$2" ] || printf ' (over its %s s budget)' "$2"
+}
 echo "sendlab experiment $run_id -> $out"
 echo "  $total configurations: $configs"
 echo "  RUNS=$RUNS ITEMS=$ITEMS WORK_MS=$WORK_MS BYSTANDER_MS=$BYSTANDER_MS$([ "$QUICK" = 1 ] && echo ' (QUICK=1)')"
+if [ "$scaling" = yes ]; then
+	echo "  expected: about $((est_c + est_scaling)) s: C variants ~${est_c} s$(over "$est_c" "$BUDGET_C"), scaling sweep (SCALING=$SCALING) ~${est_scaling} s$(over "$est_scaling" "$BUDGET_SCALING")"
+else
+	echo "  expected: about ${est_c} s (C variants only$([ "$QUICK" = 1 ] && echo ', QUICK=1'))"
+fi
 
 # One status line per step; on a terminal it is rewritten as runs finish.
 if [ -t 1 ]; then tty=1; else tty=0; fi
@@ -101,63 +133,86 @@ done_line() {	# done_line STEP NAME TEXT: the step's final line
 # "  <config>: <why>" lines, one per configuration the harness gave up on
 incomplete=""
 
-step=0
+# Every configuration's server starts first and waits, idle, for its
+# turn; then the runs go round: run 1 of every configuration, run 2 of
+# every one, and so on. Interleaved, because this machine's cores change
+# speed by up to 10% from one half-minute to the next (docs/experiment.md,
+# "Same work"): run one configuration after another and a configuration
+# measured in a slow stretch looks slower than the rest, for nothing it
+# did. Round-robin, every configuration samples every stretch alike.
+# Server i (1..total) is pid_i on port_i; gone_i is set once the harness
+# gave up on it, and it takes no more turns.
+i=0
 for name in $configs; do
-	step=$((step + 1))
+	i=$((i + 1))
 	variant=${name%%-*}
 	send=proactor
 	[ "$variant" = "$name" ] || send=${name#*-}
-	status "$step" "$name" "starting server-$variant --send $send"
+	status 0 "$name" "starting server-$variant --send $send"
 	server_start "$BUILD/server-$variant" "$out/$name" --send "$send" --quiet \
 		--iters-per-ms "$ITERS_PER_MS" --lag-log "$out/$name.lagmon.csv"
-	rm -f "$out/.rc"
-	# the harness's per-run lines feed the status line; its exit status
-	# comes back through a file (a pipeline's status is its last command's),
-	# caught with || so that set -e does not end the group before it is
-	# written
-	{
-		harness_rc=0
+	eval "pid_$i=\$SERVER_PID; port_$i=\$SERVER_PORT; gone_$i="
+	up="${up:-} $SERVER_PID"
+done
+# a die or ^C must not leave servers behind
+trap 'for p in ${up:-}; do kill "$p" 2>/dev/null || :; done' EXIT
+trap 'exit 130' INT TERM
+
+step=0
+for round in $(seq 1 "$RUNS"); do
+	step=$((step + 1))
+	i=0
+	for name in $configs; do
+		i=$((i + 1))
+		eval "gone=\$gone_$i; SERVER_PID=\$pid_$i; SERVER_PORT=\$port_$i"
+		[ -z "$gone" ] || continue
+		status "$step" "round $round/$RUNS" "$name"
+		rc=0
 		"$BUILD/harness" --url "ws://127.0.0.1:$SERVER_PORT/" --items "$ITEMS" \
-			--work-ms "$WORK_MS" --runs "$RUNS" --bystander-ms "$BYSTANDER_MS" \
+			--work-ms "$WORK_MS" --run "$round/$RUNS" --bystander-ms "$BYSTANDER_MS" \
 			--csv "$out/$name.messages.csv" --bystander-csv "$out/$name.bystander.csv" \
-			--lag-csv "$out/$name.lag.csv" 2>"$out/$name.harness.stderr" ||
-			harness_rc=$?
-		echo "$harness_rc" >"$out/.rc"
-	} | while IFS= read -r line; do
-		echo "$line" >>"$out/$name.summary.txt"
-		case $line in
-		"run "*) status "$step" "$name" "${line%%:*} done" ;;
-		esac
-	done
-	rc=$(cat "$out/.rc")
-	rm -f "$out/.rc"
-	if [ "$rc" = 2 ]; then	# its command line: every configuration would fail
-		server_stop || true
-		[ "$tty" = 1 ] && echo
-		cat "$out/$name.harness.stderr" >&2
-		die "the harness refused its command line on $name (exit 2)"
-	fi
-	if [ "$rc" != 0 ]; then
-		# 3: a run is incomplete, 1: nothing measured (see build/harness
+			--lag-csv "$out/$name.lag.csv" >>"$out/$name.summary.txt" \
+			2>>"$out/$name.harness.stderr" || rc=$?
+		if [ "$rc" = 2 ]; then	# its command line: every run would fail
+			[ "$tty" = 1 ] && echo
+			cat "$out/$name.harness.stderr" >&2
+			die "the harness refused its command line on $name (exit 2)"
+		fi
+		[ "$rc" = 0 ] && continue
+		# 3: the run is incomplete, 1: nothing measured (see build/harness
 		# --help). The server may be dead already: often that is why.
 		server_reap
-		why=$(sed -n 's/^# incomplete: //p' "$out/$name.messages.csv")
-		[ -n "$why" ] || why=$(head -n 1 "$out/$name.harness.stderr")
+		eval "gone_$i=yes"
+		why=$(sed -n 's/^# incomplete: //p' "$out/$name.messages.csv" 2>/dev/null)
+		[ -n "$why" ] || why=$(tail -n 1 "$out/$name.harness.stderr")
 		incomplete="$incomplete
   $name: $why (harness exit $rc; the server $SERVER_FATE; $out/$name.harness.stderr)"
-		rm -f "$out/$name.stdout"
-		[ -s "$out/$name.stderr" ] || rm -f "$out/$name.stderr"
-		done_line "$step" "$name" "INCOMPLETE: $why"
-		continue
-	fi
-	server_stop
+		done_line "$step" "round $round/$RUNS" "$name INCOMPLETE: $why"
+	done
+	done_line "$step" "round $round/$RUNS" "a run of each configuration"
+done
+
+i=0
+for name in $configs; do
+	i=$((i + 1))
+	eval "gone=\$gone_$i; SERVER_PID=\$pid_$i"
+	[ -n "$gone" ] || server_stop
 	rm -f "$out/$name.stdout"
 	[ -s "$out/$name.harness.stderr" ] || rm -f "$out/$name.harness.stderr"
 	[ -s "$out/$name.stderr" ] || rm -f "$out/$name.stderr"
-	arrivals=$(sed -n 's/^ *arrival after request (ms) *//p' "$out/$name.summary.txt")
-	worst=$(sed -n 's/^ *bystander worst echo (ms) *//p' "$out/$name.summary.txt")
-	done_line "$step" "$name" "arrivals $arrivals ms; bystander waits $worst ms"
+	[ -n "$gone" ] && continue
+	# the median arrival of each seq over the runs, and the worst echo
+	echo "  $(printf '%-18s' "$name") arrivals $(awk -F, 'NR > 1 && !/^#/ {
+		a[$3] = a[$3] " " ($9 - $4) / 1000; if ($3 + 1 > n) n = $3 + 1 }
+		END { for (q = 0; q < n; q++) { k = split(a[q], v, " ")
+			for (x = 1; x <= k; x++) for (y = x + 1; y <= k; y++)
+				if (v[y] + 0 < v[x] + 0) { t = v[x]; v[x] = v[y]; v[y] = t }
+			printf "%s%.0f", q ? " " : "", v[int((k + 1) / 2)] } }' \
+		"$out/$name.messages.csv") ms; bystander waits $(awk -F, 'NR > 1 && !/^#/ &&
+		$6 - $4 > w { w = $6 - $4 } END { printf "%.1f", w / 1000 }' \
+		"$out/$name.bystander.csv") ms"
 done
+up=""
 
 step=$((step + 1))
 status "$step" "summary, plots" "build/summarize, gnuplot"
@@ -169,6 +224,7 @@ else
 	done_line "$step" "summary, plots" "FAILED (the reason is above)"
 fi
 ln -sfn "$run_id" results/latest
+took_c=$(($(date +%s) - start))
 
 # The scaling sweep, with its own lines (one per point) under its step's.
 # Exit 3: some points failed; 1: it could not run (a server that will not
@@ -176,10 +232,11 @@ ln -sfn "$run_id" results/latest
 scaling_rc=0
 if [ "$scaling" = yes ]; then
 	step=$((step + 1))
-	done_line "$step" "scaling sweep" "make scaling's grid (SCALING=$SCALING) -> $out/scaling/"
+	done_line "$step" "scaling sweep" "SCALING=$SCALING grid -> $out/scaling/"
 	SCALING_OUT=$out/scaling BUILD=$BUILD SCALING=$SCALING ITERS_PER_MS=$ITERS_PER_MS \
 		sh scripts/scaling.sh |
 		sed 's/^/    /' || :
+	took_scaling=$(($(date +%s) - start - took_c))
 	# a pipeline's status is sed's: the sweep's comes from its files
 	if [ ! -s "$out/scaling/verdict.txt" ]; then
 		scaling_rc=1
@@ -187,6 +244,10 @@ if [ "$scaling" = yes ]; then
 		scaling_rc=3
 	fi
 fi
+
+took="C variants ${took_c} s$(over "$took_c" "$BUDGET_C")"
+[ "$scaling" = no ] || took="$took, scaling sweep ${took_scaling} s$(over "$took_scaling" "$BUDGET_SCALING")"
+echo "took: $took" >>"$out/env.txt"
 
 echo
 if [ -s "$out/verdicts.txt" ]; then
@@ -208,8 +269,8 @@ if [ -n "$incomplete" ]; then
 	echo "INCOMPLETE: the harness gave up on these configurations; their CSVs hold" >&2
 	echo "the rows it received and end with a '# incomplete' line; the summary" >&2
 	echo "leaves those runs out:$incomplete" >&2
-	echo "done in $(($(date +%s) - start)) s, incomplete: $out/ (results/latest)"
+	echo "done in $(($(date +%s) - start)) s ($took), incomplete: $out/ (results/latest)"
 	exit 3
 fi
 [ "$plots" = ok ] || die "the summary or the figures of $out failed"
-echo "done in $(($(date +%s) - start)) s: $out/ (results/latest): summary.md, overview.png, the CSVs"
+echo "done in $(($(date +%s) - start)) s ($took): $out/ (results/latest): summary.md, overview.png, the CSVs"

@@ -24,14 +24,18 @@
 # where <point> is <config>-k<K> and <config> is <variant>-<work> or
 # threadpool-t<threads>-<work>.
 #
-# The grid (SCALING=default: under 2 minutes on 2 cores; SCALING=full:
-# everything; docs/scaling.md says what the default leaves out and why):
+# The grid (SCALING=default: under 90 s on 2 cores; SCALING=short, the one
+# make experiment runs: only the points the verdict and the expectations
+# read, about 15 s; SCALING=full: everything; docs/scaling.md says what
+# each leaves out and why):
 #   SCALING_VARIANTS, SCALING_WORKS, SCALING_POOLS, SCALING_CLIENTS: set
 #   any of them for a grid of your own: every variant x work x K, and for
 #   threadpool every pool (the full grid's values for the ones not set).
 #   A pool is 1, cores, cores+4, 4xcores or a number; cores = nproc.
 # Each point: SCALING_RUNS (2), SCALING_ITEMS (3), SCALING_WORK_MS (100),
 # SCALING_BYSTANDER_MS (20). HARNESS: the harness binary ($BUILD/harness).
+# ITERS_PER_MS: the calibration every server gets (measured once here if
+# unset). SCALING_ESTIMATE=1: print the grid's expected seconds and exit.
 #
 # A point the harness gives up on (exit 3: its CSVs end with a
 # "# incomplete" line; or exit 1: nothing measured) is a failed point: the
@@ -82,6 +86,15 @@ if [ -n "${SCALING_VARIANTS:-}${SCALING_WORKS:-}${SCALING_POOLS:-}${SCALING_CLIE
 		"${SCALING_POOLS:-$full_pools}" "${SCALING_CLIENTS:-$full_clients}")
 elif [ "$SCALING" = full ]; then
 	grid=$(cross "$full_variants" "$full_works" "$full_pools" "$full_clients")
+elif [ "$SCALING" = short ]; then
+	# make experiment's: the points the verdict on cores + 4 and the
+	# expectations read, all at K = 8, and the pool of cores at K = 1 too
+	# (one job: the bystander with a core to spare)
+	grid="blocking cpu - 8
+threadpool cpu cores 1 8
+threadpool cpu cores+4 8
+threadpool sleep cores 8
+threadpool sleep cores+4 8"
 elif [ "$SCALING" = default ]; then
 	# What teaches something (docs/scaling.md, "The grid"): the serial
 	# variants only with cpu work (sleep on the loop thread stalls it
@@ -101,7 +114,7 @@ threadpool sleep cores 1 2 4 8 16
 threadpool sleep cores+4 1 2 4 8 16
 threadpool sleep 4xcores 1 2 4 8 16"
 else
-	die "SCALING must be default or full, not '$SCALING'"
+	die "SCALING must be short, default or full, not '$SCALING'"
 fi
 
 pool_threads() {	# pool_threads POOL: its number of threads
@@ -155,6 +168,28 @@ $grid
 EOF
 [ -n "$configs" ] || die "the grid is empty"
 
+# The nominal time: each run of a point takes its makespan with jobs as
+# whole tasks (a serial variant: K jobs in a row; a pool of T: ceil(K/T)
+# rounds, and with cpu work no faster than K jobs over the cores), plus
+# about 0.3 s to start each server.
+estimate=$(echo "$configs" | awk -v c="$cores" -v runs="$RUNS" -v j="$((ITEMS * WORK_MS))" '
+	NF >= 5 {
+		s += 0.3
+		for (i = 5; i <= NF; i++) {
+			k = $i; t = $4
+			rounds = int((k + t - 1) / t)
+			m = rounds * j
+			if ($3 == "cpu" && t > c && k * j / c > m) m = k * j / c
+			s += runs * m / 1000
+		}
+	}
+	END { printf "%.0f", s }')
+
+if [ "${SCALING_ESTIMATE:-0}" = 1 ]; then
+	echo "$estimate"
+	exit 0
+fi
+
 if [ -n "${SCALING_OUT:-}" ]; then
 	out=$SCALING_OUT
 	run_id=$(basename "$(dirname "$out")")/$(basename "$out")
@@ -177,23 +212,6 @@ echo "$configs" | while read -r config variant work threads clients; do
 	for k in $clients; do echo "$config-k$k,$variant,$work,$threads,$k"; done
 done >>"$out/plan.csv"
 points=$(($(wc -l <"$out/plan.csv") - 1))
-
-# The nominal time: each run of a point takes its makespan with jobs as
-# whole tasks (a serial variant: K jobs in a row; a pool of T: ceil(K/T)
-# rounds, and with cpu work no faster than K jobs over the cores), plus
-# about 0.3 s to start each server.
-estimate=$(echo "$configs" | awk -v c="$cores" -v runs="$RUNS" -v j="$((ITEMS * WORK_MS))" '
-	NF >= 5 {
-		s += 0.3
-		for (i = 5; i <= NF; i++) {
-			k = $i; t = $4
-			rounds = int((k + t - 1) / t)
-			m = rounds * j
-			if ($3 == "cpu" && t > c && k * j / c > m) m = k * j / c
-			s += runs * m / 1000
-		}
-	}
-	END { printf "%.0f", s }')
 
 {
 	env_machine "$run_id"

@@ -306,13 +306,13 @@ bool scaling_serial(const char *variant)
 }
 
 int64_t scaling_ideal_us(const struct scaling_params *p, const char *work, int threads,
-			 int clients)
+			 int clients, int64_t item_us)
 {
-	double item_us = (double)p->work_ms * 1000.0;
+	double one = (double)p->work_ms * 1000.0;
 
-	if (!strcmp(work, "cpu") && p->cpu_item_us > 0)
-		item_us = (double)p->cpu_item_us;
-	double job_us = (double)p->items * item_us;
+	if (!strcmp(work, "cpu") && item_us > 0)
+		one = (double)item_us;
+	double job_us = (double)p->items * one;
 	int lanes = threads;	/* what runs jobs side by side */
 
 	if (!strcmp(work, "cpu") && p->cores < lanes)
@@ -498,7 +498,8 @@ void scaling_rate(const struct scaling_params *p, const struct scaling_spec *spe
 {
 	if (!r->ok)
 		return;
-	r->ideal_us = scaling_ideal_us(p, spec->work, spec->threads, spec->clients);
+	r->ideal_us = scaling_ideal_us(p, spec->work, spec->threads, spec->clients,
+				       r->item_cpu_us);
 	r->ideal_throughput = (double)spec->clients * p->items * 1e6 / (double)r->ideal_us;
 	r->efficiency = r->makespan_us > 0 ? (double)r->ideal_us / (double)r->makespan_us : 0;
 

@@ -62,9 +62,9 @@ struct scaling_params {
 	int work_ms;	/* per item */
 	int runs;	/* repetitions of each point */
 	int cores;	/* nproc on the machine that ran it */
-	int64_t cpu_item_us;	/* what one cpu item really costs: the sweep's
-				   median item CPU time (scaling_cpu_item_us);
-				   0 until known, and then work_ms stands in */
+	int64_t cpu_item_us;	/* the sweep's median item CPU time, cpu work
+				   (scaling_cpu_item_us), which every point's
+				   is held against; 0 until known */
 };
 
 /*
@@ -186,13 +186,15 @@ bool scaling_serial(const char *variant);
  *   cpu:   max(J, K x J / min(threads, cores))
  *   sleep: max(J, K x J / threads)
  * with threads = 1 for a serial variant, and J = items x one item: for
- * sleep work_ms; for cpu p->cpu_item_us once known (every server of a
- * sweep runs the same iterations, and their measured CPU time is a better
- * figure for them than the calibration's work_ms, which is a few per cent
- * off), else work_ms.
+ * sleep work_ms; for cpu item_us, the point's own measured item CPU time,
+ * when known (> 0), else work_ms. Its own, because this machine's cores
+ * change speed by up to 10% from one second to the next (docs/scaling.md):
+ * against its own items a point's efficiency measures its scheduling, not
+ * the moment it ran in; that the points ran at comparable speeds is
+ * scaling_rate()'s check.
  */
 int64_t scaling_ideal_us(const struct scaling_params *p, const char *work, int threads,
-			 int clients);
+			 int clients, int64_t item_us);
 
 /* The pool's name for people: "cores", "cores+4", "4xcores" or the number
  * ("" for a serial variant). */
@@ -219,10 +221,10 @@ int64_t scaling_cpu_item_us(const struct scaling_spec *specs,
 			    const struct scaling_result *res, size_t n);
 
 /*
- * Fills r's ideal_us, ideal_throughput and efficiency from its makespan,
- * and its noisy flag and noisy_why (see SCALING_SAME_WORK). scaling_compute
- * calls it; call it again once p->cpu_item_us is known. A failed point is
- * left alone.
+ * Fills r's ideal_us, ideal_throughput and efficiency from its makespan
+ * and its item CPU time, and its noisy flag and noisy_why (see
+ * SCALING_SAME_WORK). scaling_compute calls it; call it again once
+ * p->cpu_item_us is known. A failed point is left alone.
  */
 void scaling_rate(const struct scaling_params *p, const struct scaling_spec *spec,
 		  struct scaling_result *r);

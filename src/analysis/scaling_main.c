@@ -219,7 +219,7 @@ static void write_points(FILE *f, const struct sweep_dir *d, const size_t *order
 		const struct scaling_spec *s = &d->specs[order[k]];
 		const struct scaling_result *r = &d->res[order[k]];
 		char pool[24], lab[96];
-		int64_t ideal = scaling_ideal_us(&d->p, s->work, s->threads, s->clients);
+		int64_t ideal = scaling_ideal_us(&d->p, s->work, s->threads, s->clients, 0);
 
 		scaling_pool_name(s, d->p.cores, pool, sizeof(pool));
 		fprintf(f, "%s,%s,%s,%d,%s,%s-%d,%s,%d,%d,%s,", s->point, s->work, s->variant,
@@ -330,8 +330,9 @@ static void write_markdown(FILE *f, const struct sweep_dir *d, const size_t *ord
 	for (size_t k = 0; k < d->n; k++)
 		noisy += d->res[k].ok && d->res[k].noisy;
 	fprintf(f, "**Same work?** Every server computed the same iterations per item "
-		"(`--iters-per-ms %s`); the cpu ideal uses the sweep's median item CPU "
-		"time, %s ms. ", d->iters_per_ms[0] ? d->iters_per_ms : "?",
+		"(`--iters-per-ms %s`); the median cpu item took %s ms of CPU over the "
+		"sweep, and each point's cpu ideal uses its own items' CPU time. ",
+		d->iters_per_ms[0] ? d->iters_per_ms : "?",
 		d->p.cpu_item_us > 0 ? ms(d->p.cpu_item_us, a, sizeof(a)) : "not reported");
 	if (!noisy) {
 		fprintf(f, "No point is more than %.0f%% off it or above %.0f%% of its "
@@ -406,7 +407,7 @@ static void write_markdown(FILE *f, const struct sweep_dir *d, const size_t *ord
 			if (!r->ok) {
 				fprintf(f, "| %s | %d | failed | %s | | | | | | | |\n", lab,
 					s->clients, ms(scaling_ideal_us(&d->p, s->work,
-						s->threads, s->clients), a, sizeof(a)));
+						s->threads, s->clients, 0), a, sizeof(a)));
 				continue;
 			}
 			fprintf(f, "| %s%s | %d | %s | %s | %.0f%% | %.1f | %s / %s / %s | %s | "

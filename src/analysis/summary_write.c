@@ -56,16 +56,21 @@ static const char *cpu_ms(int64_t us, char *buf, size_t cap)
 	return buf;
 }
 
-/* The verdict words, or the flag that replaces them: a configuration that
- * did different work gets no conclusion drawn from its times. */
-static const char *arrivals_word(const struct summary_config *c)
+/* "yes", or the flag: "noisy: not comparable (+4.1%)". The verdict words
+ * of a flagged configuration stand (each compares a run with itself: its
+ * arrival gaps with its own results' gaps, its lag with a line three items
+ * away); what the flag withdraws is every comparison of its times with
+ * the other configurations'. */
+static const char *same_work(const struct summary_run *r, const struct summary_config *c,
+			     char *buf, size_t cap)
 {
-	return c->comparable ? summary_arrivals_word(&c->s) : "noisy: not comparable";
-}
+	char o[24];
 
-static const char *loop_word(const struct summary_config *c)
-{
-	return c->comparable ? summary_loop_word(&c->s) : "-";
+	if (c->comparable)
+		snprintf(buf, cap, "yes");
+	else
+		snprintf(buf, cap, "noisy: not comparable (%s)", cpu_offset(r, c, o, sizeof(o)));
+	return buf;
 }
 
 /* The configurations with a run left out, for people: first thing in
@@ -133,20 +138,22 @@ static void write_markdown_same_work(FILE *f, const struct summary_run *r)
 			"compare equal work.\n\n", 100 * SUMMARY_SAME_WORK);
 		return;
 	}
-	fprintf(f, ". **Not comparable**, more than %.0f%% off, so the core ran at "
-		"another speed while they ran (another program? see `others` in "
-		"docs/experiment.md) and no verdict is drawn from their times:",
+	fprintf(f, ". **Noisy, not comparable**, more than %.0f%% off: the same "
+		"iterations took another time, so the core ran at another speed while "
+		"they ran (this machine's cores change speed by up to 10%% from one "
+		"second to the next: docs/experiment.md, \"Same work\"), and their "
+		"times are not to be compared with the others':",
 		100 * SUMMARY_SAME_WORK);
 	for (int k = 0; k < r->n; k++)
 		if (!r->c[k].no_complete_run && !r->c[k].comparable)
 			fprintf(f, " %s (%s)", r->c[k].name,
 				cpu_offset(r, &r->c[k], b, sizeof(b)));
-	fprintf(f, ". Run the experiment again on a quiet machine.\n\n");
+	fprintf(f, ". Their verdicts stand: each compares a run with itself.\n\n");
 }
 
 void summary_write_markdown(FILE *f, const struct summary_run *r)
 {
-	char a[24], b[24], d[24], e[24], g[24], h[24], i_[24], j[24], o[24];
+	char a[24], b[24], d[24], e[24], g[24], h[24], i_[24], j[24], o[48];
 
 	fprintf(f, "# Experiment %s: summary\n\n", r->run_id);
 	fprintf(f, "Parameters: %s. Machine, versions and commit: `env.txt`. "
@@ -156,15 +163,16 @@ void summary_write_markdown(FILE *f, const struct summary_run *r)
 
 	fprintf(f, "## Verdicts\n\n");
 	fprintf(f, "| configuration | arrivals | loop | runs clumped | bystander worst | "
-		"loop lag max (median run) |\n|---|---|---|---|---|---|\n");
+		"loop lag max (median run) | same work |\n|---|---|---|---|---|---|---|\n");
 	for (int k = 0; k < r->n; k++) {
 		const struct summary_config *c = &r->c[k];
 
 		if (!c->no_complete_run)
-			fprintf(f, "| %s | %s | %s | %zu of %zu | %s | %s |\n", c->name,
-				arrivals_word(c), loop_word(c), c->s.runs_clumped,
-				c->s.runs, ms(c->s.echo.max, a, sizeof(a)),
-				ms(c->s.run_lag_max_median, b, sizeof(b)));
+			fprintf(f, "| %s | %s | %s | %zu of %zu | %s | %s | %s |\n", c->name,
+				summary_arrivals_word(&c->s), summary_loop_word(&c->s),
+				c->s.runs_clumped, c->s.runs, ms(c->s.echo.max, a, sizeof(a)),
+				ms(c->s.run_lag_max_median, b, sizeof(b)),
+				same_work(r, c, o, sizeof(o)));
 	}
 	fprintf(f, "\n");
 	write_markdown_same_work(f, r);
@@ -184,8 +192,9 @@ void summary_write_markdown(FILE *f, const struct summary_run *r)
 
 		if (r->c[k].no_complete_run)
 			continue;
-		fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-			r->c[k].name, ms(s->item, a, sizeof(a)),
+		fprintf(f, "| %s%s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			r->c[k].name, r->c[k].comparable ? "" : " (noisy)",
+			ms(s->item, a, sizeof(a)),
 			cpu_ms(s->item_cpu, j, sizeof(j)),
 			cpu_offset(r, &r->c[k], o, sizeof(o)),
 			ms(s->delivery.p50, b, sizeof(b)),
@@ -209,7 +218,7 @@ void summary_write_markdown(FILE *f, const struct summary_run *r)
 	for (int k = 0; k < r->n; k++) {
 		const struct summary_config *c = &r->c[k];
 
-		if (!c->no_complete_run && c->comparable && !c->s.bystander_agrees)
+		if (!c->no_complete_run && !c->s.bystander_agrees)
 			fprintf(f, "\nNote: in %s the bystander's worst echo (%s ms) and the "
 				"loop verdict (%s) disagree about the %d ms stall line.\n",
 				c->name, ms(c->s.echo.max, a, sizeof(a)),
@@ -265,10 +274,10 @@ void summary_write_latency(FILE *f, const struct summary_run *r)
 
 void summary_write_verdicts(FILE *f, const struct summary_run *r)
 {
-	char a[24], b[24], o[24];
+	char a[24], b[24], o[48];
 
-	fprintf(f, "%-20s %-9s %-8s %16s %16s %14s\n", "configuration", "arrivals",
-		"loop", "bystander worst", "lag max (ms)", "item CPU vs run");
+	fprintf(f, "%-20s %-9s %-8s %16s %16s  %s\n", "configuration", "arrivals",
+		"loop", "bystander worst", "lag max (ms)", "same work (item CPU vs run)");
 	for (int k = 0; k < r->n; k++) {
 		const struct summary_config *c = &r->c[k];
 
@@ -276,19 +285,17 @@ void summary_write_verdicts(FILE *f, const struct summary_run *r)
 			fprintf(f, "%-20s (left out: no complete run)\n", c->name);
 			continue;
 		}
-		if (!c->comparable) {
-			fprintf(f, "%-20s %-18s %13s ms %16s %14s  noisy: not comparable "
-				"(more than %.0f%% off the run's item CPU time)\n", c->name,
-				"-", ms(c->s.echo.max, a, sizeof(a)),
-				ms(c->s.run_lag_max_median, b, sizeof(b)),
-				cpu_offset(r, c, o, sizeof(o)), 100 * SUMMARY_SAME_WORK);
-			continue;
+		if (c->comparable) {
+			char off[24];
+
+			snprintf(o, sizeof(o), "yes (%s)", cpu_offset(r, c, off, sizeof(off)));
+		} else {
+			same_work(r, c, o, sizeof(o));
 		}
-		fprintf(f, "%-20s %-9s %-8s %13s ms %16s %14s\n", c->name,
+		fprintf(f, "%-20s %-9s %-8s %13s ms %16s  %s\n", c->name,
 			summary_arrivals_word(&c->s), summary_loop_word(&c->s),
 			ms(c->s.echo.max, a, sizeof(a)),
-			ms(c->s.run_lag_max_median, b, sizeof(b)),
-			cpu_offset(r, c, o, sizeof(o)));
+			ms(c->s.run_lag_max_median, b, sizeof(b)), o);
 	}
 	for (int k = 0; k < r->n; k++)
 		if (r->c[k].incomplete.run)

@@ -18,6 +18,11 @@ void args_usage(FILE *f)
 		"  --work-ms M           milliseconds of work per item, 0..%d\n"
 		"                        (items * work-ms at most %d)\n"
 		"  --runs R              runs, each on fresh connections (default 1)\n"
+		"  --run R/N             one run, the R-th of N that several calls make\n"
+		"                        (an experiment interleaving servers): its rows\n"
+		"                        say run R, the CSV files are appended to (run 1\n"
+		"                        creates them with their header), and a failure\n"
+		"                        is marked \"run R of N\"\n"
 		"  --clients K           K concurrent clients per run, 1..%d (default 1):\n"
 		"                        each opens its own connection; once all K are\n"
 		"                        open, each sends one job, back to back, so the K\n"
@@ -98,9 +103,29 @@ static bool args_parse_url(struct args *a, char *err, size_t cap)
 	return true;
 }
 
+/* "R/N" into a->run_as and a->runs; false unless 1 <= R <= N <= max. */
+static bool args_parse_run_of(const char *val, struct args *a)
+{
+	char r[16];
+	const char *slash = strchr(val, '/');
+	size_t n = slash ? (size_t)(slash - val) : 0;
+	int run, of;
+
+	if (!slash || n == 0 || n >= sizeof(r))
+		return false;
+	memcpy(r, val, n);
+	r[n] = '\0';
+	if (!cli_int(r, 1, ARGS_RUNS_MAX, &run) || !cli_int(slash + 1, 1, ARGS_RUNS_MAX, &of) ||
+	    run > of)
+		return false;
+	a->run_as = run;
+	a->runs = of;
+	return true;
+}
+
 bool args_parse(int argc, char **argv, struct args *a, char *err, size_t errcap)
 {
-	bool have_items = false, have_work = false;
+	bool have_items = false, have_work = false, have_runs = false;
 
 	*a = (struct args){ .runs = 1, .clients = 1 };
 	for (int i = 1; i < argc; i++) {
@@ -138,6 +163,12 @@ bool args_parse(int argc, char **argv, struct args *a, char *err, size_t errcap)
 			if (!cli_int(val, 1, ARGS_RUNS_MAX, &a->runs))
 				return cli_fail(err, errcap, "--runs must be an integer "
 						 "from 1 to %d, not '%s'", ARGS_RUNS_MAX, val);
+			have_runs = true;
+		} else if (!strcmp(name, "--run")) {
+			if (!args_parse_run_of(val, a))
+				return cli_fail(err, errcap, "--run must be R/N with "
+						"1 <= R <= N <= %d, not '%s'",
+						ARGS_RUNS_MAX, val);
 		} else if (!strcmp(name, "--clients")) {
 			if (!cli_int(val, 1, ARGS_CLIENTS_MAX, &a->clients))
 				return cli_fail(err, errcap, "--clients must be an integer "
@@ -166,6 +197,9 @@ bool args_parse(int argc, char **argv, struct args *a, char *err, size_t errcap)
 	if (a->items * a->work_ms > PROTO_JOB_MS_MAX)
 		return cli_fail(err, errcap, "--items * --work-ms must be at most "
 				 "%d, got %d", PROTO_JOB_MS_MAX, a->items * a->work_ms);
+	if (a->run_as && have_runs)
+		return cli_fail(err, errcap, "--run R/N and --runs exclude each other: "
+				"--run is one run of N");
 	if (a->bystander_csv && !a->bystander_ms)
 		return cli_fail(err, errcap, "--bystander-csv needs --bystander-ms");
 	return args_parse_url(a, err, errcap);

@@ -18,7 +18,10 @@ struct args {
 	const char *url;		/* --url ws://HOST:PORT/ (required) */
 	int items;			/* --items N (required), 1..1000 */
 	int work_ms;			/* --work-ms M (required), 0..10000 */
-	int runs;			/* --runs R, default 1 */
+	int runs;			/* --runs R, default 1; with --run R/N: N */
+	int run_as;			/* --run R/N: this invocation is run R
+					   (1..N) of N, interleaved with other
+					   servers' runs; 0 = not given */
 	int clients;			/* --clients K, 1..ARGS_CLIENTS_MAX, default 1:
 					   K connections, one job each, sent
 					   together once all K are open */

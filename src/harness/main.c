@@ -82,7 +82,9 @@ static struct harness {
 	struct conn bystander;
 	lws_sorted_usec_list_t sul_echo, sul_timeout;
 
-	int run;		/* 1-based */
+	int run;		/* 1-based, of a.runs */
+	int first_run, last_run;	/* the runs this call makes: 1..a.runs,
+					   or R..R with --run R/N */
 	int runs_recorded;	/* runs whose every row is written, lag row too */
 	enum phase phase;
 	int phase_bound_ms;	/* how long this phase may wait (args.h) */
@@ -712,7 +714,7 @@ static int harness_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		if (H.phase != PH_CLOSING) {
 			harness_on_unexpected_close(c);
 		} else if (harness_all_closed()) {
-			if (H.run < H.a.runs)
+			if (H.run < H.last_run)
 				harness_start_run();
 			else
 				harness_finish(0);
@@ -748,20 +750,41 @@ static void harness_start_run(void)
 		harness_connect(&H.bystander);
 }
 
+/*
+ * Opens a CSV file for this call's rows: created with its header by the
+ * first run, appended to by a later run of --run R/N. Appending is refused
+ * unless the file exists and its header is this one, so rows never land in
+ * a file they do not belong to. Exits with ARGS_EXIT_FAILED on any of it.
+ */
 static FILE *harness_open_csv(const char *path, const char *header)
 {
 	if (!path)
 		return NULL;
 
-	FILE *f = fopen(path, "w");
+	bool append = H.first_run > 1;
+	FILE *f = fopen(path, append ? "r+" : "w");
 
 	if (!f) {
-		perror(path);
+		fprintf(stderr, "harness: %s: %s%s\n", path, strerror(errno),
+			append ? " (--run R/N with R > 1 appends to the file run 1 "
+			"made)" : "");
 		exit(ARGS_EXIT_FAILED);
+	}
+	if (append) {
+		char line[256];
+
+		if (!fgets(line, sizeof(line), f) || strcspn(line, "\n") != strlen(header) ||
+		    strncmp(line, header, strlen(header))) {
+			fprintf(stderr, "harness: %s: its first line is not the header "
+				"\"%s\": not a file run 1 made\n", path, header);
+			exit(ARGS_EXIT_FAILED);
+		}
+		fseek(f, 0, SEEK_END);
 	}
 	/* a line at a time: each row reaches the file as it arrives */
 	setvbuf(f, NULL, _IOLBF, 0);
-	fprintf(f, "%s\n", header);
+	if (!append)
+		fprintf(f, "%s\n", header);
 	return f;
 }
 
@@ -844,7 +867,11 @@ static void harness_print_summary(void)
 	int64_t *arr = calloc(items, sizeof(*arr)), *del = calloc(items, sizeof(*del));
 	char arr_s[160], del_s[160];
 	struct stats_summary worst, lag;
-	int runs = H.run;
+	/* this call's runs: the arrays' entries first_run - 1 .. run - 1 */
+	int runs = H.run - H.first_run + 1;
+	int64_t *worst_echo = H.worst_echo + (H.first_run - 1);	/* sorted below */
+	int64_t *lag_max = H.lag_max + (H.first_run - 1);
+	const struct report_clients *together = H.together + (H.first_run - 1);
 
 	if (!arr || !del) {
 		free(arr);
@@ -854,8 +881,8 @@ static void harness_print_summary(void)
 	report_median_by_seq(H.all_msgs, H.n_all, items, arr, del, H.scratch);
 	report_ms_list(arr_s, sizeof(arr_s), arr, items);
 	report_ms_list(del_s, sizeof(del_s), del, items);
-	stats_summarize(H.worst_echo, (size_t)runs, &worst);
-	stats_summarize(H.lag_max, (size_t)runs, &lag);
+	stats_summarize(worst_echo, (size_t)runs, &worst);
+	stats_summarize(lag_max, (size_t)runs, &lag);
 	if (H.a.clients == 1)
 		printf("%s, %d run%s of %d x %d ms, medians over runs:\n",
 		       H.variant, runs, runs == 1 ? "" : "s", H.a.items, H.a.work_ms);
@@ -870,13 +897,13 @@ static void harness_print_summary(void)
 		struct stats_summary f50, fmax, span;
 
 		for (int r = 0; r < runs; r++)
-			H.scratch[r] = H.together[r].first_p50_us;
+			H.scratch[r] = together[r].first_p50_us;
 		stats_summarize(H.scratch, (size_t)runs, &f50);
 		for (int r = 0; r < runs; r++)
-			H.scratch[r] = H.together[r].first_max_us;
+			H.scratch[r] = together[r].first_max_us;
 		stats_summarize(H.scratch, (size_t)runs, &fmax);
 		for (int r = 0; r < runs; r++)
-			H.scratch[r] = H.together[r].makespan_us;
+			H.scratch[r] = together[r].makespan_us;
 		stats_summarize(H.scratch, (size_t)runs, &span);
 		char span_s[32];
 
@@ -932,6 +959,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "harness: out of memory\n");
 		return ARGS_EXIT_FAILED;
 	}
+	H.first_run = H.a.run_as ? H.a.run_as : 1;
+	H.last_run = H.a.run_as ? H.a.run_as : H.a.runs;
+	H.run = H.runs_recorded = H.first_run - 1;	/* the next run starts it */
 	H.csv = harness_open_csv(H.a.csv, REPORT_MSG_HEADER);
 	H.bystander_csv = harness_open_csv(H.a.bystander_csv, REPORT_ECHO_HEADER);
 	H.lag_csv = harness_open_csv(H.a.lag_csv, REPORT_LAG_HEADER);
@@ -965,7 +995,7 @@ int main(int argc, char **argv)
 
 	int status = ARGS_EXIT_OK;
 
-	if (H.failed && H.runs_recorded == H.a.runs) {
+	if (H.failed && H.runs_recorded == H.last_run) {
 		/* it failed closing the last run: every row is written already */
 		fprintf(stderr, "harness: every run was recorded before that: the "
 			"files are complete\n");

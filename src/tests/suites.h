@@ -34,5 +34,6 @@ Suite *summarize_suite(void);
 Suite *grade_suite(void);
 Suite *abuse_suite(void);
 Suite *scaling_run_suite(void);
+Suite *run_of_suite(void);
 
 #endif

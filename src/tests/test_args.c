@@ -67,6 +67,26 @@ START_TEST(test_clients)
 }
 END_TEST
 
+/* --run R/N: one run, numbered R of N; plain --runs leaves run_as 0 */
+START_TEST(test_run_of)
+{
+	struct args a;
+	char err[200];
+
+	ck_assert(PARSE("--url", "ws://h:1/", "--items", "3", "--work-ms", "300",
+			"--run", "2/5"));
+	ck_assert_int_eq(a.run_as, 2);
+	ck_assert_int_eq(a.runs, 5);
+	ck_assert(PARSE("--url", "ws://h:1/", "--items", "3", "--work-ms", "300",
+			"--run", "100/100"));
+	ck_assert_int_eq(a.run_as, ARGS_RUNS_MAX);
+	ck_assert(PARSE("--url", "ws://h:1/", "--items", "3", "--work-ms", "300",
+			"--runs", "4"));
+	ck_assert_int_eq(a.run_as, 0);
+	ck_assert_int_eq(a.runs, 4);
+}
+END_TEST
+
 START_TEST(test_defaults_and_url_forms)
 {
 	struct args a;
@@ -109,6 +129,16 @@ static const struct bad_args {
 	{ { "--url", "ws://h:1/", "--items", "1", "--work-ms", "1", "--frobnicate", "1" }, "unknown option '--frobnicate'" },
 	{ { "--url", "ws://h:1/", "--items", "1", "--work-ms" }, "--work-ms needs a value" },
 	{ { "--url", "ws://h:1/", "--items", "x", "--work-ms", "1" }, "not 'x'" },
+	{ { "--url", "ws://h:1/", "--items", "1", "--work-ms", "1", "--run", "3/2" },
+	  "--run must be R/N with 1 <= R <= N <= 100, not '3/2'" },
+	{ { "--url", "ws://h:1/", "--items", "1", "--work-ms", "1", "--run", "0/2" }, "not '0/2'" },
+	{ { "--url", "ws://h:1/", "--items", "1", "--work-ms", "1", "--run", "2" }, "not '2'" },
+	{ { "--url", "ws://h:1/", "--items", "1", "--work-ms", "1", "--run", "/2" }, "not '/2'" },
+	{ { "--url", "ws://h:1/", "--items", "1", "--work-ms", "1", "--run", "1/" }, "not '1/'" },
+	{ { "--url", "ws://h:1/", "--items", "1", "--work-ms", "1", "--run", "1/101" }, "not '1/101'" },
+	{ { "--url", "ws://h:1/", "--items", "1", "--work-ms", "1", "--run", "1/2x" }, "not '1/2x'" },
+	{ { "--url", "ws://h:1/", "--items", "1", "--work-ms", "1", "--run", "1/2", "--runs", "2" },
+	  "--run R/N and --runs exclude each other" },
 };
 
 START_TEST(test_bad_command_lines)
@@ -130,6 +160,7 @@ Suite *args_suite(void)
 	tcase_add_test(tc, test_full_command_line);
 	tcase_add_test(tc, test_defaults_and_url_forms);
 	tcase_add_test(tc, test_clients);
+	tcase_add_test(tc, test_run_of);
 	tcase_add_loop_test(tc, test_bad_command_lines, 0,
 			    (int)(sizeof(bad_args) / sizeof(bad_args[0])));
 	suite_add_tcase(s, tc);

@@ -80,29 +80,32 @@ START_TEST(test_scaling_cpu_ideal_uses_the_measured_item)
 	const struct scaling_spec sleep = { .point = "s", .variant = "threadpool",
 					    .work = "sleep", .threads = 2, .clients = 2 };
 
-	/* not known yet: work_ms stands in, 300 ms */
-	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 2, 2), 300000);
-	/* the sweep's items cost 97 ms of CPU: the ideal is 291 ms */
-	p.cpu_item_us = 97000;
-	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 2, 2), 291000);
-	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 2, 8), 1164000);
-	/* sleep items are work_ms of sleeping, whatever the cpu ones cost */
-	ck_assert_int_eq(scaling_ideal_us(&p, "sleep", 2, 2), 300000);
+	/* not known: work_ms stands in, 300 ms */
+	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 2, 2, 0), 300000);
+	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 2, 2, -1), 300000);
+	/* the point's items cost 97 ms of CPU: the ideal is 291 ms */
+	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 2, 2, 97000), 291000);
+	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 2, 8, 97000), 1164000);
+	/* sleep items are work_ms of sleeping, whatever CPU they used */
+	ck_assert_int_eq(scaling_ideal_us(&p, "sleep", 2, 2, 97000), 300000);
 
-	/* a point whose makespan is 293 ms against the nominal 300 would be
-	 * 102.4% of the ideal; against the measured 291 it is 99.3% */
+	/* a point whose makespan is 293 ms would be 102.4% of the nominal
+	 * 300; against its own 3 x 97.5 = 292.5 it is 99.8%: a core that ran
+	 * fast is no schedule that beat the bound */
 	struct scaling_result r = point(293000, 97500);
 
 	scaling_rate(&p, &cpu, &r);
-	ck_assert_int_eq(r.ideal_us, 291000);
-	ck_assert_double_eq_tol(r.efficiency, 291000.0 / 293000.0, 1e-12);
-	ck_assert_double_eq_tol(r.ideal_throughput, 6 / 0.291, 1e-9);
+	ck_assert_int_eq(r.ideal_us, 292500);
+	ck_assert_double_eq_tol(r.efficiency, 292500.0 / 293000.0, 1e-12);
+	ck_assert_double_eq_tol(r.ideal_throughput, 6 / 0.2925, 1e-9);
 	ck_assert(!r.noisy);
 	ck_assert(scaling_usable(&r));
 
 	/* a sleep point is not judged by its (tiny) CPU time */
+	p.cpu_item_us = 100000;
 	r = point(300500, 40);
 	scaling_rate(&p, &sleep, &r);
+	ck_assert_int_eq(r.ideal_us, 300000);
 	ck_assert(!r.noisy);
 }
 END_TEST
@@ -132,7 +135,8 @@ START_TEST(test_scaling_noisy_points)
 	ck_assert(r.noisy);
 	ck_assert_msg(strstr(r.noisy_why, "-4.0% off"), "%s", r.noisy_why);
 
-	/* the same work, yet faster than the bound: 300 / 293 = 102.4% */
+	/* the same work, yet faster than its own items allow: 300 / 293 =
+	 * 102.4% (its clock or its rows are wrong) */
 	r = point(293000, 100000);
 	scaling_rate(&p, &cpu, &r);
 	ck_assert(r.noisy);
@@ -141,10 +145,13 @@ START_TEST(test_scaling_noisy_points)
 	r = point(294200, 100000);
 	scaling_rate(&p, &cpu, &r);
 	ck_assert(!r.noisy);
-	/* unknown CPU time: only the bound can flag it */
+	/* unknown CPU time: the nominal ideal, and only the bound can flag it */
 	r = point(294200, -1);
 	scaling_rate(&p, &cpu, &r);
 	ck_assert(!r.noisy);
+	r = point(290000, -1);
+	scaling_rate(&p, &cpu, &r);
+	ck_assert(r.noisy);
 
 	/* a failed point is left alone */
 	r = point(100, 1);

@@ -298,25 +298,25 @@ START_TEST(test_ideal)
 	struct scaling_params p = { .items = 3, .work_ms = 100, .runs = 1, .cores = 2 };
 
 	/* serial (threads 1): K jobs in a row */
-	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 1, 1), 300000);
-	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 1, 8), 2400000);
-	ck_assert_int_eq(scaling_ideal_us(&p, "sleep", 1, 8), 2400000);
+	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 1, 1, 0), 300000);
+	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 1, 8, 0), 2400000);
+	ck_assert_int_eq(scaling_ideal_us(&p, "sleep", 1, 8, 0), 2400000);
 	/* cpu: never more than the cores at once, whatever the pool */
-	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 2, 2), 300000);
-	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 2, 8), 1200000);
-	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 6, 8), 1200000);
-	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 6, 1), 300000);
+	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 2, 2, 0), 300000);
+	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 2, 8, 0), 1200000);
+	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 6, 8, 0), 1200000);
+	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 6, 1, 0), 300000);
 	/* sleep: the threads take the place of the cores */
-	ck_assert_int_eq(scaling_ideal_us(&p, "sleep", 6, 4), 300000);
-	ck_assert_int_eq(scaling_ideal_us(&p, "sleep", 6, 8), 400000);
-	ck_assert_int_eq(scaling_ideal_us(&p, "sleep", 8, 16), 600000);
+	ck_assert_int_eq(scaling_ideal_us(&p, "sleep", 6, 4, 0), 300000);
+	ck_assert_int_eq(scaling_ideal_us(&p, "sleep", 6, 8, 0), 400000);
+	ck_assert_int_eq(scaling_ideal_us(&p, "sleep", 8, 16, 0), 600000);
 	/* K x J / lanes that does not divide: rounded to the microsecond */
-	ck_assert_int_eq(scaling_ideal_us(&p, "sleep", 6, 16), 800000);
+	ck_assert_int_eq(scaling_ideal_us(&p, "sleep", 6, 16, 0), 800000);
 	p.cores = 3;
-	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 8, 4), 400000);
+	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 8, 4, 0), 400000);
 	p.items = 1;
 	p.work_ms = 1;
-	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 3, 4), 1333);
+	ck_assert_int_eq(scaling_ideal_us(&p, "cpu", 3, 4, 0), 1333);
 }
 END_TEST
 
@@ -366,10 +366,11 @@ START_TEST(test_point_numbers)
 	ck_assert_int_eq(r.makespan_max_us, 300100);
 	/* 4 items a run in 200.5 ms */
 	ck_assert_double_eq_tol(r.throughput, 4 / 0.2005, 1e-9);
-	/* J = 200 ms; 2 jobs over min(2 threads, 2 cores): 200 ms */
-	ck_assert_int_eq(r.ideal_us, 200000);
-	ck_assert_double_eq_tol(r.ideal_throughput, 20.0, 1e-9);
-	ck_assert_double_eq_tol(r.efficiency, 200000.0 / 200500.0, 1e-12);
+	/* J = 2 items of 99 ms of CPU (the point's own median) = 198 ms;
+	 * 2 jobs over min(2 threads, 2 cores): 198 ms */
+	ck_assert_int_eq(r.ideal_us, 198000);
+	ck_assert_double_eq_tol(r.ideal_throughput, 4 / 0.198, 1e-9);
+	ck_assert_double_eq_tol(r.efficiency, 198000.0 / 200500.0, 1e-12);
 	/* first messages sorted: 100200 100300 100390 150000 */
 	ck_assert_int_eq(r.first_p50_us, 100300);
 	ck_assert_int_eq(r.first_p99_us, 150000);

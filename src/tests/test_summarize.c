@@ -171,11 +171,14 @@ START_TEST(test_verdicts_on_real_runs)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	make_config(dir, "blocking-proactor", "blocking", "proactor");
 	make_config(dir, "threadpool", "threadpool", "proactor");
-	/* a server whose items are a quarter more work than the others': the
-	 * summary must not compare it with them */
+	/* a server whose items are half as much work again as the others':
+	 * the summary must not compare it with them. Half, because this
+	 * machine's cores change speed by up to 10% between one run and the
+	 * next (docs/experiment.md, "Same work"): the two equal servers can
+	 * land 5% apart, the odd one out lands 40-60% off. */
 	char more[32];
 
-	snprintf(more, sizeof(more), "%llu", strtoull(tu_iters_per_ms(), NULL, 10) * 5 / 4);
+	snprintf(more, sizeof(more), "%llu", strtoull(tu_iters_per_ms(), NULL, 10) * 3 / 2);
 	make_config_iters(dir, "flush", "flush", "proactor", "1", more);
 	snprintf(path, sizeof(path), "%s/env.txt", dir);
 	FILE *f = fopen(path, "w");
@@ -189,21 +192,29 @@ START_TEST(test_verdicts_on_real_runs)
 	ck_assert_msg(run_summarize(dir, out, sizeof(out)) == 0, "%s", out);
 	ck_assert_msg(strstr(out, "blocking-proactor    clumped   blocked"), "%s", out);
 	ck_assert_msg(strstr(out, "threadpool           spaced    free"), "%s", out);
-	ck_assert_msg(strstr(out, "flush                -") &&
-		      strstr(out, "noisy: not comparable"), "%s", out);
+	/* its verdict stands (each run against itself), its times are flagged */
+	ck_assert_msg(strstr(out, "flush                spaced    blocked") &&
+		      strstr(out, "noisy: not comparable (+"), "%s", out);
+	/* the run's item CPU time is the median of the three, one of the
+	 * equal two: that one is "yes" by definition, whatever the machine
+	 * did; the other may be flagged by the machine's own noise */
+	char row2[1024];
+
 	csv_row(dir, "blocking-proactor", row, sizeof(row));
-	ck_assert_msg(strstr(row, ",2,clumped,blocked,") && ends_with(row, ",yes\n"), "%s",
-		      row);
-	csv_row(dir, "threadpool", row, sizeof(row));
-	ck_assert_msg(strstr(row, ",0,spaced,free,") && ends_with(row, ",yes\n"), "%s", row);
-	/* about 25% over the run's (the median of the three: an equal one) */
+	csv_row(dir, "threadpool", row2, sizeof(row2));
+	ck_assert_msg(strstr(row, ",2,clumped,blocked,") && strstr(row2, ",0,spaced,free,"),
+		      "%s%s", row, row2);
+	ck_assert_msg(ends_with(row, ",yes\n") || ends_with(row2, ",yes\n"), "%s%s", row, row2);
+	/* about 50% over the run's */
 	csv_row(dir, "flush", row, sizeof(row));
 	ck_assert_msg(ends_with(row, ",no\n"), "%s", row);
 	double ratio = strtod(csv_field(row, 21), NULL);	/* item_cpu_vs_run */
 
-	ck_assert_msg(ratio > 1.15 && ratio < 1.35, "flush's item CPU / the run's: %s", row);
-	ck_assert(file_has(dir, "summary.md", "| flush | noisy: not comparable | - |"));
-	ck_assert(file_has(dir, "summary.md", "**Not comparable**"));
+	ck_assert_msg(ratio > 1.3 && ratio < 1.7, "flush's item CPU / the run's: %s", row);
+	ck_assert(file_has(dir, "summary.md", "| flush | spaced | blocked | 0 of 2 |"));
+	ck_assert(file_has(dir, "summary.md", "| noisy: not comparable (+"));
+	ck_assert(file_has(dir, "summary.md", "| flush (noisy) | "));
+	ck_assert(file_has(dir, "summary.md", "**Noisy, not comparable**"));
 	ck_assert(file_has(dir, "summary.md", tu_iters_per_ms()));
 	snprintf(path, sizeof(path), "%s/summary.md", dir);
 	ck_assert_int_eq(access(path, R_OK), 0);
