@@ -126,7 +126,10 @@ START_TEST(test_tiny_sweep)
 	for (int i = 0; i < planned; i++) {
 		char cpu[32], threads[16], k[16];
 
-		ck_assert_msg(!strcmp(field(rows[i], 9, f, sizeof(f)), "ok"), "%s", rows[i]);
+		/* measured: "ok", or "noisy" when this machine's cores changed
+		 * speed between points (docs/scaling.md); never "failed" */
+		field(rows[i], 9, f, sizeof(f));
+		ck_assert_msg(!strcmp(f, "ok") || !strcmp(f, "noisy"), "%s", rows[i]);
 		/* cpu work: the server's CPU a run is about K x 2 x 50 ms (the
 		 * /proc reading works), give or take a scheduler and a 10 ms tick */
 		double nominal = atof(field(rows[i], 7, k, sizeof(k))) * 100.0;
@@ -195,8 +198,11 @@ START_TEST(test_failed_point_is_named_and_left_out)
 		char k[16];
 
 		field(rows[i], 7, k, sizeof(k));
-		ck_assert_msg(!strcmp(field(rows[i], 9, f, sizeof(f)),
-				      !strcmp(k, "2") ? "failed" : "ok"), "%s", rows[i]);
+		field(rows[i], 9, f, sizeof(f));
+		if (!strcmp(k, "2"))
+			ck_assert_msg(!strcmp(f, "failed"), "%s", rows[i]);
+		else	/* measured; "noisy" is the machine's, see test_tiny_sweep */
+			ck_assert_msg(!strcmp(f, "ok") || !strcmp(f, "noisy"), "%s", rows[i]);
 	}
 	ck_assert(exists_nonempty(dir, "scaling-throughput.png"));
 	ck_assert_msg(strstr(out, "verdict on \"threads = cores + 4\""), "%s", out);
