@@ -144,8 +144,12 @@ START_TEST(test_tiny_sweep)
 	ck_assert(exists_nonempty(dir, "scaling.md"));
 	ck_assert(exists_nonempty(dir, "env.txt"));
 	ck_assert_msg(strstr(out, "verdict on \"threads = cores + 4\""), "%s", out);
+	/* a verdict, or "not measured" because the machine made a point
+	 * noisy (its cores changed speed: docs/scaling.md), and said so */
 	ck_assert_msg(strstr(out, "  cpu    helps") || strstr(out, "  cpu    no gain") ||
-		      strstr(out, "  cpu    hurts"), "no cpu verdict:\n%s", out);
+		      strstr(out, "  cpu    hurts") ||
+		      (strstr(out, "  cpu    not measured") && strstr(out, "\nnoisy: ")),
+		      "no cpu verdict:\n%s", out);
 	ck_assert_msg(!strstr(out, "FAILED"), "%s", out);
 	remove_dir(dir);
 }
@@ -206,8 +210,10 @@ START_TEST(test_failed_point_is_named_and_left_out)
 	}
 	ck_assert(exists_nonempty(dir, "scaling-throughput.png"));
 	ck_assert_msg(strstr(out, "verdict on \"threads = cores + 4\""), "%s", out);
-	/* at K = 1, the only K both pools have */
-	ck_assert_msg(strstr(out, "at K = 1 "), "%s", out);
+	/* at K = 1, the only K both pools have (unless the machine made one
+	 * of them noisy, and the output says which) */
+	ck_assert_msg(strstr(out, "at K = 1 ") || strstr(out, "\nnoisy: threadpool-t"), "%s",
+		      out);
 
 	char path[768], md[16384];
 
