@@ -39,10 +39,11 @@ void obs_run(const char *variant, const char *send, struct watched *o)
 void obs_assert_spaced(const struct watched *o)
 {
 	for (int i = 0; i < OBS_ITEMS; i++)
-		ck_assert_msg(o->arrived[i] - o->done[i] < OBS_SPACED_DELIVERY_US,
+		ck_assert_msg(o->arrived[i] - o->done[i] < OBS_PROMPT(o),
 			      "message %d arrived %lld us after its item was done; "
-			      "a fixed server sends within %d us", i,
-			      (long long)(o->arrived[i] - o->done[i]), OBS_SPACED_DELIVERY_US);
+			      "a fixed server sends within a tenth of an item, %lld us", i,
+			      (long long)(o->arrived[i] - o->done[i]),
+			      (long long)OBS_PROMPT(o));
 	for (int i = 1; i < OBS_ITEMS; i++)
 		ck_assert_msg(o->arrived[i] - o->arrived[i - 1] >= o->item * 7 / 10,
 			      "messages %d and %d arrived %lld us apart (item %lld us)",

@@ -28,10 +28,13 @@ START_TEST(test_spaced_and_loop_never_stalls)
 	/* the loop only sends, so the bystander and the lag monitor see a
 	 * free loop while the job runs */
 	ck_assert_msg(o.echoes >= 10, "only %d echoes", o.echoes);
-	ck_assert_msg(o.worst_echo < 50000, "bystander waited %lld us; want < 50 ms",
-		      (long long)o.worst_echo);
-	ck_assert_msg(o.lag_max < 20000, "lag max %lld us; want < 20 ms",
-		      (long long)o.lag_max);
+	/* free: nobody waits a sizeable part of an item (a blocked loop
+	 * makes them wait the whole job) */
+	ck_assert_msg(o.worst_echo < o.item / 3, "bystander waited %lld us; want under a "
+		      "third of an item, %lld us", (long long)o.worst_echo,
+		      (long long)o.item / 3);
+	ck_assert_msg(o.lag_max < o.item / 5, "lag max %lld us; want under a fifth of an "
+		      "item, %lld us", (long long)o.lag_max, (long long)o.item / 5);
 	ck_assert_int_eq(o.stalls, 0);
 	ck_assert_int_eq(o.pings, 0);
 }
@@ -48,24 +51,33 @@ START_TEST(test_jobs_run_in_parallel_results_in_order)
 	struct watched_jobs w;
 	char err[512];
 
-	tu_start(&s, "threadpool", "--threads", "2", NULL);
+	/* Workers at the loop's own priority: this test asserts parallelism,
+	 * and with another program busy on one core a SCHED_IDLE worker
+	 * there would barely run (by design: docs/scaling.md), and a nice +5
+	 * one would get a quarter of it. At nice 0 both workers always run. */
+	tu_start(&s, "threadpool", "--threads", "2", "--worker-priority", "normal", NULL);
 	bool ok = watch_jobs(s.port, PAR_CLIENTS, PAR_ITEMS, PAR_WORK_MS, &w, err, sizeof(err));
 
 	tu_stop_clean(&s);
 	ck_assert_msg(ok, "%s", err);	/* every result came, each job in order */
 
-	/* The ideal: 12 items on 2 threads. Scaled by the measured item
-	 * (the work is a fixed amount of computation, so a busy machine makes
-	 * every item longer): a pool that ran jobs one at a time would take
-	 * twice the ideal and fail. */
-	int64_t ideal = PAR_CLIENTS * PAR_ITEMS * w.item / PAR_THREADS;
-	int64_t took = w.last_arrival - w.t_request;
+	/* Parallel means items overlap: the items' computing time summed is
+	 * about twice the whole span on 2 threads, and equal to it if the
+	 * jobs ran one at a time. A ratio of the measured items, so a slow or
+	 * busy machine (every item longer) changes nothing. */
+	int64_t busy = 0, took = w.last_arrival - w.t_request;
 
-	fprintf(stderr, "threadpool parallel: %d x %d x %d ms on %d threads: %.0f ms "
-		"(ideal %.0f ms at the measured item %.0f ms)\n", PAR_CLIENTS, PAR_ITEMS,
-		PAR_WORK_MS, PAR_THREADS, took / 1e3, ideal / 1e3, w.item / 1e3);
-	ck_assert_msg(took <= ideal * 3 / 2, "all jobs took %lld us; want at most 1.5 x "
-		      "the ideal %lld us", (long long)took, (long long)ideal);
+	for (int k = 0; k < PAR_CLIENTS; k++)
+		for (int i = 0; i < PAR_ITEMS; i++)
+			busy += w.done[k][i] - w.start[k][i];
+	double overlap = (double)busy / (double)took;
+
+	fprintf(stderr, "threadpool parallel: %d x %d x %d ms on %d threads: %.0f ms, "
+		"items computing %.0f ms in all: %.2f at once on average\n", PAR_CLIENTS,
+		PAR_ITEMS, PAR_WORK_MS, PAR_THREADS, took / 1e3, busy / 1e3, overlap);
+	ck_assert_msg(overlap >= 1.5, "items computed %.2f at once on average (%lld us of "
+		      "items in %lld us); want at least 1.5 of the 2 threads", overlap,
+		      (long long)busy, (long long)took);
 }
 END_TEST
 

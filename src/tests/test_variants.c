@@ -140,8 +140,15 @@ START_TEST(test_result_fields)
 	ck_assert_int_lt(r.v[REPLY_T_START_US], r.v[REPLY_T_DONE_US]);
 	ck_assert_int_le(r.v[REPLY_T_DONE_US], r.v[REPLY_T_SEND_US]);
 	ck_assert_int_le(r.v[REPLY_T_SEND_US], clock_now_us());
-	/* 30 ms of work takes at least 15 ms, even on a fast core */
+	/* 30 ms of work takes at least 15 ms, even on a fast core (the
+	 * calibration's promise: work_ms of work is about work_ms on an idle
+	 * core; a lower bound no busy machine can break) */
 	ck_assert_int_ge(r.v[REPLY_T_DONE_US] - r.v[REPLY_T_START_US], 15000);
+	/* the item's CPU time: reported, and no more than its wall time */
+	ck_assert(r.has[REPLY_CPU_US]);
+	ck_assert_int_gt(r.v[REPLY_CPU_US], 0);
+	ck_assert_int_le(r.v[REPLY_CPU_US],
+			 r.v[REPLY_T_DONE_US] - r.v[REPLY_T_START_US] + 1000);
 	/* stats names the variant too */
 	tu_send(c, "{\"op\":\"stats\"}");
 	tu_recv_reply(c, &r, TU_IO_MS, NULL);
