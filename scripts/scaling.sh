@@ -3,10 +3,11 @@
 # runs it too, unless QUICK=1). docs/scaling.md explains every output.
 #
 # K clients at once against each server variant and thread-pool size:
-# for each configuration (a variant, a kind of work, a pool size) it
-# starts the server once, then for each K runs the harness with
-# --clients K (K connections, all sending one job of ITEMS x WORK_MS at
-# the same moment, RUNS times, a bystander echoing every BYSTANDER_MS ms),
+# it calibrates the CPU kernel once, starts one server per configuration
+# (a variant, a kind of work, a pool size), and then goes round every
+# point (a configuration and a K) RUNS times: each time the harness with
+# --clients K --run R/RUNS (K connections, all sending one job of ITEMS x
+# WORK_MS at the same moment, a bystander echoing every BYSTANDER_MS ms),
 # reading the server's CPU time from /proc before and after. Then
 # build/scaling-summarize and gnuplot (scripts/plots.sh) make the numbers,
 # the verdict on "threads = cores + 4" and the figures.
@@ -15,9 +16,10 @@
 # it) or in SCALING_OUT:
 #   env.txt                   machine, commit, cores, parameters, the grid
 #   plan.csv                  every point it meant to measure
-#   sweep.csv                 per point: the harness's exit status, the
-#                             server's CPU ticks and the whole machine's
-#                             busy and total ticks, before and after
+#   sweep.csv                 per point and run: the harness's exit status,
+#                             the server's CPU ticks and the whole
+#                             machine's busy and total ticks, before and
+#                             after
 #   <point>.messages.csv      the harness's rows (a client column last)
 #   <point>.bystander.csv     the bystander's echoes
 #   points.csv, scaling.md, verdict.txt, scaling-*.png/.svg
@@ -257,12 +259,6 @@ echo "point,harness_exit,cpu_ticks_before,cpu_ticks_after,sys_busy_before,sys_bu
 
 if [ -t 1 ]; then tty=1; else tty=0; fi
 failed=""
-step=0
-server_up=0
-# stops the server of the configuration, if one runs, when the sweep ends
-# early (a die, ^C)
-trap 'if [ "$server_up" = 1 ]; then kill "$SERVER_PID" 2>/dev/null || :; fi' EXIT
-trap 'exit 130' INT TERM
 
 start_server() {	# start_server CONFIG VARIANT WORK THREADS
 	if [ "$2" = threadpool ]; then
@@ -272,77 +268,112 @@ start_server() {	# start_server CONFIG VARIANT WORK THREADS
 		server_start "$BUILD/server-$2" "$out/$1" --quiet --work "$3" \
 			--iters-per-ms "$ITERS_PER_MS"
 	fi
-	server_up=1
 }
 
-# the here-document, not a pipe: the loop must run in this shell, whose
-# variables (failed, step) and server the end of the script still needs
+# Every configuration's server starts first; then the points go round:
+# run 1 of every point, run 2 of every point, and so on (harness --run
+# R/RUNS), so that every point samples every stretch of the machine alike
+# (its cores change speed by up to 10% from one half-minute to the next:
+# docs/scaling.md, "Same work"). Configuration c (1..n_cfg) is cfg_c (its
+# name, variant, work and threads) and ks_c (its Ks), its server pid_c on
+# port_c; point p (1..points, in plan order) has failed_p set once the
+# harness gave up on it, and takes no more turns. sweep.csv gets a row per
+# point and round.
+n_cfg=0
 while read -r config variant work threads clients; do
 	[ -n "$config" ] || continue
+	n_cfg=$((n_cfg + 1))
 	start_server "$config" "$variant" "$work" "$threads"
-	for k in $clients; do
-		step=$((step + 1))
-		point=$config-k$k
-		label="$variant $work K=$k"
-		[ "$variant" != threadpool ] || label="$variant --threads $threads $work K=$k"
-		[ "$tty" = 1 ] && printf '[%d/%d] %-36s running  (%ss)' "$step" "$points" \
-			"$label" "$(($(date +%s) - start))"
-		sys_before=$(machine)
-		before=$(ticks "$SERVER_PID")
-		rc=0
-		"$HARNESS" --url "ws://127.0.0.1:$SERVER_PORT/" --items "$ITEMS" \
-			--work-ms "$WORK_MS" --runs "$RUNS" --clients "$k" \
-			--bystander-ms "$BYSTANDER_MS" --csv "$out/$point.messages.csv" \
-			--bystander-csv "$out/$point.bystander.csv" --quiet \
-			</dev/null >/dev/null 2>"$out/$point.harness.stderr" || rc=$?
-		after=$(ticks "$SERVER_PID")
-		sys_after=$(machine)
-		[ -n "$after" ] || after=$before	# it died: no reading
-		[ -n "$before" ] || { before=0; after=0; }
-		echo "$point,$rc,$before,$after,${sys_before% *},${sys_after% *},${sys_before#* },${sys_after#* },$clk_tck" \
-			>>"$out/sweep.csv"
-		[ "$tty" = 1 ] && printf '\r\033[K'
-		if [ "$rc" = 2 ]; then	# its command line: every point would fail
-			cat "$out/$point.harness.stderr" >&2
-			die "$HARNESS refused its command line (exit 2) at $point: does it have --clients?"
-		fi
-		if [ "$rc" != 0 ]; then
-			why=$(sed -n 's/^# incomplete: //p' "$out/$point.messages.csv" 2>/dev/null)
-			[ -n "$why" ] || why=$(head -n 1 "$out/$point.harness.stderr")
-			if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-				server_reap
-				server_up=0
-				why="$why; the server $SERVER_FATE"
-			fi
-			failed="$failed  $point: $why (harness exit $rc; $out/$point.harness.stderr)$newline"
-			printf '[%d/%d] %-36s FAILED: %s  (%ss)\n' "$step" "$points" "$label" \
-				"$why" "$(($(date +%s) - start))"
-			# a fresh server for the next K, if this one is gone
-			[ "$server_up" = 1 ] || start_server "$config" "$variant" "$work" "$threads"
-			continue
-		fi
-		[ -s "$out/$point.harness.stderr" ] || rm -f "$out/$point.harness.stderr"
-		# each run's makespan, first request to last arrival, for the line
-		spans=$(awk -F, 'NR > 1 && !/^#/ {
-			if (!($2 in from) || $4 < from[$2]) from[$2] = $4
-			if ($9 > to[$2]) to[$2] = $9
-			if ($2 > runs) runs = $2 }
-			END { for (r = 1; r <= runs; r++) printf "%s%.0f", (r > 1 ? " " : ""),
-				(to[r] - from[r]) / 1000 }' "$out/$point.messages.csv")
-		worst=$(awk -F, 'NR > 1 && !/^#/ && $6 - $4 > w { w = $6 - $4 }
-			END { printf "%.1f", w / 1000 }' "$out/$point.bystander.csv")
-		printf '[%d/%d] %-36s makespan %s ms; bystander worst %s ms  (%ss)\n' "$step" \
-			"$points" "$label" "$spans" "$worst" "$(($(date +%s) - start))"
-	done
-	if [ "$server_up" = 1 ]; then
-		server_stop
-		server_up=0
-	fi
-	rm -f "$out/$config.stdout"
-	[ -s "$out/$config.stderr" ] || rm -f "$out/$config.stderr"
+	eval "cfg_$n_cfg=\"\$config \$variant \$work \$threads\"; ks_$n_cfg=\"\$clients\""
+	eval "pid_$n_cfg=\$SERVER_PID; port_$n_cfg=\$SERVER_PORT"
 done <<EOF
 $configs
 EOF
+# a die or ^C must not leave servers behind
+trap 'c=0; while [ $c -lt $n_cfg ]; do c=$((c + 1)); eval "kill \$pid_$c" 2>/dev/null || :; done' EXIT
+trap 'exit 130' INT TERM
+
+step=0
+steps=$((points * RUNS))
+for round in $(seq 1 "$RUNS"); do
+	p=0
+	c=0
+	while [ $c -lt $n_cfg ]; do
+		c=$((c + 1))
+		eval "set -- \$cfg_$c; ks=\$ks_$c; SERVER_PID=\$pid_$c; SERVER_PORT=\$port_$c"
+		config=$1 variant=$2 work=$3 threads=$4
+		for k in $ks; do
+			p=$((p + 1))
+			eval "gone=\${failed_$p:-}"
+			[ -z "$gone" ] || continue
+			step=$((step + 1))
+			point=$config-k$k
+			label="$variant $work K=$k"
+			[ "$variant" != threadpool ] || label="$variant --threads $threads $work K=$k"
+			[ "$RUNS" = 1 ] || label="$label, run $round"
+			[ "$tty" = 1 ] && printf '[%d/%d] %-44s running  (%ss)' "$step" "$steps" \
+				"$label" "$(($(date +%s) - start))"
+			sys_before=$(machine)
+			before=$(ticks "$SERVER_PID")
+			rc=0
+			"$HARNESS" --url "ws://127.0.0.1:$SERVER_PORT/" --items "$ITEMS" \
+				--work-ms "$WORK_MS" --run "$round/$RUNS" --clients "$k" \
+				--bystander-ms "$BYSTANDER_MS" --csv "$out/$point.messages.csv" \
+				--bystander-csv "$out/$point.bystander.csv" --quiet \
+				</dev/null >/dev/null 2>>"$out/$point.harness.stderr" || rc=$?
+			after=$(ticks "$SERVER_PID")
+			sys_after=$(machine)
+			[ -n "$after" ] || after=$before	# it died: no reading
+			[ -n "$before" ] || { before=0; after=0; }
+			echo "$point,$rc,$before,$after,${sys_before% *},${sys_after% *},${sys_before#* },${sys_after#* },$clk_tck" \
+				>>"$out/sweep.csv"
+			[ "$tty" = 1 ] && printf '\r\033[K'
+			if [ "$rc" = 2 ]; then	# its command line: every point would fail
+				cat "$out/$point.harness.stderr" >&2
+				die "$HARNESS refused its command line (exit 2) at $point: does it have --run and --clients?"
+			fi
+			if [ "$rc" != 0 ]; then
+				eval "failed_$p=yes"
+				why=$(sed -n 's/^# incomplete: //p' "$out/$point.messages.csv" 2>/dev/null)
+				[ -n "$why" ] || why=$(tail -n 1 "$out/$point.harness.stderr")
+				if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+					server_reap
+					why="$why; the server $SERVER_FATE"
+					# a fresh server for this configuration's other points
+					start_server "$config" "$variant" "$work" "$threads"
+					eval "pid_$c=\$SERVER_PID; port_$c=\$SERVER_PORT"
+				fi
+				failed="$failed  $point: $why (harness exit $rc; $out/$point.harness.stderr)$newline"
+				printf '[%d/%d] %-44s FAILED: %s  (%ss)\n' "$step" "$steps" "$label" \
+					"$why" "$(($(date +%s) - start))"
+				continue
+			fi
+			# this run's makespan, first request to last arrival, and its
+			# bystander's worst echo, for the line
+			span=$(awk -F, -v r="$round" 'NR > 1 && !/^#/ && $2 == r {
+				if (from == "" || $4 < from) from = $4
+				if ($9 > to) to = $9 }
+				END { printf "%.0f", (to - from) / 1000 }' "$out/$point.messages.csv")
+			worst=$(awk -F, -v r="$round" 'NR > 1 && !/^#/ && $2 == r && $6 - $4 > w {
+				w = $6 - $4 } END { printf "%.1f", w / 1000 }' "$out/$point.bystander.csv")
+			printf '[%d/%d] %-44s makespan %s ms; bystander worst %s ms  (%ss)\n' "$step" \
+				"$steps" "$label" "$span" "$worst" "$(($(date +%s) - start))"
+		done
+	done
+done
+
+c=0
+while [ $c -lt $n_cfg ]; do
+	c=$((c + 1))
+	eval "set -- \$cfg_$c; SERVER_PID=\$pid_$c"
+	server_stop
+	rm -f "$out/$1.stdout"
+	[ -s "$out/$1.stderr" ] || rm -f "$out/$1.stderr"
+done
+n_cfg=0	# all stopped: nothing left for the EXIT trap
+for f in "$out"/*.harness.stderr; do
+	[ ! -e "$f" ] || [ -s "$f" ] || rm -f "$f"
+done
 
 echo "load after: $(cut -d ' ' -f 1-3 /proc/loadavg)" >>"$out/env.txt"
 

@@ -206,8 +206,6 @@ static bool scaling_sweep_row(void *ctx, char **fl, char *why, size_t whycap)
 	struct scaling_sweep_ctx *c = ctx;
 	int64_t code, before, after, busy[2], total[2], tck;
 
-	if (c->n == SCALING_MAX_POINTS)
-		return cli_fail(why, whycap, "more than %d points", SCALING_MAX_POINTS);
 	if (!scaling_name_ok(fl[0]))
 		return cli_fail(why, whycap, "a point name that is empty, too long, or "
 				"not [A-Za-z0-9_+.-]");
@@ -226,21 +224,29 @@ static bool scaling_sweep_row(void *ctx, char **fl, char *why, size_t whycap)
 		return cli_fail(why, whycap, "machine ticks that go backwards");
 	if (!scaling_i64(fl[8], 1, 1000000, &tck))
 		return cli_fail(why, whycap, "clk_tck is not 1..1000000");
-	for (size_t i = 0; i < c->n; i++)
+
+	/* a later round of a point already read adds to it */
+	struct scaling_sweep *s = NULL;
+
+	for (size_t i = 0; i < c->n && !s; i++)
 		if (!strcmp(c->v[i].point, fl[0]))
-			return cli_fail(why, whycap, "point %s recorded twice", fl[0]);
-
-	struct scaling_sweep *s = &c->v[c->n++];
-
-	snprintf(s->point, sizeof(s->point), "%s", fl[0]);
-	s->harness_exit = (int)code;
-	s->ticks_before = before;
-	s->ticks_after = after;
-	s->busy_before = busy[0];
-	s->busy_after = busy[1];
-	s->total_before = total[0];
-	s->total_after = total[1];
-	s->clk_tck = tck;
+			s = &c->v[i];
+	if (s && s->clk_tck != tck)
+		return cli_fail(why, whycap, "point %s: clk_tck %" PRId64 " after %" PRId64,
+				fl[0], tck, s->clk_tck);
+	if (!s) {
+		if (c->n == SCALING_MAX_POINTS)
+			return cli_fail(why, whycap, "more than %d points", SCALING_MAX_POINTS);
+		s = &c->v[c->n++];
+		snprintf(s->point, sizeof(s->point), "%s", fl[0]);
+		s->clk_tck = tck;
+	}
+	s->rounds++;
+	if (!s->harness_exit)
+		s->harness_exit = (int)code;
+	s->ticks += after - before;
+	s->busy += busy[1] - busy[0];
+	s->total += total[1] - total[0];
 	return true;
 }
 
@@ -450,9 +456,7 @@ bool scaling_compute(const struct scaling_params *p, const struct scaling_spec *
 	out->cpu_ms = -1;
 	out->others_cores = -1;
 	if (sweep) {
-		int64_t server = sweep->ticks_after - sweep->ticks_before;
-		int64_t busy = sweep->busy_after - sweep->busy_before;
-		int64_t total = sweep->total_after - sweep->total_before;
+		int64_t server = sweep->ticks, busy = sweep->busy, total = sweep->total;
 
 		out->cpu_ms = (double)server * 1000.0 / (double)sweep->clk_tck / (double)runs;
 		/* the share of every CPU's time that was busy, not with the

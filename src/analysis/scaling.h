@@ -98,16 +98,19 @@ struct scaling_spec {
  */
 #define SCALING_BUSY_CORES 0.25
 
-/* What the sweep recorded of a point it ran: a row of sweep.csv. Ticks
- * are clock ticks (clk_tck a second), read before and after the point. */
+/* What the sweep recorded of a point it ran, over all its rows of
+ * sweep.csv: one row per round (the sweep runs every point once a round,
+ * RUNS rounds), each with the counters read before and after that run;
+ * here their differences, summed. Ticks are clock ticks (clk_tck a
+ * second). */
 struct scaling_sweep {
 	char point[SCALING_NAME_MAX];
-	int harness_exit;
-	int64_t ticks_before, ticks_after;	/* the server's utime + stime */
-	int64_t busy_before, busy_after;	/* /proc/stat: every CPU's time
-						   not idle, summed */
-	int64_t total_before, total_after;	/* ... and idle too */
-	int64_t clk_tck;			/* ticks a second */
+	int rounds;		/* rows read */
+	int harness_exit;	/* the first that was not 0, else 0 */
+	int64_t ticks;		/* the server's utime + stime */
+	int64_t busy;		/* /proc/stat: every CPU's time not idle */
+	int64_t total;		/* ... and idle too */
+	int64_t clk_tck;	/* ticks a second, the same in every row */
 };
 
 /* One result message and the client (connection) it went to. */
@@ -164,7 +167,8 @@ bool scaling_read_messages(FILE *f, const char *name, struct scaling_msg **out,
 			   struct csvin_incomplete *incomplete, char *err, size_t errcap);
 
 /* plan.csv and sweep.csv, strictly: the header, every field, names of
- * [A-Za-z0-9_+.-] only, at most SCALING_MAX_POINTS rows. */
+ * [A-Za-z0-9_+.-] only, at most SCALING_MAX_POINTS points (a point once
+ * in plan.csv; in sweep.csv once a round, its rows summed). */
 bool scaling_read_plan(FILE *f, const char *name, struct scaling_spec **out, size_t *n,
 		       char *err, size_t errcap);
 bool scaling_read_sweep(FILE *f, const char *name, struct scaling_sweep **out, size_t *n,

@@ -199,19 +199,34 @@ START_TEST(test_plan_and_sweep)
 	ck_assert_int_eq(s[1].clients, 16);
 	free(s);
 
+	/* a row per point and round: blocking's two rounds add up (31 + 9
+	 * ticks of the server, 31 + 10 busy, 62 + 20 in all); flush failed
+	 * in its first round and ran no second */
 	f = text(SCALING_SWEEP_HEADER "\nblocking-cpu-k1,0,19,50,400,431,9000,9062,100\n"
-		 "flush-cpu-k2,3,7,7,431,431,9062,9062,100\n");
+		 "flush-cpu-k2,3,7,7,431,431,9062,9062,100\n"
+		 "blocking-cpu-k1,0,60,69,500,510,9100,9120,100\n");
 	ck_assert_msg(scaling_read_sweep(f, "sweep.csv", &w, &n, err, sizeof(err)), "%s", err);
 	fclose(f);
 	ck_assert_int_eq(n, 2);
-	ck_assert_int_eq(w[0].ticks_before, 19);
-	ck_assert_int_eq(w[0].ticks_after, 50);
-	ck_assert_int_eq(w[0].busy_before, 400);
-	ck_assert_int_eq(w[0].busy_after, 431);
-	ck_assert_int_eq(w[0].total_before, 9000);
-	ck_assert_int_eq(w[0].total_after, 9062);
+	ck_assert_str_eq(w[0].point, "blocking-cpu-k1");
+	ck_assert_int_eq(w[0].rounds, 2);
+	ck_assert_int_eq(w[0].harness_exit, 0);
+	ck_assert_int_eq(w[0].ticks, 40);
+	ck_assert_int_eq(w[0].busy, 41);
+	ck_assert_int_eq(w[0].total, 82);
 	ck_assert_int_eq(w[0].clk_tck, 100);
+	ck_assert_int_eq(w[1].rounds, 1);
 	ck_assert_int_eq(w[1].harness_exit, 3);
+	free(w);
+
+	/* the first failure of a point is the one it keeps */
+	f = text(SCALING_SWEEP_HEADER "\na,0,1,2,1,2,3,4,100\na,3,2,3,2,3,4,5,100\n"
+		 "a,1,3,4,3,4,5,6,100\n");
+	ck_assert_msg(scaling_read_sweep(f, "sweep.csv", &w, &n, err, sizeof(err)), "%s", err);
+	fclose(f);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(w[0].rounds, 3);
+	ck_assert_int_eq(w[0].harness_exit, 3);
 	free(w);
 }
 END_TEST
@@ -239,8 +254,8 @@ static const struct {
 	{ false, SCALING_SWEEP_HEADER "\na,0,1,2,2,1,3,4,100\n", "go backwards" },
 	{ false, SCALING_SWEEP_HEADER "\na,0,1,2,1,2,4,3,100\n", "go backwards" },
 	{ false, SCALING_SWEEP_HEADER "\na,0,1,2,1,2,3,4,0\n", "clk_tck is not" },
-	{ false, SCALING_SWEEP_HEADER "\na,0,1,2,1,2,3,4,100\na,1,2,3,1,2,3,4,100\n",
-	  "recorded twice" },
+	{ false, SCALING_SWEEP_HEADER "\na,0,1,2,1,2,3,4,100\na,1,2,3,1,2,3,4,1000\n",
+	  "sweep.csv:3: point a: clk_tck 1000 after 100" },
 };
 
 START_TEST(test_damaged_tables_are_errors)
@@ -349,10 +364,9 @@ START_TEST(test_point_numbers)
 	/* 40 ticks at 100 a second over 2 runs: 200 ms a run; the machine (2
 	 * cores: 200 ticks a second in all) was busy 60 ticks of 100: 20
 	 * not the server's, a fifth of the time, 0.4 cores */
-	struct scaling_sweep sw = { .point = "threadpool-t2-cpu-k2", .harness_exit = 0,
-				    .ticks_before = 10, .ticks_after = 50,
-				    .busy_before = 1000, .busy_after = 1060,
-				    .total_before = 5000, .total_after = 5100, .clk_tck = 100 };
+	struct scaling_sweep sw = { .point = "threadpool-t2-cpu-k2", .rounds = 2,
+				    .harness_exit = 0, .ticks = 40, .busy = 60, .total = 100,
+				    .clk_tck = 100 };
 	struct scaling_result r;
 	char err[300];
 
@@ -385,16 +399,16 @@ START_TEST(test_point_numbers)
 
 	/* the server all of the busy time, and a tick more (counted apart):
 	 * nobody else, not less than nobody */
-	sw.busy_after = 1039;
+	sw.busy = 39;
 	ck_assert(scaling_compute(&params, &pool2, m, n, e, ne, &sw, &r, err, sizeof(err)));
 	ck_assert_double_eq_tol(r.others_cores, 0.0, 1e-12);
 	ck_assert(!scaling_busy(&r));
 	/* just under the line, and on it */
-	sw.busy_after = 1040 + 12;
+	sw.busy = 40 + 12;
 	ck_assert(scaling_compute(&params, &pool2, m, n, e, ne, &sw, &r, err, sizeof(err)));
 	ck_assert_double_eq_tol(r.others_cores, 0.24, 1e-9);
 	ck_assert(!scaling_busy(&r));
-	sw.busy_after = 1040 + 13;
+	sw.busy = 40 + 13;
 	ck_assert(scaling_compute(&params, &pool2, m, n, e, ne, &sw, &r, err, sizeof(err)));
 	ck_assert(scaling_busy(&r));
 
