@@ -15,8 +15,9 @@
 #
 # Style: every series is told apart by point shape and dash pattern, so
 # every figure survives a black-and-white printer. The scaling figures are
-# black and grey only; the experiment's per-configuration series (lag) add
-# a colour each, to be told apart at a glance on a screen.
+# black and grey only; the experiment's per-configuration series
+# (bystander, lag) add a colour each, to be told apart at a glance on a
+# screen.
 
 if (!exists("dir")) dir = "results/latest"
 if (!exists("which")) which = "overview"
