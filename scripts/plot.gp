@@ -13,8 +13,11 @@
 # which: scaling-throughput | scaling-first | scaling-bystander |
 # scaling-overview (the three, one row each).
 #
-# Style: black and grey only, told apart by point shape and dash pattern,
-# so every figure survives a black-and-white printer.
+# Style: every series is told apart by point shape and dash pattern, so
+# every figure survives a black-and-white printer. The scaling figures are
+# black and grey only; the experiment's per-configuration series
+# (bystander, lag) add a colour each, to be told apart at a glance on a
+# screen.
 
 if (!exists("dir")) dir = "results/latest"
 if (!exists("which")) which = "overview"
@@ -33,10 +36,31 @@ n = words(configs)
 dash_at(c) = strstrt(c, "-")
 pretty(c) = (dash_at(c) > 0) ? c[1:dash_at(c)-1] . " --send " . c[dash_at(c)+1:] : c
 
-# one point shape and one dash pattern per configuration (up to 8)
+# the scaling figures' series: one point shape, dash pattern and grey each
 shape(i) = word("7 5 9 11 13 4 6 8", (i - 1) % 8 + 1) + 0
 dashes(i) = (i - 1) % 5 + 1
 grey(i) = word("#000000 #555555 #000000 #555555 #000000 #555555 #000000 #555555", (i - 1) % 8 + 1)
+
+# the experiment's configurations, in env.txt's order: configuration i is
+# drawn with line type series(i), which sets a colour, a dash pattern and a
+# hollow point shape, each different from the other seven (reset, which
+# every figure's script begins with, leaves line types alone).
+# - colour, for a screen: the Okabe-Ito palette, which colour-blind readers
+#   tell apart too; printed in grey its colours fall on several levels
+#   (0 black to about 160 of 255 for the orange), none too pale to see;
+# - dash pattern and point shape, for a black-and-white printer, where
+#   colours that print as similar greys are still told apart by these: no
+#   plain dots, which stay the stall line's; hollow shapes, so that points
+#   of several series at one place stay visible on top of one another.
+set linetype 101 lc rgb "#000000" dt 1                      pt 6	# solid, circle
+set linetype 102 lc rgb "#E69F00" dt (30, 12)               pt 4	# long dashes, square
+set linetype 103 lc rgb "#0072B2" dt (20, 8, 4, 8)          pt 8	# dash-dot, triangle
+set linetype 104 lc rgb "#009E73" dt (10, 8)                pt 12	# short dashes, diamond
+set linetype 105 lc rgb "#D55E00" dt (20, 8, 4, 8, 4, 8)    pt 10	# dash-dot-dot, triangle down
+set linetype 106 lc rgb "#CC79A7" dt (36, 8, 10, 8)         pt 14	# long-short, pentagon
+set linetype 107 lc rgb "#56B4E9" dt (6, 6)                 pt 2	# fine dashes, cross
+set linetype 108 lc rgb "#777777" dt (24, 6, 24, 18)        pt 1	# paired dashes, plus
+series(i) = 100 + (i - 1) % 8 + 1
 
 set datafile separator ","
 

@@ -1,8 +1,12 @@
 # bystander.gp: how long another client waited (loaded by scripts/plot.gp).
-# The bystander sends an `echo` every few ms during the job; each point is
-# one echo of run 1: when it was sent (x) and how long its answer took (y,
-# log scale). A free loop answers within a millisecond; a blocked one
-# answers only when the item (or the whole job) is over.
+# The bystander sends an `echo` every few ms during the job; a line per
+# configuration joins its echoes of run 1: when each was sent (x) and how
+# long its answer took (y, log scale). A free loop answers within a
+# millisecond; a blocked one answers only when the item (or the whole job)
+# is over. Configurations whose loops behave alike draw one line (blocking
+# under every send discipline, and flush), so each marks only every n-th
+# of its echoes (n configurations), beginning at its own: along a shared
+# line their marks take turns, and each stays in sight.
 reset
 set datafile separator ","
 msgs(i) = dir . "/" . word(configs, i) . ".messages.csv"
@@ -24,7 +28,12 @@ set yrange [0.05:5000]
 set format y "%g"
 set xrange [0:items * work_ms * 1.12]
 set grid lc rgb "#dddddd"
-set key outside right top
+set key outside right top samplen 6
 echoes(i) = dir . "/" . word(configs, i) . ".bystander.csv"
-plot for [i = 1:n] echoes(i) skip 1 using ((column(2) == 1) ? (column(4) - t0[i]) / 1000.0 : NaN):((column(6) - column(4)) / 1000.0) \
-		with linespoints pt shape(i) ps 0.9 dt dashes(i) lc rgb grey(i) title pretty(word(configs, i))
+sent(i) = (column(2) == 1) ? (column(4) - t0[i]) / 1000.0 : NaN
+waited(i) = (column(6) - column(4)) / 1000.0
+plot for [i = 1:n] echoes(i) skip 1 using (sent(i)):(waited(i)) \
+		with lines lt series(i) lw 1.5 notitle, \
+     for [i = 1:n] echoes(i) skip 1 every n::(i - 1) using (sent(i)):(waited(i)) \
+		with points lt series(i) lw 1.5 ps 1.6 notitle, \
+     for [i = 1:n] keyentry with linespoints lt series(i) lw 1.5 ps 1.6 title pretty(word(configs, i))

@@ -16,8 +16,8 @@ set boxwidth 0.45
 set key top left
 floor_ms(v) = (v < 0.01) ? 0.01 : v
 file = dir . "/latency.csv"
-plot file skip 1 using 1:(floor_ms($4)):(floor_ms($3)):(floor_ms($7)):(floor_ms($6)):xtic(stringcolumn(2)[1:20]) \
-		with candlesticks whiskerbars lw 1.5 lc rgb "#000000" fs solid 0.25 title "quartiles, min and max", \
+plot file skip 1 using 1:(floor_ms($4)):(floor_ms($3)):(floor_ms($7)):(floor_ms($6)):xtic(pretty(stringcolumn(2))) \
+		with candlesticks whiskerbars lw 1.5 lc rgb "#000000" fs solid 0.25 title "box: quartiles; bar: median; whiskers: min and max", \
      file skip 1 using 1:(floor_ms($5)):(floor_ms($5)):(floor_ms($5)):(floor_ms($5)) \
 		with candlesticks lw 3 lc rgb "#000000" notitle, \
-     20 with lines dt 3 lc rgb "#555555" title "20 ms: sent as soon as ready"
+     20 with lines dt 3 lc rgb "#555555" title "20 ms: under it, on time (make grade)"
