@@ -201,16 +201,9 @@ for name in $configs; do
 	[ -s "$out/$name.harness.stderr" ] || rm -f "$out/$name.harness.stderr"
 	[ -s "$out/$name.stderr" ] || rm -f "$out/$name.stderr"
 	[ -n "$gone" ] && continue
-	# the median arrival of each seq over the runs, and the worst echo
-	echo "  $(printf '%-18s' "$name") arrivals $(awk -F, 'NR > 1 && !/^#/ {
-		a[$3] = a[$3] " " ($9 - $4) / 1000; if ($3 + 1 > n) n = $3 + 1 }
-		END { for (q = 0; q < n; q++) { k = split(a[q], v, " ")
-			for (x = 1; x <= k; x++) for (y = x + 1; y <= k; y++)
-				if (v[y] + 0 < v[x] + 0) { t = v[x]; v[x] = v[y]; v[y] = t }
-			printf "%s%.0f", q ? " " : "", v[int((k + 1) / 2)] } }' \
-		"$out/$name.messages.csv") ms; bystander waits $(awk -F, 'NR > 1 && !/^#/ &&
-		$6 - $4 > w { w = $6 - $4 } END { printf "%.1f", w / 1000 }' \
-		"$out/$name.bystander.csv") ms"
+	printf '  %-18s arrivals %s ms; bystander waits %s ms\n' "$name" \
+		"$(csv_median_arrivals "$out/$name.messages.csv")" \
+		"$(csv_worst_echo "$out/$name.bystander.csv")"
 done
 up=""
 

@@ -12,6 +12,8 @@
 # calibrate BUILD                       sets ITERS_PER_MS: kept if already
 #     set (make ... ITERS_PER_MS=N, or an experiment handing its figure to
 #     the scaling sweep), else measured now with server-blocking --calibrate.
+# csv_median_arrivals, csv_worst_echo, csv_makespan: numbers of the
+#     harness's CSVs for progress lines (at the end of this file).
 
 die() {
 	echo "error: $*" >&2
@@ -113,4 +115,39 @@ env_machine() {
 	echo "libwebsockets: $(dpkg-query -W -f '${Version}' libwebsockets-dev 2>/dev/null ||
 		pkg-config --modversion libwebsockets)"
 	echo "gnuplot: $(gnuplot --version)"
+}
+
+# The harness's CSVs, for a script's progress lines (build/summarize and
+# build/scaling-summarize compute the numbers that count):
+# csv_median_arrivals MESSAGES_CSV  each seq's median arrival after its
+#     request over the runs, in ms, "300 600 900"
+# csv_worst_echo BYSTANDER_CSV [RUN]  the worst echo wait in ms, of RUN or
+#     of every run
+# csv_makespan MESSAGES_CSV RUN  the run's first request to its last
+#     arrival, over every client, in ms
+csv_median_arrivals() {
+	awk -F, 'NR > 1 && !/^#/ {
+		a[$3] = a[$3] " " ($9 - $4) / 1000
+		if ($3 + 1 > n) n = $3 + 1 }
+	END {
+		for (q = 0; q < n; q++) {
+			k = split(a[q], v, " ")
+			for (x = 1; x <= k; x++)	# insertion sort: a few runs
+				for (y = x; y > 1 && v[y] + 0 < v[y - 1] + 0; y--) {
+					t = v[y]; v[y] = v[y - 1]; v[y - 1] = t
+				}
+			printf "%s%.0f", q ? " " : "", v[int((k + 1) / 2)]
+		} }' "$1"
+}
+
+csv_worst_echo() {
+	awk -F, -v r="${2:-}" 'NR > 1 && !/^#/ && (r == "" || $2 == r) && $6 - $4 > w {
+		w = $6 - $4 } END { printf "%.1f", w / 1000 }' "$1"
+}
+
+csv_makespan() {
+	awk -F, -v r="$2" 'NR > 1 && !/^#/ && $2 == r {
+		if (from == "" || $4 < from) from = $4
+		if ($9 > to) to = $9 }
+	END { printf "%.0f", (to - from) / 1000 }' "$1"
 }

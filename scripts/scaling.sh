@@ -350,12 +350,8 @@ for round in $(seq 1 "$RUNS"); do
 			fi
 			# this run's makespan, first request to last arrival, and its
 			# bystander's worst echo, for the line
-			span=$(awk -F, -v r="$round" 'NR > 1 && !/^#/ && $2 == r {
-				if (from == "" || $4 < from) from = $4
-				if ($9 > to) to = $9 }
-				END { printf "%.0f", (to - from) / 1000 }' "$out/$point.messages.csv")
-			worst=$(awk -F, -v r="$round" 'NR > 1 && !/^#/ && $2 == r && $6 - $4 > w {
-				w = $6 - $4 } END { printf "%.1f", w / 1000 }' "$out/$point.bystander.csv")
+			span=$(csv_makespan "$out/$point.messages.csv" "$round")
+			worst=$(csv_worst_echo "$out/$point.bystander.csv" "$round")
 			printf '[%d/%d] %-44s makespan %s ms; bystander worst %s ms  (%ss)\n' "$step" \
 				"$steps" "$label" "$span" "$worst" "$(($(date +%s) - start))"
 		done
