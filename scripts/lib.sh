@@ -12,8 +12,8 @@
 # calibrate BUILD                       sets ITERS_PER_MS: kept if already
 #     set (make ... ITERS_PER_MS=N, or an experiment handing its figure to
 #     the scaling sweep), else measured now with server-blocking --calibrate.
-# csv_median_arrivals, csv_worst_echo, csv_makespan: numbers of the
-#     harness's CSVs for progress lines (at the end of this file).
+# csv_seq_medians, csv_worst_echo, ...: numbers of the harness's CSVs
+#     for progress lines and medians (at the end of this file).
 
 die() {
 	echo "error: $*" >&2
@@ -117,32 +117,52 @@ env_machine() {
 	echo "gnuplot: $(gnuplot --version)"
 }
 
-# The harness's CSVs, for a script's progress lines (build/summarize and
-# build/scaling-summarize compute the numbers that count):
-# csv_median_arrivals MESSAGES_CSV  each seq's median arrival after its
-#     request over the runs, in ms, "300 600 900"
+# The harness's CSVs, for a script's progress lines and the medians
+# block of an interleaved experiment (build/summarize and
+# build/scaling-summarize compute the numbers that count; medians here are
+# nearest-rank, as everywhere in sendlab):
+# csv_seq_medians MESSAGES_CSV A B  for each seq, the median over the runs
+#     of column A minus column B, in ms, "300 603 907" (9 4: arrivals
+#     after the request; 9 7: delivery latency)
 # csv_worst_echo BYSTANDER_CSV [RUN]  the worst echo wait in ms, of RUN or
 #     of every run
+# csv_median_worst_echo BYSTANDER_CSV  each run's worst echo, the median
+# csv_median_lag_max LAG_CSV  each run's lag_max_us, the median, in ms
 # csv_makespan MESSAGES_CSV RUN  the run's first request to its last
 #     arrival, over every client, in ms
-csv_median_arrivals() {
-	awk -F, 'NR > 1 && !/^#/ {
-		a[$3] = a[$3] " " ($9 - $4) / 1000
+csv_seq_medians() {
+	awk -F, -v a="$2" -v b="$3" 'NR > 1 && !/^#/ {
+		v[$3] = v[$3] " " ($a - $b) / 1000
 		if ($3 + 1 > n) n = $3 + 1 }
 	END {
 		for (q = 0; q < n; q++) {
-			k = split(a[q], v, " ")
-			for (x = 1; x <= k; x++)	# insertion sort: a few runs
-				for (y = x; y > 1 && v[y] + 0 < v[y - 1] + 0; y--) {
-					t = v[y]; v[y] = v[y - 1]; v[y - 1] = t
+			k = split(v[q], x, " ")
+			for (i = 2; i <= k; i++)	# insertion sort: a few runs
+				for (j = i; j > 1 && x[j] + 0 < x[j - 1] + 0; j--) {
+					t = x[j]; x[j] = x[j - 1]; x[j - 1] = t
 				}
-			printf "%s%.0f", q ? " " : "", v[int((k + 1) / 2)]
+			m = x[int((k + 1) / 2)]
+			printf "%s" (m < 10 ? "%.1f" : "%.0f"), q ? " " : "", m
 		} }' "$1"
+}
+
+# the nearest-rank median of the numbers on stdin, one a line, in ms
+median_ms() {
+	sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", v[int((NR + 1) / 2)] / 1000 }'
 }
 
 csv_worst_echo() {
 	awk -F, -v r="${2:-}" 'NR > 1 && !/^#/ && (r == "" || $2 == r) && $6 - $4 > w {
 		w = $6 - $4 } END { printf "%.1f", w / 1000 }' "$1"
+}
+
+csv_median_worst_echo() {
+	awk -F, 'NR > 1 && !/^#/ && $6 - $4 > w[$2] { w[$2] = $6 - $4 }
+		END { for (r in w) print w[r] }' "$1" | median_ms
+}
+
+csv_median_lag_max() {
+	awk -F, 'NR > 1 && !/^#/ { print $7 }' "$1" | median_ms
 }
 
 csv_makespan() {
