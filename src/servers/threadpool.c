@@ -39,15 +39,18 @@
  *
  * Diff this file against blocking.c to see the fix.
  */
-#define _GNU_SOURCE	/* SCHED_IDLE */
+#define _GNU_SOURCE	/* SCHED_IDLE, syscall() */
 #include "core/variant.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define POOL_RING_SIZE 64
@@ -153,6 +156,53 @@ static void pool_set_priority(enum worker_priority p)
 	if (rc != 0 && !server_options()->quiet)
 		fprintf(stderr, "server-threadpool: cannot set worker priority %s; "
 			"workers run as the loop does\n", options_priority_name(p));
+}
+
+/* The kernel's struct sched_attr up to sched_period (SCHED_ATTR_SIZE_VER0,
+ * 48 bytes), for sched_getattr/sched_setattr, which glibc 2.36 does not
+ * wrap. Its size field tells the kernel which fields follow. */
+struct pool_sched_attr {
+	uint32_t size, sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+};
+
+/*
+ * Loop thread, from pool_start() after the workers exist (a thread created
+ * later would inherit the slice): asks the scheduler for a slice of us
+ * microseconds for the calling thread, the event loop, keeping its policy
+ * and nice. Linux >= 6.12 (EEVDF) lets any unprivileged SCHED_OTHER thread
+ * do this (sched_attr.sched_runtime, clamped to 100..100000 us): a shorter
+ * slice gives the thread an earlier deadline, so when it wakes it runs
+ * before the tasks already waiting and preempts the one running. Honest
+ * limits: only the order among runnable tasks changes, not their shares;
+ * it does nothing against SCHED_IDLE workers, which every SCHED_OTHER
+ * thread preempts anyway; kernels before 6.12 have no custom slice (the
+ * call then changes nothing, or fails and is reported once). us == 0
+ * leaves everything as it is. options.h says what it measured.
+ */
+static void pool_set_loop_slice(int us)
+{
+	struct pool_sched_attr a = { .size = sizeof(a) };
+
+	if (us == 0)
+		return;
+	if (syscall(SYS_sched_getattr, 0, &a, sizeof(a), 0) != 0 ||
+	    a.sched_policy != SCHED_OTHER) {
+		if (!server_options()->quiet)
+			fprintf(stderr, "server-threadpool: the loop thread is not "
+				"SCHED_OTHER here: its slice stays as it is\n");
+		return;
+	}
+	a.size = sizeof(a);
+	a.sched_flags = 0;
+	a.sched_runtime = (uint64_t)us * 1000;
+	if (syscall(SYS_sched_setattr, 0, &a, 0) != 0 && !server_options()->quiet)
+		fprintf(stderr, "server-threadpool: cannot set the loop thread's "
+			"slice to %d us (%s; Linux >= 6.12 needed): it keeps the "
+			"kernel's\n", us, strerror(errno));
 }
 
 /* Worker thread i: takes the oldest pending task, runs it, frees it;
@@ -301,9 +351,17 @@ static bool pool_start(void)
 		}
 		pool.nthreads = i + 1;
 	}
-	if (!server_options()->quiet)
-		fprintf(stderr, "server-threadpool: %d worker threads, priority %s\n",
-			n, options_priority_name(server_options()->worker_priority));
+	pool_set_loop_slice(server_options()->loop_slice_us);
+	if (!server_options()->quiet) {
+		char slice[32] = "the kernel's";
+
+		if (server_options()->loop_slice_us)
+			snprintf(slice, sizeof(slice), "%d us",
+				 server_options()->loop_slice_us);
+		fprintf(stderr, "server-threadpool: %d worker threads, priority %s; "
+			"loop thread's slice: %s\n", n,
+			options_priority_name(server_options()->worker_priority), slice);
+	}
 	return true;
 }
 
