@@ -63,7 +63,7 @@ summarize() {
 	_cores=$(sed -n 's/^parameters: .*CORES=\([0-9]*\).*/\1/p' "$1/env.txt")
 	[ -n "$_items" ] && [ -n "$_work" ] && [ -n "$_cores" ] ||
 		die "$1/env.txt has no parameters line: not a priority run"
-	echo "point,policy,clients,repeat,threads,harness_exit,runs,messages,bystander_max_ms,delivery_p50_ms,delivery_p99_ms,delivery_max_ms,queue_p50_ms,queue_p99_ms,transit_p50_ms,transit_p99_ms,makespan_ms,throughput,efficiency_pct,efficiency_cores_pct,ideal_makespan_ms,others_cores,status,echoes" >"$1/points.csv"
+	echo "point,policy,clients,repeat,threads,harness_exit,runs,messages,bystander_max_ms,delivery_p50_ms,delivery_p99_ms,delivery_max_ms,queue_p50_ms,queue_p99_ms,transit_p50_ms,transit_p99_ms,makespan_ms,throughput,efficiency_pct,efficiency_cores_pct,efficiency_item_pct,item_p50_ms,ideal_makespan_ms,others_cores,status,echoes" >"$1/points.csv"
 	awk -F, -v dir="$1" -v items="$_items" -v work_ms="$_work" -v cores="$_cores" \
 		-f scripts/priority.awk "$1/sweep.csv" >"$1/table.txt"
 	cat "$1/table.txt"
