@@ -30,7 +30,10 @@ enum worker_priority { PRIORITY_NORMAL, PRIORITY_NICE, PRIORITY_IDLE };
 #define OPTIONS_MAX_CLIENTS_DEFAULT 256
 #define OPTIONS_MAX_CLIENTS_MAX 1000	/* under the usual 1024 open files */
 #define OPTIONS_ITERS_PER_MS_MAX 1000000000	/* ~2000x this project's 2-core VM */
-#define OPTIONS_PRIORITY_DEFAULT PRIORITY_NICE
+/* SCHED_IDLE: the one policy under which the loop, and the clients on the
+ * same machine, get a core the moment they wake (threadpool.c,
+ * pool_set_priority(), has the numbers and the price). */
+#define OPTIONS_PRIORITY_DEFAULT PRIORITY_IDLE
 /* --loop-slice-us: the loop thread's EEVDF slice; 0 keeps the kernel's
  * (1.4 ms on the 2-core VM). Linux (>= 6.12) clamps a requested slice to
  * 100..100000 us. Measured with scripts/priority.sh (3 repeats): behind

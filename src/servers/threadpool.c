@@ -139,8 +139,31 @@ static void pool_run_task(struct pool_task *t)
  * wakes for microseconds per message) and the process's clients get a core
  * soon. Linux keeps nice and the scheduling policy per thread, so this
  * touches only the calling worker (POSIX would make nice process-wide).
- * docs/scaling.md, "Who gets the core", has the measurements behind each
- * choice. A failure costs only latency: reported once, then ignored.
+ *
+ * Why SCHED_IDLE is the default (docs/scaling.md, "Who gets the core";
+ * scripts/priority.sh, 2 threads, K clients x 20 items x 20 ms, 3 repeats,
+ * quiet 2-core VM, Linux 6.18): any SCHED_OTHER thread that wakes preempts
+ * a SCHED_IDLE one at once, whatever either has run, where EEVDF lets a
+ * nice +5 or nice 0 worker finish its slice (1.4 ms here) or longer when
+ * the woken thread has run a lot. The bystander's worst echo, K = 1 / 8 /
+ * 16, in ms: normal 1.1-2.5 / 0.4-5.5 / 4.2-5.4, nice 0.3-2.0 / 3.4-4.4 /
+ * 0.9-5.6, idle 0.4-2.2 / 0.5-1.0 / 0.8-2.8; throughput the same (idle at
+ * K = 8: 97-101 % of the ideal). Behind nice +5 workers the time went
+ * mostly to the harness (the client) waiting for a core; behind SCHED_IDLE
+ * ones, in the traced cases, the worst echoes left were other programs
+ * (the VM's agent at nice -10, kdamond) holding the core.
+ *
+ * The price, by design: SCHED_IDLE workers run only on cores nothing else
+ * wants. With one busy loop on the side (sh -c 'while :; do :; done') the
+ * pool got one core (51 % of the 2-core ideal at K = 8, against 52 % at
+ * nice +5 and 69-72 % at nice 0); with as many busy loops as cores it
+ * starved (no result in 6.2 s at K = 1), while the loop still answered
+ * every echo. Honest limit (reasoned, not measured): a worker preempted
+ * while it holds pool.lock (a few hundred ns per item) stalls the loop
+ * until that worker runs again, which is at once if a core is free and
+ * may be long if every core runs something else; a lock-free completion
+ * ring would remove that.
+ * A failure to set it costs only latency: reported once, then ignored.
  */
 static void pool_set_priority(enum worker_priority p)
 {
