@@ -13,10 +13,11 @@
 #   PRIORITY_POLICIES="nice idle" PRIORITY_REPEATS=3 sh scripts/priority.sh
 #   PRIORITY_HOGS=1 sh scripts/priority.sh    # with a busy loop on the side
 #   sh scripts/priority.sh --summarize results/priority-DATE   # the table again
+#   SERVER=old/server-threadpool HARNESS=old/harness sh scripts/priority.sh
 #
 # A policy is WORKERS[-sUS][-tN]: WORKERS is normal, nice or idle
 # (--worker-priority), -sUS gives the loop thread an EEVDF slice of US
-# microseconds (--loop-slice-us; none: --loop-slice-us 0, the kernel's),
+# microseconds (--loop-slice-us; none: the kernel's),
 # -tN runs N worker threads (none: the online CPUs). Every point is
 # measured PRIORITY_REPEATS times (default 2), the policies in a new order
 # each repeat, so that a disturbance of the machine does not land on one
@@ -108,7 +109,13 @@ policy_args() {
 	normal | nice | idle) ;;
 	*) die "policy '$1' must start with normal, nice or idle" ;;
 	esac
-	echo "--worker-priority $_workers --loop-slice-us $_slice --threads $_threads"
+	# --loop-slice-us only when asked for, so that SERVER may be a build
+	# from before the option (a before/after comparison)
+	if [ "$_slice" = 0 ]; then
+		echo "--worker-priority $_workers --threads $_threads"
+	else
+		echo "--worker-priority $_workers --loop-slice-us $_slice --threads $_threads"
+	fi
 }
 for p in $POLICIES; do policy_args "$p" >/dev/null; done
 
