@@ -141,7 +141,9 @@ GRADE_OBJ := $(call obj,src/grade/grade.c src/tests/watch.c src/tests/wsclient.c
 $(BUILD)/grade: $(GRADE_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -lm -o $@
 
-$(BUILD)/harness: $(BUILD)/obj/harness/main.o $(HARNESS_OBJ) $(COMMON_OBJ)
+# the harness borrows the core's looptimer (a timer that does not spin)
+$(BUILD)/harness: $(BUILD)/obj/harness/main.o $(HARNESS_OBJ) $(BUILD)/obj/core/looptimer.o \
+		$(COMMON_OBJ)
 	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -lm -o $@
 
 $(BUILD)/summarize: $(BUILD)/obj/analysis/main.o $(ANALYSIS_OBJ) $(COMMON_OBJ)

@@ -4,10 +4,10 @@
 #include "core/lag.h"
 
 #include "common/clock.h"
+#include "core/looptimer.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <libwebsockets.h>
 #include <string.h>
 
 void lag_ring_add(struct lag_ring *r, int64_t t_us, int64_t lag_us)
@@ -37,34 +37,39 @@ void lag_ring_summary(const struct lag_ring *r, int64_t since_us,
 	stats_summarize(scratch, n, out);
 }
 
-/* The one monitor of this process. Loop thread only. */
+/* The one monitor of this process. Loop thread only. Its timer is a
+ * looptimer, not an lws timer: those make the loop spin for up to a
+ * millisecond before each expiry (looptimer.h), which here was half a
+ * millisecond of every 10 and a client waiting behind it for up to 1.1 ms. */
 static struct {
-	lws_sorted_usec_list_t sul;
-	struct lws_context *ctx;
+	struct looptimer timer;
 	int64_t due_us;		/* when the pending timer should fire */
 	struct lag_ring ring;
 	int64_t scratch[LAG_WINDOW];
 	FILE *log;
 	bool quiet;
 	bool running;
-} lag;
+} lag = { .timer = { .fd = -1 } };
 
-static void lag_fire(lws_sorted_usec_list_t *sul);
-
-static void lag_schedule(void)
+/* Arms the timer LAG_PERIOD_US from now. */
+static bool lag_schedule(void)
 {
 	lag.due_us = clock_now_us() + LAG_PERIOD_US;
-	lws_sul_schedule(lag.ctx, 0, &lag.sul, lag_fire, LAG_PERIOD_US);
+	return looptimer_arm_at(&lag.timer, lag.due_us);
 }
 
-static void lag_fire(lws_sorted_usec_list_t *sul)
+/* Loop thread: the timer expired and the loop got round to it. */
+static void lag_fire(struct looptimer *t)
 {
-	(void)sul;
+	(void)t;
+	if (!lag.running)
+		return;
+
 	int64_t now = clock_now_us();
 	int64_t late = now - lag.due_us;
 
 	if (late < 0)
-		late = 0; /* lws fired a little early (its clock ticks in ms) */
+		late = 0;
 	lag_ring_add(&lag.ring, now, late);
 	if (lag.log)
 		fprintf(lag.log, "%" PRId64 ",%" PRId64 "\n", now, late);
@@ -73,15 +78,22 @@ static void lag_fire(lws_sorted_usec_list_t *sul)
 			late / 1000);
 	/* Re-arm from now, not from the missed due time: after a stall we
 	 * want one sample that shows it, not a burst of catch-up samples. */
-	lag_schedule();
+	if (!lag_schedule() && !lag.quiet)
+		fprintf(stderr, "lag monitor: cannot re-arm its timer: %s\n",
+			strerror(errno));
 }
 
 bool lag_start(struct lws_context *ctx, const char *log_path, bool quiet)
 {
+	char err[160];
+
 	memset(&lag.ring, 0, sizeof(lag.ring));
-	lag.ctx = ctx;
 	lag.quiet = quiet;
 	lag.log = NULL;
+	if (!looptimer_open(&lag.timer, ctx, lag_fire, NULL, err, sizeof(err))) {
+		fprintf(stderr, "lag monitor: %s\n", err);
+		return false;
+	}
 	if (log_path) {
 		lag.log = fopen(log_path, "a");
 		if (!lag.log) {
@@ -97,17 +109,21 @@ bool lag_start(struct lws_context *ctx, const char *log_path, bool quiet)
 		if (ftell(lag.log) == 0)
 			fprintf(lag.log, "t_us,lag_us\n");
 	}
-	memset(&lag.sul, 0, sizeof(lag.sul));
+	if (!lag_schedule()) {
+		fprintf(stderr, "lag monitor: cannot arm its timer: %s\n",
+			strerror(errno));
+		lag_stop();
+		return false;
+	}
 	lag.running = true;
-	lag_schedule();
 	return true;
 }
 
 void lag_stop(void)
 {
-	if (lag.running)
-		lws_sul_cancel(&lag.sul);
 	lag.running = false;
+	/* the timerfd itself is lws's now: lws_context_destroy() closes it */
+	looptimer_disarm(&lag.timer);
 	if (lag.log)
 		fclose(lag.log);
 	lag.log = NULL;

@@ -1,8 +1,10 @@
 /*
  * lag.h: the event-loop lag monitor (the spec's "Event-loop lag monitor").
  *
- * One lws timer is due every 10 ms; each time it fires it records how late
- * it was. A loop that is free fires it within about a millisecond; a loop
+ * One timer is due every 10 ms; each time the loop gets round to it, it
+ * records how late it was. The timer is a looptimer (looptimer.h), not an
+ * lws timer: those make the loop spin for up to a millisecond before each
+ * expiry. A loop that is free fires it within about a millisecond; a loop
  * stuck in a 300 ms computation fires it ~300 ms late. This is the same
  * idea as Node's monitorEventLoopDelay (which records the time between
  * runs, so its idle reading is the period, not 0) and asyncio debug mode's
@@ -49,12 +51,14 @@ void lag_ring_summary(const struct lag_ring *r, int64_t since_us,
 
 struct lws_context;
 
-/* Starts the timer on ctx's loop. If log_path is set, samples are appended
+/* Starts the timer on ctx's loop (whose default vhost must list
+ * LOOPTIMER_PROTOCOL). If log_path is set, samples are appended
  * to it as CSV "t_us,lag_us" (a header line first when the file is empty).
  * Returns false, with a message on stderr, if the file cannot be opened. */
 bool lag_start(struct lws_context *ctx, const char *log_path, bool quiet);
 
-/* Cancels the timer and closes the log. Safe to call when not started. */
+/* Stops the timer and closes the log. Safe to call when not started. The
+ * timerfd itself stays open until lws_context_destroy() closes it. */
 void lag_stop(void);
 
 /* The running monitor's summary since since_us (for the `stats` op). */

@@ -89,6 +89,10 @@ static const struct option_row option_table[] = {
 	  .only = OPTIONS_THREADS,
 	  .only_for = "--worker-priority is only for server-threadpool: "
 		      "server-%s has no worker threads" },
+	{ .name = "--loop-slice-us", .kind = OPT_INT, .offset = AT(loop_slice_us),
+	  .min = 0, .max = OPTIONS_LOOP_SLICE_MAX, .only = OPTIONS_THREADS,
+	  .only_for = "--loop-slice-us is only for server-threadpool: "
+		      "server-%s computes on its event-loop thread" },
 	{ .name = "--pong-timeout-ms", .kind = OPT_INT, .offset = AT(pong_timeout_ms),
 	  .min = 1, .max = OPTIONS_PONG_TIMEOUT_MAX, .only = OPTIONS_PONG_TIMEOUT,
 	  .only_for = "--pong-timeout-ms is only for server-pingpong: "
@@ -120,8 +124,12 @@ void options_usage(FILE *f, const char *variant, unsigned allowed)
 		fprintf(f, "  --threads N     worker threads, 1..%d (default: online CPUs)\n"
 			   "  --worker-priority P  the workers' scheduling: normal (as the\n"
 			   "                  loop), nice (nice +5) or idle (SCHED_IDLE: they run\n"
-			   "                  only when nothing else wants the core); default %s\n",
-			OPTIONS_THREADS_MAX, options_priority_name(OPTIONS_PRIORITY_DEFAULT));
+			   "                  only when nothing else wants the core); default %s\n"
+			   "  --loop-slice-us US  the event-loop thread's scheduler slice,\n"
+			   "                  0..%d (0: the kernel's; Linux >= 6.12 honours\n"
+			   "                  100 and up); default %d\n",
+			OPTIONS_THREADS_MAX, options_priority_name(OPTIONS_PRIORITY_DEFAULT),
+			OPTIONS_LOOP_SLICE_MAX, OPTIONS_LOOP_SLICE_DEFAULT);
 	if (allowed & OPTIONS_PONG_TIMEOUT)
 		fprintf(f, "  --pong-timeout-ms MS  abandon a job whose client does not answer\n"
 			   "                  a ping within MS ms, 1..%d (default %d)\n",
@@ -199,6 +207,7 @@ bool options_parse(int argc, char **argv, const char *variant,
 			       .send = SEND_PROACTOR,
 			       .work = WORK_CPU,
 			       .worker_priority = OPTIONS_PRIORITY_DEFAULT,
+			       .loop_slice_us = OPTIONS_LOOP_SLICE_DEFAULT,
 			       .pong_timeout_ms = OPTIONS_PONG_TIMEOUT_DEFAULT,
 			       .max_clients = OPTIONS_MAX_CLIENTS_DEFAULT };
 

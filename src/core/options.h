@@ -19,7 +19,8 @@ enum send_mode { SEND_PROACTOR, SEND_QUEUE, SEND_DIRECT };
 enum worker_priority { PRIORITY_NORMAL, PRIORITY_NICE, PRIORITY_IDLE };
 
 /* Options only some variants accept (struct variant's `options`). */
-#define OPTIONS_THREADS (1u << 0)	/* --threads N, --worker-priority P */
+#define OPTIONS_THREADS (1u << 0)	/* --threads N, --worker-priority P,
+					   --loop-slice-us US */
 #define OPTIONS_PONG_TIMEOUT (1u << 1)	/* --pong-timeout-ms MS */
 
 #define OPTIONS_DEFAULT_PORT 7681
@@ -29,7 +30,20 @@ enum worker_priority { PRIORITY_NORMAL, PRIORITY_NICE, PRIORITY_IDLE };
 #define OPTIONS_MAX_CLIENTS_DEFAULT 256
 #define OPTIONS_MAX_CLIENTS_MAX 1000	/* under the usual 1024 open files */
 #define OPTIONS_ITERS_PER_MS_MAX 1000000000	/* ~2000x this project's 2-core VM */
-#define OPTIONS_PRIORITY_DEFAULT PRIORITY_NICE
+/* SCHED_IDLE: the one policy under which the loop, and the clients on the
+ * same machine, get a core the moment they wake (threadpool.c,
+ * pool_set_priority(), has the numbers and the price). */
+#define OPTIONS_PRIORITY_DEFAULT PRIORITY_IDLE
+/* --loop-slice-us: the loop thread's EEVDF slice; 0 keeps the kernel's
+ * (1.4 ms on the 2-core VM). Linux (>= 6.12) clamps a requested slice to
+ * 100..100000 us. Measured with scripts/priority.sh (3 repeats): behind
+ * nice +5 workers, 100 us cut the loop's queue-wait p99 at K = 8 from
+ * 0.30-1.87 to 0.12-0.63 ms (K = 16: 0.14-1.57 to 0.16-0.35), but not the
+ * bystander's worst (2.4-5.6 against 0.4-5.1 ms: the harness waits behind
+ * those workers too); with SCHED_IDLE workers it changed nothing beyond
+ * the noise. So it stays 0. */
+#define OPTIONS_LOOP_SLICE_MAX 100000
+#define OPTIONS_LOOP_SLICE_DEFAULT 0
 
 struct options {
 	const char *host;	/* --host, default "127.0.0.1" */
@@ -42,6 +56,7 @@ struct options {
 	enum send_mode send;	/* --send, default proactor */
 	enum work_kind work;	/* --work, default cpu */
 	enum worker_priority worker_priority; /* --worker-priority */
+	int loop_slice_us;	/* --loop-slice-us; 0 = the kernel's default */
 	const char *lag_log;	/* --lag-log FILE, or NULL */
 	bool quiet;		/* --quiet */
 	bool calibrate;		/* --calibrate: print the calibration, exit 0 */

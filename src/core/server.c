@@ -4,6 +4,7 @@
  * SIGINT/SIGTERM. Everything a variant does not decide happens here.
  */
 #include "core/lag.h"
+#include "core/looptimer.h"
 #include "core/session.h"
 
 #include "common/clock.h"
@@ -127,6 +128,9 @@ static struct lws_protocols server_protocols[] = {
 		.per_session_data_size = sizeof(struct session),
 		.rx_buffer_size = PROTO_MAX_MESSAGE,
 	},
+	/* the lag monitor's timer (looptimer.h); after sendlab/1, which
+	 * stays the default for a client that names no subprotocol */
+	LOOPTIMER_PROTOCOL,
 	{ .name = NULL } /* terminator */
 };
 

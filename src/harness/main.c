@@ -29,6 +29,7 @@
  * measured): args.h.
  */
 #include "common/clock.h"
+#include "core/looptimer.h"
 #include "core/proto.h"
 #include "harness/args.h"
 #include "harness/reply.h"
@@ -80,7 +81,14 @@ static struct harness {
 	struct lws_context *ctx;
 	struct conn clients[ARGS_CLIENTS_MAX];	/* [0..a.clients) */
 	struct conn bystander;
-	lws_sorted_usec_list_t sul_echo, sul_timeout;
+	/* The bystander's echo every --bystander-ms: a looptimer, not an lws
+	 * timer, which would make this loop spin for up to a millisecond
+	 * before each echo (looptimer.h), on a core the server under test
+	 * needs: measured, the server's loop then waited behind the spinning
+	 * harness for up to 1 ms with a result ready. The phases' bounds are
+	 * far off and fire only on failure: an lws timer is fine there. */
+	struct looptimer echo_timer;
+	lws_sorted_usec_list_t sul_timeout;
 
 	int run;		/* 1-based, of a.runs */
 	int first_run, last_run;	/* the runs this call makes: 1..a.runs,
@@ -112,7 +120,7 @@ static struct harness {
 	bool done;
 	bool failed;
 	char why[REPORT_INCOMPLETE_WHY_MAX];	/* the failure, for the CSV marker */
-} H;
+} H = { .echo_timer = { .fd = -1 } };
 
 static bool harness_conn_send(struct conn *c, const char *json, size_t len);
 static void harness_start_run(void);
@@ -269,9 +277,17 @@ static void harness_enter_phase(enum phase p)
 			 (lws_usec_t)H.phase_bound_ms * 1000);
 }
 
-static void harness_on_echo_tick(lws_sorted_usec_list_t *sul)
+/* Arms the bystander's next echo, --bystander-ms from now. */
+static void harness_schedule_echo(void)
 {
-	(void)sul;
+	if (!looptimer_arm_at(&H.echo_timer, clock_now_us() +
+			      (int64_t)H.a.bystander_ms * 1000))
+		harness_fail("cannot arm the bystander's timer: %s", strerror(errno));
+}
+
+static void harness_on_echo_tick(struct looptimer *t)
+{
+	(void)t;
 	if (H.done || H.phase != PH_JOB)
 		return;
 
@@ -284,8 +300,7 @@ static void harness_on_echo_tick(lws_sorted_usec_list_t *sul)
 	if (H.echoes_out + H.n_echoes < H.cap_echoes &&
 	    harness_conn_send(&H.bystander, json, (size_t)n))
 		H.echoes_out++;
-	lws_sul_schedule(H.ctx, 0, &H.sul_echo, harness_on_echo_tick,
-			 (lws_usec_t)H.a.bystander_ms * 1000);
+	harness_schedule_echo();
 }
 
 static bool harness_conn_send(struct conn *c, const char *json, size_t len)
@@ -356,8 +371,7 @@ static void harness_begin_job(void)
 	}
 	harness_enter_phase(PH_JOB);	/* every result counts from the requests */
 	if (H.a.bystander_ms)
-		lws_sul_schedule(H.ctx, 0, &H.sul_echo, harness_on_echo_tick,
-				 (lws_usec_t)H.a.bystander_ms * 1000);
+		harness_schedule_echo();
 }
 
 static void harness_maybe_ask_stats(void)
@@ -428,7 +442,7 @@ static void harness_end_run(void)
 		report_lag_csv(H.lag_csv, H.variant, &H.lag);
 	harness_write_echoes(true);
 	H.runs_recorded = H.run;
-	lws_sul_cancel(&H.sul_echo);
+	looptimer_disarm(&H.echo_timer);
 	harness_enter_phase(PH_CLOSING);
 	for (int k = 0; k < H.a.clients; k++)
 		harness_close_conn(&H.clients[k]);
@@ -475,7 +489,7 @@ static void harness_on_result(struct conn *c, const struct reply *r, int64_t t_a
 	H.all_msgs[H.n_all++] = *m;
 	harness_write_echoes(false);
 	if (c->n_results == items && ++H.clients_done == H.a.clients) {
-		lws_sul_cancel(&H.sul_echo);
+		looptimer_disarm(&H.echo_timer);
 		harness_enter_phase(PH_DRAIN);
 		harness_maybe_ask_stats();
 	}
@@ -729,6 +743,7 @@ static int harness_callback(struct lws *wsi, enum lws_callback_reasons reason,
 static const struct lws_protocols harness_protocols[] = {
 	{ .name = "sendlab-harness", .callback = harness_callback,
 	  .rx_buffer_size = PROTO_MAX_MESSAGE },
+	LOOPTIMER_PROTOCOL,	/* the echo timer's */
 	{ .name = NULL }
 };
 
@@ -983,13 +998,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "harness: cannot create the libwebsockets context\n");
 		return ARGS_EXIT_FAILED;
 	}
+	if (!looptimer_open(&H.echo_timer, H.ctx, harness_on_echo_tick, NULL,
+			    err, sizeof(err))) {
+		fprintf(stderr, "harness: the bystander's timer: %s\n", err);
+		lws_context_destroy(H.ctx);
+		return ARGS_EXIT_FAILED;
+	}
 
 	harness_start_run();
 	while (!H.done)
 		if (lws_service(H.ctx, 0) < 0)
 			harness_fail("the libwebsockets event loop failed");
 
-	lws_sul_cancel(&H.sul_echo);
+	looptimer_disarm(&H.echo_timer);
 	lws_sul_cancel(&H.sul_timeout);
 	lws_context_destroy(H.ctx);
 

@@ -10,7 +10,7 @@
 static bool parse_words(unsigned allowed, struct options *o, char *err,
 			size_t cap, const char *const *words)
 {
-	char *argv[16] = { "server-x" };
+	char *argv[24] = { "server-x" };
 	int argc = 1;
 
 	while (words[argc - 1])
@@ -37,6 +37,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(o.max_clients, OPTIONS_MAX_CLIENTS_DEFAULT);
 	ck_assert_int_eq(o.iters_per_ms, 0);
 	ck_assert_int_eq(o.worker_priority, OPTIONS_PRIORITY_DEFAULT);
+	ck_assert_int_eq(o.loop_slice_us, OPTIONS_LOOP_SLICE_DEFAULT);
 	ck_assert_ptr_null(o.lag_log);
 	ck_assert(!o.quiet && !o.help && !o.calibrate);
 }
@@ -50,7 +51,8 @@ START_TEST(test_every_option)
 	ck_assert(PARSE(OPTIONS_THREADS, "--host", "0.0.0.0", "--port=0", "--send",
 			"queue", "--work=sleep", "--lag-log", "/tmp/l.csv", "--quiet",
 			"--threads", "4", "--iters-per-ms", "480000",
-			"--worker-priority=idle", "--calibrate"));
+			"--worker-priority=idle", "--loop-slice-us", "100",
+			"--calibrate"));
 	ck_assert_str_eq(o.host, "0.0.0.0");
 	ck_assert_int_eq(o.port, 0);
 	ck_assert_int_eq(o.send, SEND_QUEUE);
@@ -60,6 +62,7 @@ START_TEST(test_every_option)
 	ck_assert_int_eq(o.threads, 4);
 	ck_assert_int_eq(o.iters_per_ms, 480000);
 	ck_assert_int_eq(o.worker_priority, PRIORITY_IDLE);
+	ck_assert_int_eq(o.loop_slice_us, 100);
 	ck_assert(o.calibrate);
 	ck_assert(PARSE(OPTIONS_THREADS, "--worker-priority", "normal"));
 	ck_assert_int_eq(o.worker_priority, PRIORITY_NORMAL);
@@ -89,6 +92,8 @@ static const struct bad_cli {
 	{ { "--pong-timeout-ms", "100" }, "--pong-timeout-ms is only for server-pingpong" },
 	{ { "--worker-priority", "idle" },
 	  "--worker-priority is only for server-threadpool: server-x has no worker threads" },
+	{ { "--loop-slice-us", "100" },
+	  "--loop-slice-us is only for server-threadpool: server-x computes on its event-loop thread" },
 	{ { "--iters-per-ms", "0" }, "--iters-per-ms must be an integer from 1 to 1000000000, not '0'" },
 	{ { "--iters-per-ms", "1000000001" }, "--iters-per-ms must be an integer from 1" },
 	{ { "--iters-per-ms", "5e5" }, "not '5e5'" },
@@ -138,6 +143,22 @@ START_TEST(test_pong_timeout_when_allowed)
 }
 END_TEST
 
+START_TEST(test_loop_slice_when_allowed)
+{
+	struct options o;
+	char err[200];
+
+	ck_assert(PARSE(OPTIONS_THREADS, "--loop-slice-us", "0"));
+	ck_assert_int_eq(o.loop_slice_us, 0);
+	ck_assert(PARSE(OPTIONS_THREADS, "--loop-slice-us=100000"));
+	ck_assert_int_eq(o.loop_slice_us, 100000);
+	ck_assert(!PARSE(OPTIONS_THREADS, "--loop-slice-us", "100001"));
+	ck_assert_str_eq(err, "--loop-slice-us must be an integer from 0 to 100000, "
+			 "not '100001'");
+	ck_assert(!PARSE(OPTIONS_THREADS, "--loop-slice-us", "-1"));
+}
+END_TEST
+
 START_TEST(test_worker_priority_words)
 {
 	struct options o;
@@ -163,6 +184,7 @@ Suite *options_suite(void)
 			    (int)(sizeof(bad_clis) / sizeof(bad_clis[0])));
 	tcase_add_test(tc, test_threads_range_when_allowed);
 	tcase_add_test(tc, test_pong_timeout_when_allowed);
+	tcase_add_test(tc, test_loop_slice_when_allowed);
 	tcase_add_test(tc, test_worker_priority_words);
 	suite_add_tcase(s, tc);
 	return s;
