@@ -377,9 +377,12 @@ bool scaling_compute(const struct scaling_params *p, const struct scaling_spec *
 	int64_t *span = malloc(runs * sizeof(int64_t));
 	int64_t *item = malloc(n_msgs * sizeof(int64_t));
 	int64_t *cpu = malloc(n_msgs * sizeof(int64_t));
+	int64_t *run_cpu = malloc(runs * sizeof(int64_t));	/* per run's items */
+	int64_t *sorted = malloc(runs * sizeof(int64_t));
+	int64_t *one_run = malloc(k * items * sizeof(int64_t));	/* scratch */
 	size_t n_cpu = 0;
 
-	if (!slot || !first || !span || !item || !cpu) {
+	if (!slot || !first || !span || !item || !cpu || !run_cpu || !sorted || !one_run) {
 		cli_fail(err, errcap, "out of memory");
 		goto done;
 	}
@@ -428,12 +431,32 @@ bool scaling_compute(const struct scaling_params *p, const struct scaling_spec *
 				to = last;
 		}
 		span[r] = to - from;
+
+		/* this run's items' CPU time, the median (-1: none reported) */
+		size_t nr = 0;
+
+		for (size_t c = 0; c < k * items; c++) {
+			int64_t us = slot[r * k * items + c]->m.cpu_us;
+
+			if (us >= 0)
+				one_run[nr++] = us;
+		}
+		run_cpu[r] = nr ? scaling_pct(one_run, nr, 50) : -1;
 	}
 
+	/* the median run (nearest rank), and the CPU time of its own items:
+	 * its ideal must be of the speed the core ran at in that run */
+	memcpy(sorted, span, runs * sizeof(int64_t));
 	out->runs = p->runs;
-	out->makespan_us = scaling_pct(span, runs, 50);	/* sorts span */
-	out->makespan_min_us = span[0];
-	out->makespan_max_us = span[runs - 1];
+	out->makespan_us = scaling_pct(sorted, runs, 50);	/* sorts sorted */
+	out->makespan_min_us = sorted[0];
+	out->makespan_max_us = sorted[runs - 1];
+	out->ideal_item_us = -1;
+	for (size_t r = 0; r < runs; r++)
+		if (span[r] == out->makespan_us) {
+			out->ideal_item_us = run_cpu[r];
+			break;
+		}
 	out->first_p50_us = scaling_pct(first, jobs, 50);
 	out->first_p99_us = stats_percentile_sorted(first, jobs, 99);
 	out->first_max_us = first[jobs - 1];
@@ -469,7 +492,7 @@ bool scaling_compute(const struct scaling_params *p, const struct scaling_spec *
 		}
 	}
 	out->ok = true;
-	scaling_rate(p, spec, out);
+	scaling_rate(p, spec, 0, out);
 	ok = true;
 done:
 	free(slot);
@@ -477,11 +500,14 @@ done:
 	free(span);
 	free(item);
 	free(cpu);
+	free(run_cpu);
+	free(sorted);
+	free(one_run);
 	return ok;
 }
 
-int64_t scaling_cpu_item_us(const struct scaling_spec *specs,
-			    const struct scaling_result *res, size_t n)
+int64_t scaling_cpu_item_us(const struct scaling_params *p, const struct scaling_spec *specs,
+			    const struct scaling_result *res, size_t n, int lanes)
 {
 	int64_t *v = malloc((n ? n : 1) * sizeof(int64_t));
 	size_t k = 0;
@@ -489,7 +515,8 @@ int64_t scaling_cpu_item_us(const struct scaling_spec *specs,
 	if (!v)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (res[i].ok && !strcmp(specs[i].work, "cpu") && res[i].item_cpu_us >= 0)
+		if (res[i].ok && !strcmp(specs[i].work, "cpu") && res[i].item_cpu_us >= 0 &&
+		    scaling_lanes(p, &specs[i]) == lanes)
 			v[k++] = res[i].item_cpu_us;
 	int64_t median = k ? scaling_pct(v, k, 50) : 0;
 
@@ -497,27 +524,36 @@ int64_t scaling_cpu_item_us(const struct scaling_spec *specs,
 	return median;
 }
 
+int scaling_lanes(const struct scaling_params *p, const struct scaling_spec *spec)
+{
+	int lanes = spec->threads < spec->clients ? spec->threads : spec->clients;
+
+	return lanes < p->cores ? lanes : p->cores;
+}
+
 void scaling_rate(const struct scaling_params *p, const struct scaling_spec *spec,
-		  struct scaling_result *r)
+		  int64_t ref_item_us, struct scaling_result *r)
 {
 	if (!r->ok)
 		return;
 	r->ideal_us = scaling_ideal_us(p, spec->work, spec->threads, spec->clients,
-				       r->item_cpu_us);
+				       r->ideal_item_us);
 	r->ideal_throughput = (double)spec->clients * p->items * 1e6 / (double)r->ideal_us;
 	r->efficiency = r->makespan_us > 0 ? (double)r->ideal_us / (double)r->makespan_us : 0;
 
 	r->noisy = false;
 	r->noisy_why[0] = '\0';
-	if (!strcmp(spec->work, "cpu") && p->cpu_item_us > 0 && r->item_cpu_us >= 0) {
-		double off = (double)(r->item_cpu_us - p->cpu_item_us) / (double)p->cpu_item_us;
+	if (!strcmp(spec->work, "cpu") && ref_item_us > 0 && r->item_cpu_us >= 0) {
+		double off = (double)(r->item_cpu_us - ref_item_us) / (double)ref_item_us;
 
 		if (off > SCALING_SAME_WORK || off < -SCALING_SAME_WORK) {
 			r->noisy = true;
 			snprintf(r->noisy_why, sizeof(r->noisy_why), "its items took %.1f ms "
-				 "of CPU, %+.1f%% off the sweep's %.1f ms: the core ran at "
-				 "another speed", (double)r->item_cpu_us / 1e3, 100 * off,
-				 (double)p->cpu_item_us / 1e3);
+				 "of CPU, %+.1f%% off the %.1f ms of the sweep's points with "
+				 "%d item%s computing at once: the core ran at another speed",
+				 (double)r->item_cpu_us / 1e3, 100 * off,
+				 (double)ref_item_us / 1e3, scaling_lanes(p, spec),
+				 scaling_lanes(p, spec) == 1 ? "" : "s");
 			return;
 		}
 	}

@@ -62,19 +62,20 @@ struct scaling_params {
 	int work_ms;	/* per item */
 	int runs;	/* repetitions of each point */
 	int cores;	/* nproc on the machine that ran it */
-	int64_t cpu_item_us;	/* the sweep's median item CPU time, cpu work
-				   (scaling_cpu_item_us), which every point's
-				   is held against; 0 until known */
 };
 
 /*
  * Flags for a point whose numbers cannot be compared with the others'
  * (scaling_rate): with cpu work, a median item CPU time further than
- * SCALING_SAME_WORK from the sweep's (the same iterations took another
- * time: the core ran at another speed); any point faster than
- * SCALING_EFFICIENCY_MAX of its ideal (no schedule can beat the bound, so
- * its work or its clock was not the others'). A flagged point is shown,
- * marked "noisy", and takes no part in the verdict or the expectations.
+ * SCALING_SAME_WORK from that of the sweep's points with as many items
+ * computing at once (scaling_lanes: the same iterations took another time,
+ * so the core ran at another speed; points with more items at once may
+ * legitimately cost more CPU an item, their cores sharing a physical core
+ * or a power budget: measured here, +6% with both cores busy, sometimes);
+ * any point faster than SCALING_EFFICIENCY_MAX of its ideal (no schedule
+ * can beat the bound, so its work or its clock was not the others'). A
+ * flagged point is shown, marked "noisy", and takes no part in the verdict
+ * or the expectations.
  */
 #define SCALING_SAME_WORK 0.03
 #define SCALING_EFFICIENCY_MAX 1.02
@@ -136,6 +137,8 @@ struct scaling_result {
 	int64_t item_p50_us;	/* t_done - t_start, median */
 	int64_t item_cpu_us;	/* the items' CPU time (cpu_us), median; -1 if
 				   the server reported none */
+	int64_t ideal_item_us;	/* the same, over the median run's items only:
+				   the item its ideal is made of; -1: none */
 	bool noisy;		/* not comparable: see SCALING_SAME_WORK */
 	char noisy_why[200];
 	int64_t bystander_max_us;	/* -1: no echo */
@@ -190,8 +193,9 @@ bool scaling_serial(const char *variant);
  *   cpu:   max(J, K x J / min(threads, cores))
  *   sleep: max(J, K x J / threads)
  * with threads = 1 for a serial variant, and J = items x one item: for
- * sleep work_ms; for cpu item_us, the point's own measured item CPU time,
- * when known (> 0), else work_ms. Its own, because this machine's cores
+ * sleep work_ms; for cpu item_us, the point's own measured item CPU time
+ * (of its median run: scaling_result.ideal_item_us), when known (> 0),
+ * else work_ms. Its own, because this machine's cores
  * change speed by up to 10% from one second to the next (docs/scaling.md):
  * against its own items a point's efficiency measures its scheduling, not
  * the moment it ran in; that the points ran at comparable speeds is
@@ -217,21 +221,27 @@ bool scaling_compute(const struct scaling_params *p, const struct scaling_spec *
 		     const struct scaling_sweep *sweep, struct scaling_result *out,
 		     char *err, size_t errcap);
 
+/* How many items of a point compute at once: min(threads, K, cores). */
+int scaling_lanes(const struct scaling_params *p, const struct scaling_spec *spec);
+
 /*
- * The sweep's cpu item: the median over its measured cpu-work points of
- * their item_cpu_us; 0 if none reported one.
+ * The median over the sweep's measured cpu-work points with `lanes` items
+ * computing at once of their item_cpu_us; 0 if none reported one.
  */
-int64_t scaling_cpu_item_us(const struct scaling_spec *specs,
-			    const struct scaling_result *res, size_t n);
+int64_t scaling_cpu_item_us(const struct scaling_params *p, const struct scaling_spec *specs,
+			    const struct scaling_result *res, size_t n, int lanes);
 
 /*
  * Fills r's ideal_us, ideal_throughput and efficiency from its makespan
- * and its item CPU time, and its noisy flag and noisy_why (see
- * SCALING_SAME_WORK). scaling_compute calls it; call it again once
- * p->cpu_item_us is known. A failed point is left alone.
+ * and the CPU time of its median run's items, and its noisy flag and
+ * noisy_why: its item CPU time against ref_item_us (0: not checked; see
+ * SCALING_SAME_WORK), and its efficiency against SCALING_EFFICIENCY_MAX.
+ * scaling_compute calls it with no reference; call it again with
+ * scaling_cpu_item_us() for the point's lanes. A failed point is left
+ * alone.
  */
 void scaling_rate(const struct scaling_params *p, const struct scaling_spec *spec,
-		  struct scaling_result *r);
+		  int64_t ref_item_us, struct scaling_result *r);
 
 /* A point the verdict and the expectations may use: measured, not noisy. */
 bool scaling_usable(const struct scaling_result *r);

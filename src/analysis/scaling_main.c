@@ -330,13 +330,19 @@ static void write_markdown(FILE *f, const struct sweep_dir *d, const size_t *ord
 	for (size_t k = 0; k < d->n; k++)
 		noisy += d->res[k].ok && d->res[k].noisy;
 	fprintf(f, "**Same work?** Every server computed the same iterations per item "
-		"(`--iters-per-ms %s`); the median cpu item took %s ms of CPU over the "
-		"sweep, and each point's cpu ideal uses its own items' CPU time. ",
-		d->iters_per_ms[0] ? d->iters_per_ms : "?",
-		d->p.cpu_item_us > 0 ? ms(d->p.cpu_item_us, a, sizeof(a)) : "not reported");
+		"(`--iters-per-ms %s`). The median cpu item's CPU time, over the points "
+		"with as many items computing at once:", d->iters_per_ms[0] ?
+		d->iters_per_ms : "?");
+	for (int lanes = 1; lanes <= d->p.cores; lanes++) {
+		int64_t us = scaling_cpu_item_us(&d->p, d->specs, d->res, d->n, lanes);
+
+		if (us > 0)
+			fprintf(f, " %s ms with %d at once;", ms(us, a, sizeof(a)), lanes);
+	}
+	fprintf(f, " each point's cpu ideal uses its own median run's items. ");
 	if (!noisy) {
-		fprintf(f, "No point is more than %.0f%% off it or above %.0f%% of its "
-			"ideal.\n\n", 100 * SCALING_SAME_WORK, 100 * SCALING_EFFICIENCY_MAX);
+		fprintf(f, "No point is more than %.0f%% off its figure or above %.0f%% of "
+			"its ideal.\n\n", 100 * SCALING_SAME_WORK, 100 * SCALING_EFFICIENCY_MAX);
 	} else {
 		fprintf(f, "**Noisy, not comparable** (shown, marked, and left out of the "
 			"verdict and the expectations; run again on a quiet machine):\n\n"
@@ -499,10 +505,13 @@ int main(int argc, char **argv)
 		measure_point(&d, &d.specs[k], &d.res[k]);
 		measured += d.res[k].ok;
 	}
-	/* the cpu item is known only now: rate every point against it */
-	d.p.cpu_item_us = scaling_cpu_item_us(d.specs, d.res, d.n);
+	/* the sweep's cpu items are known only now: hold every point against
+	 * those with as many items computing at once */
 	for (size_t k = 0; k < d.n; k++)
-		scaling_rate(&d.p, &d.specs[k], &d.res[k]);
+		scaling_rate(&d.p, &d.specs[k],
+			     scaling_cpu_item_us(&d.p, d.specs, d.res, d.n,
+						 scaling_lanes(&d.p, &d.specs[k])),
+			     &d.res[k]);
 	if (!envtxt_value(d.dir, "iters_per_ms", d.iters_per_ms, sizeof(d.iters_per_ms)))
 		d.iters_per_ms[0] = '\0';
 	sort_dir = &d;

@@ -380,7 +380,7 @@ START_TEST(test_point_numbers)
 	ck_assert_int_eq(r.makespan_max_us, 300100);
 	/* 4 items a run in 200.5 ms */
 	ck_assert_double_eq_tol(r.throughput, 4 / 0.2005, 1e-9);
-	/* J = 2 items of 99 ms of CPU (the point's own median) = 198 ms;
+	/* J = 2 items of 99 ms of CPU (its median run's median) = 198 ms;
 	 * 2 jobs over min(2 threads, 2 cores): 198 ms */
 	ck_assert_int_eq(r.ideal_us, 198000);
 	ck_assert_double_eq_tol(r.ideal_throughput, 4 / 0.198, 1e-9);
@@ -392,6 +392,7 @@ START_TEST(test_point_numbers)
 	ck_assert_int_eq(r.job_mean_us, 237773);	/* 237772.5, rounded */
 	ck_assert_int_eq(r.item_p50_us, 100000);
 	ck_assert_int_eq(r.item_cpu_us, 99000);
+	ck_assert_int_eq(r.ideal_item_us, 99000);	/* run 1's items, the median run */
 	ck_assert_int_eq(r.bystander_max_us, 3000);
 	ck_assert_double_eq_tol(r.cpu_ms, 200.0, 1e-9);
 	ck_assert_double_eq_tol(r.others_cores, 0.4, 1e-9);
