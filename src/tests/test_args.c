@@ -106,7 +106,7 @@ START_TEST(test_defaults_and_url_forms)
 END_TEST
 
 static const struct bad_args {
-	const char *words[10];
+	const char *words[12];	/* NULL-terminated: at most 11 */
 	const char *msg;
 } bad_args[] = {
 	{ { "--items", "1", "--work-ms", "1" }, "--url is required" },
