@@ -12,6 +12,10 @@
 # calibrate BUILD                       sets ITERS_PER_MS: kept if already
 #     set (make ... ITERS_PER_MS=N, or an experiment handing its figure to
 #     the scaling sweep), else measured now with server-blocking --calibrate.
+# ticks PID                             the process's CPU time so far, in
+#     clock ticks (getconf CLK_TCK a second): utime + stime.
+# machine                               every CPU's time so far, in ticks:
+#     "busy total".
 # csv_seq_medians, csv_worst_echo, ...: numbers of the harness's CSVs
 #     for progress lines and medians (at the end of this file).
 
@@ -32,6 +36,18 @@ calibrate() {
 	ITERS_PER_MS=$("$1/server-blocking" --calibrate | sed -n 's/^iters_per_ms \([0-9][0-9]*\)$/\1/p')
 	[ -n "$ITERS_PER_MS" ] || die "$1/server-blocking --calibrate printed no figure"
 	CALIBRATION="measured by server-blocking --calibrate before any server started"
+}
+
+# Fields 14 and 15 of /proc/PID/stat, counted after the ")" that ends its
+# name (a name may hold spaces). Empty if the process is gone.
+ticks() {
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'
+}
+
+# busy: user, nice, system, irq, softirq and steal (guest time is inside
+# user); total: those and idle and iowait.
+machine() {
+	awk '$1 == "cpu" { b = $2 + $3 + $4 + $7 + $8 + $9; print b, b + $5 + $6; exit }' /proc/stat
 }
 
 server_start() {

@@ -156,15 +156,7 @@ if awk -v l="$load" -v c="$cores" 'BEGIN { exit !(l >= c / 2) }'; then
 	echo "  warning: the machine looks busy (load average $load on $cores cores): see uptime; the 'others' column will tell"
 fi
 
-# The CPU time so far, in clock ticks: a process's utime + stime (fields 14
-# and 15 of /proc/PID/stat, counted after the ")" that ends its name), and
-# every CPU's "busy total" (busy: user, nice, system, irq, softirq, steal).
-ticks() {
-	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'
-}
-machine() {
-	awk '$1 == "cpu" { b = $2 + $3 + $4 + $7 + $8 + $9; print b, b + $5 + $6; exit }' /proc/stat
-}
+# ticks PID and machine: lib.sh.
 # children FILE: the CPU time of this shell's children so far (the harness
 # runs are its children), in clock ticks, from FILE, where this shell wrote
 # `times` (in this shell: in a $(...) subshell `times` would see the

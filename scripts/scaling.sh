@@ -241,19 +241,9 @@ if awk -v l="$load" -v c="$cores" 'BEGIN { exit !(l >= c / 2) }'; then
 	echo "  warning: the machine looks busy (load average $load on $cores cores): cpu-work points may be slow, and more threads than cores may look like a gain; see uptime"
 fi
 
-# The server's CPU time so far, in clock ticks: utime + stime, fields 14
-# and 15 of /proc/PID/stat, counted after the ")" that ends its name (a
-# name may hold spaces).
-ticks() {
-	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'
-}
-# Every CPU's time so far, in the same ticks: "busy total", busy being
-# user, nice, system, irq, softirq and steal (guest time is inside user),
-# total those and idle and iowait. The busy time that is not the
-# server's is other programs computing (scaling-summarize: others_cores).
-machine() {
-	awk '$1 == "cpu" { b = $2 + $3 + $4 + $7 + $8 + $9; print b, b + $5 + $6; exit }' /proc/stat
-}
+# ticks and machine (lib.sh): the server's CPU time and every CPU's; the
+# busy time that is not the server's is other programs computing
+# (scaling-summarize: others_cores).
 clk_tck=$(getconf CLK_TCK)
 echo "point,harness_exit,cpu_ticks_before,cpu_ticks_after,sys_busy_before,sys_busy_after,sys_total_before,sys_total_after,clk_tck" >"$out/sweep.csv"
 
