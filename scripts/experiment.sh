@@ -148,7 +148,7 @@ for name in $configs; do
 	variant=${name%%-*}
 	send=proactor
 	[ "$variant" = "$name" ] || send=${name#*-}
-	status 0 "$name" "starting server-$variant --send $send"
+	status 1 "start servers" "server-$variant --send $send ($name)"
 	server_start "$BUILD/server-$variant" "$out/$name" --send "$send" --quiet \
 		--iters-per-ms "$ITERS_PER_MS" --lag-log "$out/$name.lagmon.csv"
 	eval "pid_$i=\$SERVER_PID; port_$i=\$SERVER_PORT; gone_$i="

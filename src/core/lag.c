@@ -90,7 +90,7 @@ bool lag_start(struct lws_context *ctx, const char *log_path, bool quiet)
 	memset(&lag.ring, 0, sizeof(lag.ring));
 	lag.quiet = quiet;
 	lag.log = NULL;
-	if (!looptimer_open(&lag.timer, ctx, lag_fire, NULL, err, sizeof(err))) {
+	if (!looptimer_open(&lag.timer, ctx, lag_fire, err, sizeof(err))) {
 		fprintf(stderr, "lag monitor: %s\n", err);
 		return false;
 	}

@@ -47,13 +47,12 @@ int looptimer_callback(struct lws *wsi, enum lws_callback_reasons reason,
 }
 
 bool looptimer_open(struct looptimer *t, struct lws_context *ctx,
-		    looptimer_cb cb, void *user, char *err, size_t errcap)
+		    looptimer_cb cb, char *err, size_t errcap)
 {
 	struct lws_vhost *vh = lws_get_vhost_by_name(ctx, "default");
 
 	t->wsi = NULL;
 	t->cb = cb;
-	t->user = user;
 	t->fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (t->fd < 0) {
 		snprintf(err, errcap, "cannot create a timerfd: %s", strerror(errno));

@@ -38,7 +38,6 @@ struct looptimer {
 	struct lws *wsi;	/* lws's raw-file wsi polling fd; NULL before
 				   looptimer_open() and once lws closed it */
 	looptimer_cb cb;
-	void *user;		/* the caller's, untouched here */
 };
 
 /* The lws protocol the timerfds are polled under. A WebSocket client that
@@ -56,7 +55,7 @@ int looptimer_callback(struct lws *wsi, enum lws_callback_reasons reason,
  * in err[0..errcap), if the fd cannot be made or lws cannot adopt it.
  */
 bool looptimer_open(struct looptimer *t, struct lws_context *ctx,
-		    looptimer_cb cb, void *user, char *err, size_t errcap);
+		    looptimer_cb cb, char *err, size_t errcap);
 
 /* Arms t to expire once at due_us (CLOCK_MONOTONIC microseconds; a time
  * already past expires at once), replacing any earlier arming. Returns

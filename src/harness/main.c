@@ -998,7 +998,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "harness: cannot create the libwebsockets context\n");
 		return ARGS_EXIT_FAILED;
 	}
-	if (!looptimer_open(&H.echo_timer, H.ctx, harness_on_echo_tick, NULL,
+	if (!looptimer_open(&H.echo_timer, H.ctx, harness_on_echo_tick,
 			    err, sizeof(err))) {
 		fprintf(stderr, "harness: the bystander's timer: %s\n", err);
 		lws_context_destroy(H.ctx);
