@@ -40,6 +40,8 @@ ANALYSIS_SRC := $(filter-out $(ANALYSIS_MAINS),$(wildcard src/analysis/*.c))
 
 obj = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(1))
 COMMON_OBJ := $(call obj,$(COMMON_SRC))
+# the loop timer needs lws: linked by the servers and the harness only
+LOOPTIMER_OBJ := $(BUILD)/obj/common/looptimer.o
 CORE_OBJ := $(call obj,$(CORE_SRC) src/core/server.c)
 HARNESS_OBJ := $(call obj,$(HARNESS_SRC))
 ANALYSIS_OBJ := $(call obj,$(ANALYSIS_SRC))
@@ -93,7 +95,7 @@ $(BUILD)/obj/%.o: src/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -c $< -o $@
 
-$(BUILD)/server-%: $(BUILD)/obj/servers/%.o $(CORE_OBJ) $(COMMON_OBJ)
+$(BUILD)/server-%: $(BUILD)/obj/servers/%.o $(CORE_OBJ) $(LOOPTIMER_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -o $@
 
 # lab exercises: labs/NN-name/exercise.c -> build/labs/server-labNN
@@ -105,7 +107,7 @@ $(BUILD)/obj/labs/%.o: labs/%.c | $(DEPS_STAMP)
 	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -c $< -o $@
 
 $(BUILD)/labs/server-lab%: $$(BUILD)/obj/labs/$$(notdir $$(wildcard labs/$$*-*))/exercise.o \
-		$(CORE_OBJ) $(COMMON_OBJ)
+		$(CORE_OBJ) $(LOOPTIMER_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -o $@
 
@@ -120,7 +122,7 @@ $(BUILD)/labs/starter-lab%.c: FORCE | $(DEPS_STAMP)
 	{ git show HEAD:$$f 2>/dev/null || cat $$f; } >$@.tmp; \
 	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
-$(BUILD)/labs/starter-lab%: $(BUILD)/labs/starter-lab%.c $(CORE_OBJ) $(COMMON_OBJ)
+$(BUILD)/labs/starter-lab%: $(BUILD)/labs/starter-lab%.c $(CORE_OBJ) $(LOOPTIMER_OBJ) $(COMMON_OBJ)
 	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $^ $(LDFLAGS_ALL) $(LWS_LIBS) -o $@
 
 # make grade LAB=02 builds labs/02-*/exercise.c and grades it; no LAB: all.
@@ -141,8 +143,8 @@ GRADE_OBJ := $(call obj,src/grade/grade.c src/tests/watch.c src/tests/wsclient.c
 $(BUILD)/grade: $(GRADE_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -lm -o $@
 
-# the harness borrows the core's looptimer (a timer that does not spin)
-$(BUILD)/harness: $(BUILD)/obj/harness/main.o $(HARNESS_OBJ) $(BUILD)/obj/core/looptimer.o \
+# the harness's echo timer is the loop timer the servers use (one that does not spin)
+$(BUILD)/harness: $(BUILD)/obj/harness/main.o $(HARNESS_OBJ) $(LOOPTIMER_OBJ) \
 		$(COMMON_OBJ)
 	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -lm -o $@
 
@@ -155,7 +157,7 @@ $(BUILD)/scaling-summarize: $(BUILD)/obj/analysis/scaling_main.o $(ANALYSIS_OBJ)
 $(BUILD)/obj/tests/%.o: CFLAGS_ALL += $(CHECK_CFLAGS)
 
 $(UNIT_TESTS): $(call obj,$(UNIT_TEST_SRC)) $(UNIT_CORE_OBJ) \
-		$(HARNESS_OBJ) $(ANALYSIS_OBJ) $(COMMON_OBJ)
+		$(HARNESS_OBJ) $(ANALYSIS_OBJ) $(LOOPTIMER_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) $^ $(CHECK_LIBS) $(LWS_LIBS) -lm -o $@
 

@@ -33,7 +33,7 @@ struct job {
 	int work_ms;
 	bool has_id;
 	size_t id_len;
-	char id[PROTO_ID_MAX_BYTES];
+	char id[WIRE_ID_MAX_BYTES];
 	int64_t t_recv_us;	/* the request was parsed */
 	int sent;		/* results handed to lws_write so far */
 };

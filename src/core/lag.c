@@ -4,7 +4,7 @@
 #include "core/lag.h"
 
 #include "common/clock.h"
-#include "core/looptimer.h"
+#include "common/looptimer.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -25,11 +25,11 @@ static const struct proto_field_spec {
 	int64_t min, max;	/* ints: allowed range */
 } proto_fields[PROTO_F_COUNT] = {
 	[PROTO_F_OP] = { "op", PROTO_T_STRING, 0, 0 },
-	[PROTO_F_ITEMS] = { "items", PROTO_T_INT, PROTO_ITEMS_MIN, PROTO_ITEMS_MAX },
-	[PROTO_F_WORK_MS] = { "work_ms", PROTO_T_INT, 0, PROTO_WORK_MS_MAX },
+	[PROTO_F_ITEMS] = { "items", PROTO_T_INT, WIRE_ITEMS_MIN, WIRE_ITEMS_MAX },
+	[PROTO_F_WORK_MS] = { "work_ms", PROTO_T_INT, 0, WIRE_WORK_MS_MAX },
 	[PROTO_F_ID] = { "id", PROTO_T_STRING, 0, 0 },
-	[PROTO_F_T_US] = { "t_us", PROTO_T_INT, 0, PROTO_TIME_MAX },
-	[PROTO_F_SINCE_US] = { "since_us", PROTO_T_INT, 0, PROTO_TIME_MAX },
+	[PROTO_F_T_US] = { "t_us", PROTO_T_INT, 0, WIRE_TIME_MAX },
+	[PROTO_F_SINCE_US] = { "since_us", PROTO_T_INT, 0, WIRE_TIME_MAX },
 };
 
 /* LEJP wants the paths as a plain array; path_match is index + 1. */
@@ -47,7 +47,7 @@ const char *proto_field_name(enum proto_field f)
  * proto_join_surrogates), so an id one character too long is still
  * counted exactly. A longer string is only measured: no character takes
  * more than 6 bytes, so it has more than 65. */
-#define PROTO_ID_MAX_RAW (6 * (PROTO_ID_MAX_CHARS + 1))
+#define PROTO_ID_MAX_RAW (6 * (WIRE_ID_MAX_CHARS + 1))
 
 /* What the LEJP pass saw of one field. */
 struct proto_seen {
@@ -355,14 +355,14 @@ static bool proto_validate_run(const struct proto_parse *ps,
 		size_t chars = proto_count_chars(joined, len);
 
 		/* 64 characters are at most 4 bytes each once joined: fits */
-		if (chars > PROTO_ID_MAX_CHARS)
+		if (chars > WIRE_ID_MAX_CHARS)
 			return proto_fail(err, PROTO_ERR_ID_TOO_LONG, PROTO_F_ID,
 					  id->type, (int64_t)chars, 0);
 		req->has_id = true;
 		req->id_len = len;
 		memcpy(req->id, joined, len);
 	}
-	if (items * work_ms > PROTO_JOB_MS_MAX)
+	if (items * work_ms > WIRE_JOB_MS_MAX)
 		return proto_fail(err, PROTO_ERR_JOB_TOO_LONG, PROTO_F_ITEMS,
 				  PROTO_T_INT, items, work_ms);
 	req->items = (int)items;
@@ -484,7 +484,7 @@ bool proto_parse_request(const char *msg, size_t len, struct proto_request *req,
 
 	lejp_construct(&ctx, proto_lejp_cb, &ps, proto_paths, PROTO_F_COUNT);
 	/* One byte at a time, so an error or the object's end has a position.
-	 * At most PROTO_MAX_MESSAGE calls: cheap next to one lws_write. */
+	 * At most WIRE_MAX_MESSAGE calls: cheap next to one lws_write. */
 	for (i = start; i < len; i++) {
 		r = lejp_parse(&ctx, (const unsigned char *)msg + i, 1);
 		if (r != LEJP_CONTINUE)
@@ -545,7 +545,7 @@ static void proto_field_rule(enum proto_field f, char *buf, size_t cap)
 		snprintf(buf, cap, "one of \"run\", \"echo\", \"stats\"");
 	else if (f == PROTO_F_ID)
 		snprintf(buf, cap, "a string of at most %d characters",
-			 PROTO_ID_MAX_CHARS);
+			 WIRE_ID_MAX_CHARS);
 	else
 		snprintf(buf, cap, "an integer from %" PRId64 " to %" PRId64,
 			 spec->min, spec->max);
@@ -622,14 +622,14 @@ void proto_error_text(const struct proto_error *e, char *buf, size_t cap)
 	case PROTO_ERR_ID_TOO_LONG:
 		if (e->b)
 			snprintf(buf, cap, "field \"id\" must be %s; got more "
-				 "than %d", rule, PROTO_ID_MAX_CHARS + 1);
+				 "than %d", rule, WIRE_ID_MAX_CHARS + 1);
 		else
 			snprintf(buf, cap, "field \"id\" must be %s; got %"
 				 PRId64 " characters", rule, e->a);
 		break;
 	case PROTO_ERR_JOB_TOO_LONG:
 		snprintf(buf, cap, "items * work_ms must be at most %d ms, got "
-			 "%" PRId64 " * %" PRId64 " = %" PRId64, PROTO_JOB_MS_MAX,
+			 "%" PRId64 " * %" PRId64 " = %" PRId64, WIRE_JOB_MS_MAX,
 			 e->a, e->b, e->a * e->b);
 		break;
 	case PROTO_ERR_BINARY:
@@ -669,7 +669,7 @@ size_t proto_write_result(char *buf, size_t cap, const struct proto_result *r)
 	json_int(&w, "t_done_us", r->t_done_us);
 	json_int(&w, "t_send_us", r->t_send_us);
 	json_int(&w, "cpu_us", r->cpu_us);
-	json_uint(&w, "value", r->value & (uint64_t)PROTO_TIME_MAX);
+	json_uint(&w, "value", r->value & (uint64_t)WIRE_TIME_MAX);
 	return json_end(&w);
 }
 

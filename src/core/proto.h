@@ -11,21 +11,11 @@
 #define SENDLAB_PROTO_H
 
 #include "common/stats.h"
+#include "common/wire.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#define PROTO_SUBPROTOCOL "sendlab"
-#define PROTO_MAX_MESSAGE 4096	   /* larger messages close with 1009 */
-#define PROTO_ITEMS_MIN 1
-#define PROTO_ITEMS_MAX 1000
-#define PROTO_WORK_MS_MAX 10000
-#define PROTO_JOB_MS_MAX 60000	   /* items * work_ms */
-#define PROTO_ID_MAX_CHARS 64	   /* Unicode characters */
-#define PROTO_ID_MAX_BYTES (4 * PROTO_ID_MAX_CHARS)
-#define PROTO_TIME_MAX 9007199254740991ll /* 2^53 - 1: exact in every JSON reader */
-#define PROTO_REPLY_MAX 2048	   /* any reply fits, even an id of 256 bad bytes */
 
 enum proto_op { PROTO_OP_RUN, PROTO_OP_ECHO, PROTO_OP_STATS };
 
@@ -88,7 +78,7 @@ struct proto_request {
 	int work_ms;		/* run */
 	bool has_id;		/* run: id given */
 	size_t id_len;		/* run: bytes in id (no NUL terminator) */
-	char id[PROTO_ID_MAX_BYTES]; /* run: as sent, unescaped; may hold any bytes */
+	char id[WIRE_ID_MAX_BYTES]; /* run: as sent, unescaped; may hold any bytes */
 	int64_t t_us;		/* echo */
 	bool has_since;		/* stats: since_us given */
 	int64_t since_us;	/* stats */
@@ -130,7 +120,7 @@ struct proto_result {
 };
 
 /* Reply writers: each writes one JSON object into buf[0..cap) and returns its
- * length, or 0 if it did not fit (PROTO_REPLY_MAX always fits). */
+ * length, or 0 if it did not fit (WIRE_REPLY_MAX always fits). */
 size_t proto_write_result(char *buf, size_t cap, const struct proto_result *r);
 size_t proto_write_echo(char *buf, size_t cap, int64_t t_us, int64_t t_server_us);
 size_t proto_write_stats(char *buf, size_t cap, const char *variant,

@@ -74,11 +74,11 @@ static size_t send_format(struct session *s, const struct sendq_msg *m,
 static bool send_write(struct session *s, const struct sendq_msg *m)
 {
 	unsigned char *p = s->srv->tx + LWS_PRE;
-	size_t n = send_format(s, m, clock_now_us(), (char *)p, PROTO_REPLY_MAX);
+	size_t n = send_format(s, m, clock_now_us(), (char *)p, WIRE_REPLY_MAX);
 	enum lws_write_protocol kind = m->kind == SENDQ_PING ? LWS_WRITE_PING
 							     : LWS_WRITE_TEXT;
 
-	if (n == 0 && kind == LWS_WRITE_TEXT) { /* cannot happen: PROTO_REPLY_MAX fits every reply */
+	if (n == 0 && kind == LWS_WRITE_TEXT) { /* cannot happen: WIRE_REPLY_MAX fits every reply */
 		session_abort(s, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION,
 			      "internal error: reply too large");
 		return false;

@@ -15,13 +15,13 @@
 
 /*
  * The bound. The blocking variants queue a whole job's results while the
- * loop is blocked (up to PROTO_ITEMS_MAX), so the queue must hold that plus
+ * loop is blocked (up to WIRE_ITEMS_MAX), so the queue must hold that plus
  * the replies to requests that arrive meanwhile. Reading from the client is
  * paused once SENDQ_PAUSE_RX frames wait, and resumed at SENDQ_RESUME_RX, so
  * only a client that pipelines hundreds of requests without reading can
  * fill it; the connection is then closed with 1008 (see send.c).
  */
-#define SENDQ_CAPACITY (PROTO_ITEMS_MAX + 256)
+#define SENDQ_CAPACITY (WIRE_ITEMS_MAX + 256)
 #define SENDQ_PAUSE_RX 64
 #define SENDQ_RESUME_RX 16
 

@@ -4,7 +4,7 @@
  * SIGINT/SIGTERM. Everything a variant does not decide happens here.
  */
 #include "core/lag.h"
-#include "core/looptimer.h"
+#include "common/looptimer.h"
 #include "core/session.h"
 
 #include "common/clock.h"
@@ -123,10 +123,10 @@ static int server_callback(struct lws *wsi, enum lws_callback_reasons reason,
 
 static struct lws_protocols server_protocols[] = {
 	{
-		.name = PROTO_SUBPROTOCOL,
+		.name = WIRE_SUBPROTOCOL,
 		.callback = server_callback,
 		.per_session_data_size = sizeof(struct session),
-		.rx_buffer_size = PROTO_MAX_MESSAGE,
+		.rx_buffer_size = WIRE_MAX_MESSAGE,
 	},
 	/* the lag monitor's timer (looptimer.h); after sendlab/1, which
 	 * stays the default for a client that names no subprotocol */

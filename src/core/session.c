@@ -213,7 +213,7 @@ static void session_handle(struct session *s, const char *msg, size_t len)
  * frames longer than the rx buffer in chunks). Assemble them and handle the
  * message when its last piece arrives. Returns -1 to have lws close.
  *
- * A message over PROTO_MAX_MESSAGE closes the connection with 1009. We do
+ * A message over WIRE_MAX_MESSAGE closes the connection with 1009. We do
  * not close the moment we know, though: while the client is still sending
  * the rest, closing would leave its bytes unread, the kernel would answer
  * with a TCP reset, and the client would see 1006 instead of 1009. So the
@@ -232,7 +232,7 @@ int session_receive(struct session *s, const void *in, size_t len)
 	}
 	s->rx_in_message = !lws_is_final_fragment(s->wsi);
 
-	if (s->rx_discarded || len > PROTO_MAX_MESSAGE - s->rx_len) {
+	if (s->rx_discarded || len > WIRE_MAX_MESSAGE - s->rx_len) {
 		static const char why[] = "message larger than 4096 bytes";
 
 		if (!s->rx_discarded)

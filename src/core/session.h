@@ -31,7 +31,7 @@ struct server {
 					   thread only */
 	/* Where a frame is built just before lws_write: LWS_PRE bytes of
 	 * headroom for lws's frame header, then the JSON. Loop thread only. */
-	unsigned char tx[LWS_PRE + PROTO_REPLY_MAX];
+	unsigned char tx[LWS_PRE + WIRE_REPLY_MAX];
 };
 
 /* One WebSocket connection: lws allocates it (zeroed) as the per-session
@@ -54,7 +54,7 @@ struct session {
 	size_t rx_len;		/* bytes of it in rx */
 	size_t rx_discarded;	/* bytes dropped of an oversized message */
 	struct job job;
-	char rx[PROTO_MAX_MESSAGE];
+	char rx[WIRE_MAX_MESSAGE];
 	struct sendq q;
 };
 

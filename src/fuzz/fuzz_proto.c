@@ -15,7 +15,7 @@
  *    one carries an error code the parser documents, and a byte offset that
  *    fits what the error says (a long number starts there, trailing data is
  *    not whitespace);
- *  - every reply: it fits in PROTO_REPLY_MAX, is NUL-terminated, and is
+ *  - every reply: it fits in WIRE_REPLY_MAX, is NUL-terminated, and is
  *    RFC 8259 JSON of the shape json.h promises (one flat object, no key
  *    twice, every value a string or an integer, strings well-formed UTF-8)
  *    with exactly the fields of its row in the spec, "op" first; in a buffer
@@ -116,7 +116,7 @@ struct reply {
 	size_t len, pos;
 	size_t count;
 	struct reply_field field[REPLY_FIELDS_MAX];
-	char arena[PROTO_REPLY_MAX];
+	char arena[WIRE_REPLY_MAX];
 	size_t used;
 };
 
@@ -385,19 +385,19 @@ static size_t write_reply(const struct reply_spec *s, char *buf, size_t cap)
 }
 
 /*
- * Writes the reply into a heap buffer of exactly PROTO_REPLY_MAX bytes (so
+ * Writes the reply into a heap buffer of exactly WIRE_REPLY_MAX bytes (so
  * ASan sees any write past the bound), reads it back into *r, and writes it
  * again where it just fits and where it is one byte short.
  */
 static void write_and_read(const struct reply_spec *s, struct reply *r)
 {
-	static char text[PROTO_REPLY_MAX];
-	char *buf = malloc(PROTO_REPLY_MAX);
+	static char text[WIRE_REPLY_MAX];
+	char *buf = malloc(WIRE_REPLY_MAX);
 
 	CHECK(buf);
-	size_t n = write_reply(s, buf, PROTO_REPLY_MAX);
+	size_t n = write_reply(s, buf, WIRE_REPLY_MAX);
 
-	CHECK(n > 0 && n < PROTO_REPLY_MAX && buf[n] == '\0');
+	CHECK(n > 0 && n < WIRE_REPLY_MAX && buf[n] == '\0');
 	memcpy(text, buf, n);
 	free(buf);
 	if (!reply_read(r, text, n))
@@ -433,12 +433,12 @@ static void check_result_reply(const struct proto_request *req)
 		"t_done_us", "t_send_us", "cpu_us", "value", "id"
 	};
 	static struct reply r;
-	static char want[3 * PROTO_ID_MAX_BYTES];
+	static char want[3 * WIRE_ID_MAX_BYTES];
 	/* extreme values: the writer takes any int64, whatever the clock says */
 	const struct proto_result res = {
 		.variant = FUZZ_VARIANT, .has_id = req->has_id, .id = req->id,
 		.id_len = req->id_len, .seq = req->items - 1, .items = req->items,
-		.work_ms = req->work_ms, .t_recv_us = PROTO_TIME_MAX,
+		.work_ms = req->work_ms, .t_recv_us = WIRE_TIME_MAX,
 		.t_start_us = 0, .t_done_us = INT64_MAX, .t_send_us = INT64_MIN,
 		.cpu_us = INT64_MAX, .value = UINT64_MAX,
 	};
@@ -455,7 +455,7 @@ static void check_result_reply(const struct proto_request *req)
 	check_int(&r, "t_done_us", res.t_done_us);
 	check_int(&r, "t_send_us", res.t_send_us);
 	check_int(&r, "cpu_us", res.cpu_us);
-	check_uint(&r, "value", (uint64_t)PROTO_TIME_MAX); /* masked to 53 bits */
+	check_uint(&r, "value", (uint64_t)WIRE_TIME_MAX); /* masked to 53 bits */
 	if (req->has_id)
 		check_str(&r, "id", want,
 			  expected_echo(req->id, req->id_len, want, sizeof(want)));
@@ -511,18 +511,18 @@ static void check_accepted(const struct proto_request *req)
 	CHECK((unsigned)req->op <= PROTO_OP_STATS);
 	switch (req->op) {
 	case PROTO_OP_RUN:
-		CHECK(req->items >= PROTO_ITEMS_MIN && req->items <= PROTO_ITEMS_MAX);
-		CHECK(req->work_ms >= 0 && req->work_ms <= PROTO_WORK_MS_MAX);
-		CHECK((int64_t)req->items * req->work_ms <= PROTO_JOB_MS_MAX);
-		CHECK(req->id_len <= PROTO_ID_MAX_BYTES);
+		CHECK(req->items >= WIRE_ITEMS_MIN && req->items <= WIRE_ITEMS_MAX);
+		CHECK(req->work_ms >= 0 && req->work_ms <= WIRE_WORK_MS_MAX);
+		CHECK((int64_t)req->items * req->work_ms <= WIRE_JOB_MS_MAX);
+		CHECK(req->id_len <= WIRE_ID_MAX_BYTES);
 		CHECK(req->has_id || req->id_len == 0);
-		CHECK(count_chars(req->id, req->id_len) <= PROTO_ID_MAX_CHARS);
+		CHECK(count_chars(req->id, req->id_len) <= WIRE_ID_MAX_CHARS);
 		break;
 	case PROTO_OP_ECHO:
-		CHECK(req->t_us >= 0 && req->t_us <= PROTO_TIME_MAX);
+		CHECK(req->t_us >= 0 && req->t_us <= WIRE_TIME_MAX);
 		break;
 	case PROTO_OP_STATS:
-		CHECK(req->since_us >= 0 && req->since_us <= PROTO_TIME_MAX);
+		CHECK(req->since_us >= 0 && req->since_us <= WIRE_TIME_MAX);
 		CHECK(req->has_since || req->since_us == 0);
 		break;
 	}
@@ -592,7 +592,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* session.c closes the connection (1009) before parsing anything
 	 * larger, so such a message never reaches the parser */
-	if (size > PROTO_MAX_MESSAGE)
+	if (size > WIRE_MAX_MESSAGE)
 		return 0;
 	check_raw_id(data, size);
 	/* exactly size bytes on the heap: the parser must not read past the

@@ -4,7 +4,7 @@
 #include "harness/args.h"
 
 #include "common/cli.h"
-#include "core/proto.h"
+#include "common/wire.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -59,7 +59,7 @@ void args_usage(FILE *f)
 		"     K clients, any one client's failure makes the run incomplete\n"
 		"When a run fails, every CSV file holds the rows received and ends with\n"
 		"the line  # incomplete: run R of N: WHY\n",
-		PROTO_ITEMS_MAX, PROTO_WORK_MS_MAX, PROTO_JOB_MS_MAX, ARGS_CLIENTS_MAX,
+		WIRE_ITEMS_MAX, WIRE_WORK_MS_MAX, WIRE_JOB_MS_MAX, ARGS_CLIENTS_MAX,
 		ARGS_MARGIN_MS / 1000, ARGS_MARGIN_MS / 1000, ARGS_MARGIN_MS / 1000,
 		ARGS_MARGIN_MS / 1000, ARGS_MARGIN_MS / 1000);
 }
@@ -150,15 +150,15 @@ bool args_parse(int argc, char **argv, struct args *a, char *err, size_t errcap)
 		if (!strcmp(name, "--url")) {
 			a->url = val;
 		} else if (!strcmp(name, "--items")) {
-			if (!cli_int(val, PROTO_ITEMS_MIN, PROTO_ITEMS_MAX, &a->items))
+			if (!cli_int(val, WIRE_ITEMS_MIN, WIRE_ITEMS_MAX, &a->items))
 				return cli_fail(err, errcap, "--items must be an integer "
-						 "from %d to %d, not '%s'", PROTO_ITEMS_MIN,
-						 PROTO_ITEMS_MAX, val);
+						 "from %d to %d, not '%s'", WIRE_ITEMS_MIN,
+						 WIRE_ITEMS_MAX, val);
 			have_items = true;
 		} else if (!strcmp(name, "--work-ms")) {
-			if (!cli_int(val, 0, PROTO_WORK_MS_MAX, &a->work_ms))
+			if (!cli_int(val, 0, WIRE_WORK_MS_MAX, &a->work_ms))
 				return cli_fail(err, errcap, "--work-ms must be an integer "
-						 "from 0 to %d, not '%s'", PROTO_WORK_MS_MAX, val);
+						 "from 0 to %d, not '%s'", WIRE_WORK_MS_MAX, val);
 			have_work = true;
 		} else if (!strcmp(name, "--runs")) {
 			if (!cli_int(val, 1, ARGS_RUNS_MAX, &a->runs))
@@ -195,9 +195,9 @@ bool args_parse(int argc, char **argv, struct args *a, char *err, size_t errcap)
 		return cli_fail(err, errcap, "--url is required");
 	if (!have_items || !have_work)
 		return cli_fail(err, errcap, "--items and --work-ms are required");
-	if (a->items * a->work_ms > PROTO_JOB_MS_MAX)
+	if (a->items * a->work_ms > WIRE_JOB_MS_MAX)
 		return cli_fail(err, errcap, "--items * --work-ms must be at most "
-				 "%d, got %d", PROTO_JOB_MS_MAX, a->items * a->work_ms);
+				 "%d, got %d", WIRE_JOB_MS_MAX, a->items * a->work_ms);
 	if (a->run_as && have_runs)
 		return cli_fail(err, errcap, "--run R/N and --runs exclude each other: "
 				"--run is one run of N");

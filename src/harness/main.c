@@ -29,8 +29,8 @@
  * measured): args.h.
  */
 #include "common/clock.h"
-#include "core/looptimer.h"
-#include "core/proto.h"
+#include "common/looptimer.h"
+#include "common/wire.h"
 #include "harness/args.h"
 #include "harness/reply.h"
 #include "harness/report.h"
@@ -59,7 +59,7 @@ struct conn {
 	bool established;
 	int close_code;		/* from the server's close frame, 0 if none came */
 	char close_reason[124];	/* its reason text, printable */
-	char rx[PROTO_MAX_MESSAGE];	/* a reply being assembled */
+	char rx[WIRE_MAX_MESSAGE];	/* a reply being assembled */
 	size_t rx_len;
 	bool rx_overflow;
 	/* ROLE_CLIENT, this run's job */
@@ -326,7 +326,7 @@ static void harness_connect(struct conn *c)
 	i.path = H.a.path;
 	i.host = host_header;
 	i.origin = host_header;
-	i.protocol = "sendlab";
+	i.protocol = WIRE_SUBPROTOCOL;
 	i.local_protocol_name = "sendlab-harness";
 	i.userdata = c;
 	i.pwsi = &c->wsi;
@@ -742,7 +742,7 @@ static int harness_callback(struct lws *wsi, enum lws_callback_reasons reason,
 
 static const struct lws_protocols harness_protocols[] = {
 	{ .name = "sendlab-harness", .callback = harness_callback,
-	  .rx_buffer_size = PROTO_MAX_MESSAGE },
+	  .rx_buffer_size = WIRE_MAX_MESSAGE },
 	LOOPTIMER_PROTOCOL,	/* the echo timer's */
 	{ .name = NULL }
 };

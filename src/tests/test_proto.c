@@ -328,7 +328,7 @@ END_TEST
 
 START_TEST(test_write_result)
 {
-	char buf[PROTO_REPLY_MAX];
+	char buf[WIRE_REPLY_MAX];
 	struct proto_result r = {
 		.variant = "blocking", .has_id = true, .id = "a\"b", .id_len = 3,
 		.seq = 1, .items = 3, .work_ms = 300, .t_recv_us = 10,
@@ -349,7 +349,7 @@ END_TEST
 
 START_TEST(test_write_echo_stats_error)
 {
-	char buf[PROTO_REPLY_MAX];
+	char buf[WIRE_REPLY_MAX];
 	struct stats_summary lag = { .n = 90, .p50 = 300, .p99 = 1200, .max = 905000 };
 	struct proto_error e = { .code = PROTO_ERR_RANGE, .field = PROTO_F_ITEMS, .a = 0 };
 
@@ -369,7 +369,7 @@ START_TEST(test_result_with_worst_id_is_valid_json)
 {
 	/* the longest id of the worst bytes still fits, and LEJP (an
 	 * independent reader) accepts the reply */
-	char id[PROTO_ID_MAX_BYTES], buf[PROTO_REPLY_MAX];
+	char id[WIRE_ID_MAX_BYTES], buf[WIRE_REPLY_MAX];
 	struct proto_result r = { .variant = "blocking", .has_id = true, .id = id,
 				  .id_len = sizeof(id), .items = 1 };
 	struct proto_request req;

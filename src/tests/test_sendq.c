@@ -56,7 +56,7 @@ START_TEST(test_capacity_holds_a_whole_job)
 {
 	/* a blocking variant queues every result of a job while its loop is
 	 * blocked, plus replies to requests read meanwhile */
-	ck_assert_int_ge(SENDQ_CAPACITY, PROTO_ITEMS_MAX + 2 * SENDQ_PAUSE_RX);
+	ck_assert_int_ge(SENDQ_CAPACITY, WIRE_ITEMS_MAX + 2 * SENDQ_PAUSE_RX);
 	ck_assert_int_lt(SENDQ_RESUME_RX, SENDQ_PAUSE_RX);
 }
 END_TEST

@@ -1,7 +1,7 @@
 /*
  * looptimer.c: the timerfd timer declared in looptimer.h.
  */
-#include "core/looptimer.h"
+#include "common/looptimer.h"
 
 #include <errno.h>
 #include <stdio.h>
