@@ -46,13 +46,14 @@ CORE_OBJ := $(call obj,$(CORE_SRC) src/core/server.c)
 HARNESS_OBJ := $(call obj,$(HARNESS_SRC))
 ANALYSIS_OBJ := $(call obj,$(ANALYSIS_SRC))
 # the core without its lws glue, for the unit tests
-UNIT_CORE_OBJ := $(filter-out $(addprefix $(BUILD)/obj/core/,server.o session.o send.o threadsched.o),$(CORE_OBJ))
+UNIT_CORE_OBJ := $(filter-out $(addprefix $(BUILD)/obj/core/,server.o session.o send.o threadsched.o workers.o completion.o),$(CORE_OBJ))
 
 SERVER_BINS := $(addprefix $(BUILD)/server-,$(SERVERS))
 BINS := $(SERVER_BINS) $(BUILD)/harness $(BUILD)/summarize $(BUILD)/scaling-summarize $(BUILD)/grade
 
-# unit tests: pure functions (the core without its lws glue:
-# server.c, session.c, send.c, threadsched.c); integration tests: processes over loopback
+# unit tests: pure functions (the core without its lws glue and threads:
+# server.c, session.c, send.c, threadsched.c, workers.c, completion.c);
+# integration tests: processes over loopback
 INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
 	src/tests/test_badinput.c src/tests/test_shape.c src/tests/test_harness.c \
 	src/tests/test_variants.c src/tests/test_fixes.c src/tests/test_threadpool.c \

@@ -246,3 +246,10 @@ bool options_parse(int argc, char **argv, const char *variant,
 	}
 	return true;
 }
+
+int options_threads_default(long online_cpus)
+{
+	if (online_cpus < 1)
+		return 1;
+	return online_cpus > OPTIONS_THREADS_MAX ? OPTIONS_THREADS_MAX : (int)online_cpus;
+}

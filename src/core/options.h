@@ -79,6 +79,11 @@ bool options_parse(int argc, char **argv, const char *variant,
 		   unsigned allowed, struct options *o, char *err,
 		   size_t errcap);
 
+/* The worker threads when --threads is not given: the online CPUs (as
+ * sysconf(_SC_NPROCESSORS_ONLN) reports them, < 1 when unknown), at least
+ * 1 and at most OPTIONS_THREADS_MAX. */
+int options_threads_default(long online_cpus);
+
 /* Writes the usage text for server-<variant> to f. */
 void options_usage(FILE *f, const char *variant, unsigned allowed);
 

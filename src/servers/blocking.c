@@ -1,29 +1,21 @@
 /*
  * server-blocking: the bug.
  *
- * Every work item of a job is computed right here, inside the callback that
- * received the `run` request, one after another, and each result is sent as
- * soon as it is ready. While this loop computes, the event loop is not
- * running: it cannot write queued frames, read other clients' requests, or
- * fire timers.
+ * Every item of a job is computed right here, on the event-loop thread, and
+ * each result is sent as soon as it is ready. Until the last item is done
+ * the loop does not run: it cannot write queued frames, read other clients'
+ * requests or fire timers (docs/the-bug.md: what each --send discipline
+ * then delivers, and when).
  *
- * Why message 0 arrives on time and messages 1 and 2 arrive together (with
- * the default --send proactor): the first send finds no earlier write in
- * flight, so it goes straight to the socket at ~300 ms. That write now
- * waits for the loop to confirm it, so the next two sends can only be
- * queued, and the queue is drained when the loop next turns, which is after
- * the last item, at ~900 ms. With --send queue all three wait (900/900/900);
- * with --send direct all three go out on time (300/600/900). In every case
- * another client waits for the whole job: that part no send discipline fixes.
- *
- * The fixes are this file plus one idea each: flush.c, pingpong.c,
- * threadpool.c.
+ * Every variant in src/servers/ is this file plus one idea, with the same
+ * hook names, as Redis's ae_epoll.c and ae_select.c both define aeApiPoll:
+ * `diff blocking.c flush.c` shows the fix and little else.
  */
 #include "core/variant.h"
 
 /* Loop thread, inside LWS_CALLBACK_RECEIVE: the whole job runs before it
  * returns. */
-static void blocking_job_start(struct session *s)
+static void variant_job_run(struct session *s)
 {
 	const struct job *job = session_job(s);
 
@@ -32,16 +24,16 @@ static void blocking_job_start(struct session *s)
 
 		if (!session_compute_item(s, seq, &r))
 			return;		/* server stopping or client gone */
-		session_send_result(s, &r);	/* may only be queued: see above */
+		session_send_result(s, &r);	/* may only be queued */
 	}
 }
 
-static const struct variant blocking = {
+static const struct variant this_variant = {
 	.name = "blocking",
-	.job_start = blocking_job_start,
+	.job_start = variant_job_run,
 };
 
 int main(int argc, char **argv)
 {
-	return server_main(argc, argv, &blocking);
+	return server_main(argc, argv, &this_variant);
 }
