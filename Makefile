@@ -65,7 +65,7 @@ UNIT_TEST_SRC := src/tests/unit_main.c \
 UNIT_TESTS := $(BUILD)/tests/unit
 INTEGRATION_TESTS := $(BUILD)/tests/integration
 
-.PHONY: all help deps test test-asan test-tsan test-valgrind fuzz experiment scaling plots grade clean FORCE
+.PHONY: all help deps test test-asan test-tsan test-valgrind fuzz experiment scaling plots grade include-graph clean clean-results FORCE
 .DEFAULT_GOAL := all
 # Keep every object: without this make deletes the "intermediate" ones of
 # pattern chains and rebuilds them on the next target.
@@ -96,8 +96,9 @@ $(BUILD)/obj/%.o: src/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -c $< -o $@
 
+# -lm: common/stats.c's ceil() (an -O2 gcc inlines it; -O0 or clang may not)
 $(BUILD)/server-%: $(BUILD)/obj/servers/%.o $(CORE_OBJ) $(LOOPTIMER_OBJ) $(COMMON_OBJ)
-	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -o $@
+	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -lm -o $@
 
 # lab exercises: labs/NN-name/exercise.c -> build/labs/server-labNN
 LAB_DIRS := $(wildcard labs/0[2-4]-*)
@@ -110,7 +111,7 @@ $(BUILD)/obj/labs/%.o: labs/%.c | $(DEPS_STAMP)
 $(BUILD)/labs/server-lab%: $$(BUILD)/obj/labs/$$(notdir $$(wildcard labs/$$*-*))/exercise.o \
 		$(CORE_OBJ) $(LOOPTIMER_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -o $@
+	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -lm -o $@
 
 # The starters as shipped (git HEAD, or the file when there is no git), for
 # the test that the grader fails them: a student's edits must not change
@@ -124,7 +125,7 @@ $(BUILD)/labs/starter-lab%.c: FORCE | $(DEPS_STAMP)
 	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 $(BUILD)/labs/starter-lab%: $(BUILD)/labs/starter-lab%.c $(CORE_OBJ) $(LOOPTIMER_OBJ) $(COMMON_OBJ)
-	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $^ $(LDFLAGS_ALL) $(LWS_LIBS) -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $^ $(LDFLAGS_ALL) $(LWS_LIBS) -lm -o $@
 
 # make grade LAB=02 builds labs/02-*/exercise.c and grades it; no LAB: all.
 LAB ?=
@@ -268,8 +269,13 @@ RUN ?= results/latest
 plots: $(BUILD)/summarize $(BUILD)/scaling-summarize | $(DEPS_STAMP) ## redraw the summary and every plot of results/latest (or RUN=dir, e.g. results/latest-scaling) from its CSVs alone
 	@BUILD=$(BUILD) sh scripts/plots.sh $(RUN) && echo "redrew $(RUN): its summary and figures, from the CSVs"
 
-clean: ## remove build/ and generated results (keeps results/reference and reference-scaling)
+include-graph: ## which module (directory of src/) includes which; MODULE=harness: file by file
+	@sh scripts/include-graph.sh $(MODULE)
+
+clean: ## remove build/ (measured results stay: see clean-results)
 	rm -rf build
+
+clean-results: ## remove the measured runs under results/ (keeps results/reference, reference-scaling and README.md)
 	find results -mindepth 1 -maxdepth 1 ! -name reference ! -name reference-scaling ! -name README.md \
 		! -name .gitignore -exec rm -rf {} +
 

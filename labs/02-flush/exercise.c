@@ -21,16 +21,16 @@
 
 /* Per connection, so the job can stop and go on later: the next item to
  * compute. Loop thread only. */
-struct exercise_session {
+struct variant_session {
 	int next;
 };
 
 /* Loop thread: from job_start (inside LWS_CALLBACK_RECEIVE) and, once you
  * have written TODO 2, from queue_drained (inside WRITEABLE). */
-static void exercise_job_run(struct session *s)
+static void variant_job_run(struct session *s)
 {
 	const struct job *job = session_job(s);
-	struct exercise_session *es = session_data(s);
+	struct variant_session *es = session_data(s);
 
 	while (job->active && es->next < job->items) {
 		struct item_result r;
@@ -45,30 +45,30 @@ static void exercise_job_run(struct session *s)
 	}
 }
 
-static void exercise_job_start(struct session *s)
+static void variant_job_start(struct session *s)
 {
-	struct exercise_session *es = session_data(s);
+	struct variant_session *es = session_data(s);
 
 	es->next = 0;
-	exercise_job_run(s);
+	variant_job_run(s);
 }
 
 /* Loop thread, inside LWS_CALLBACK_SERVER_WRITEABLE: the queue of s has
  * just been written out. */
-static void exercise_queue_drained(struct session *s)
+static void variant_queue_drained(struct session *s)
 {
 	/* TODO 2: the result you stopped for has left: go on with the job. */
 	(void)s;
 }
 
-static const struct variant exercise = {
+static const struct variant this_variant = {
 	.name = "lab02",
-	.session_data_size = sizeof(struct exercise_session),
-	.job_start = exercise_job_start,
-	.queue_drained = exercise_queue_drained,
+	.session_data_size = sizeof(struct variant_session),
+	.job_start = variant_job_start,
+	.queue_drained = variant_queue_drained,
 };
 
 int main(int argc, char **argv)
 {
-	return server_main(argc, argv, &exercise);
+	return server_main(argc, argv, &this_variant);
 }

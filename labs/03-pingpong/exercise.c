@@ -22,27 +22,27 @@
 #include <string.h>
 
 /* Per connection. Loop thread only. */
-struct exercise_session {
+struct variant_session {
 	int next;		/* the item to compute when the awaited PONG comes */
 	uint32_t job_gen;	/* counts this connection's jobs, so a late PONG
 				   of an abandoned job cannot restart it */
 };
 
 /* What a PING carries, so its PONG can be matched to the item. */
-struct exercise_tag {
+struct variant_ping_tag {
 	uint32_t job_gen;
 	uint32_t seq;
 };
 
 /* Loop thread (a session timer): the client did not answer in time. */
-static void exercise_pong_timeout(struct session *s)
+static void variant_pong_timeout(struct session *s)
 {
 	/* TODO 3: end the job with PROTO_ERR_PONG_TIMEOUT (see the top). */
 	(void)s;
 }
 
 /* Loop thread, inside LWS_CALLBACK_RECEIVE_PONG. */
-static void exercise_pong(struct session *s, const void *payload, size_t len)
+static void variant_pong(struct session *s, const void *payload, size_t len)
 {
 	/* TODO 2: if this PONG answers the PING of item `next` of this job:
 	 * cancel the timer, move to the next item, and compute it. (The
@@ -53,14 +53,14 @@ static void exercise_pong(struct session *s, const void *payload, size_t len)
 	(void)len;
 }
 
-static void exercise_job_start(struct session *s)
+static void variant_job_start(struct session *s)
 {
 	const struct job *job = session_job(s);
-	struct exercise_session *es = session_data(s);
+	struct variant_session *es = session_data(s);
 
 	es->job_gen++;
 	/* TODO 1: compute only item `next` here, send it, then PING (with a
-	 * struct exercise_tag) and, unless it was the last item, arm the pong
+	 * struct variant_ping_tag) and, unless it was the last item, arm the pong
 	 * timeout, instead of computing the whole job in one go. */
 	for (es->next = 0; es->next < job->items; es->next++) {
 		struct item_result r;
@@ -71,16 +71,16 @@ static void exercise_job_start(struct session *s)
 	}
 }
 
-static const struct variant exercise = {
+static const struct variant this_variant = {
 	.name = "lab03",
 	.options = OPTIONS_PONG_TIMEOUT,
-	.session_data_size = sizeof(struct exercise_session),
-	.job_start = exercise_job_start,
-	.pong = exercise_pong,
+	.session_data_size = sizeof(struct variant_session),
+	.job_start = variant_job_start,
+	.pong = variant_pong,
 };
 
 int main(int argc, char **argv)
 {
-	(void)exercise_pong_timeout;	/* remove once TODO 1 arms the timer */
-	return server_main(argc, argv, &exercise);
+	(void)variant_pong_timeout;	/* remove once TODO 1 arms the timer */
+	return server_main(argc, argv, &this_variant);
 }

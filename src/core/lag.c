@@ -47,9 +47,24 @@ static struct {
 	struct lag_ring ring;
 	int64_t scratch[LAG_WINDOW];
 	FILE *log;
+	const char *log_path;	/* for messages */
+	bool log_failed;	/* a write failed: samples were lost */
 	bool quiet;
 	bool running;
 } lag = { .timer = { .fd = -1 } };
+
+/* A write to the lag log failed (a full disk, say): the file now misses
+ * samples. Says so once, closes it and writes no more; lag_stop() then
+ * returns false, so the server's exit status tells the script that asked
+ * for the log. Samples still go to the ring (stats). */
+static void lag_log_failed(void)
+{
+	fprintf(stderr, "lag log '%s': write failed: %s; samples from now on "
+		"are not logged\n", lag.log_path, strerror(errno));
+	fclose(lag.log);
+	lag.log = NULL;
+	lag.log_failed = true;
+}
 
 /* Arms the timer LAG_PERIOD_US from now. */
 static bool lag_schedule(void)
@@ -71,8 +86,8 @@ static void lag_fire(struct looptimer *t)
 	if (late < 0)
 		late = 0;
 	lag_ring_add(&lag.ring, now, late);
-	if (lag.log)
-		fprintf(lag.log, "%" PRId64 ",%" PRId64 "\n", now, late);
+	if (lag.log && fprintf(lag.log, "%" PRId64 ",%" PRId64 "\n", now, late) < 0)
+		lag_log_failed();
 	if (late > LAG_STALL_US && !lag.quiet)
 		fprintf(stderr, "event loop blocked for %" PRId64 " ms\n",
 			late / 1000);
@@ -90,6 +105,8 @@ bool lag_start(struct lws_context *ctx, const char *log_path, bool quiet)
 	memset(&lag.ring, 0, sizeof(lag.ring));
 	lag.quiet = quiet;
 	lag.log = NULL;
+	lag.log_path = log_path;
+	lag.log_failed = false;
 	if (!looptimer_open(&lag.timer, ctx, lag_fire, err, sizeof(err))) {
 		fprintf(stderr, "lag monitor: %s\n", err);
 		return false;
@@ -106,8 +123,8 @@ bool lag_start(struct lws_context *ctx, const char *log_path, bool quiet)
 		 * up to its death, in whole lines, where a full buffer would
 		 * leave nothing since the last stats, or half a line */
 		setvbuf(lag.log, NULL, _IOLBF, 0);
-		if (ftell(lag.log) == 0)
-			fprintf(lag.log, "t_us,lag_us\n");
+		if (ftell(lag.log) == 0 && fprintf(lag.log, "t_us,lag_us\n") < 0)
+			lag_log_failed();
 	}
 	if (!lag_schedule()) {
 		fprintf(stderr, "lag monitor: cannot arm its timer: %s\n",
@@ -119,19 +136,24 @@ bool lag_start(struct lws_context *ctx, const char *log_path, bool quiet)
 	return true;
 }
 
-void lag_stop(void)
+bool lag_stop(void)
 {
 	lag.running = false;
 	/* the timerfd itself is lws's now: lws_context_destroy() closes it */
 	looptimer_disarm(&lag.timer);
-	if (lag.log)
-		fclose(lag.log);
+	if (lag.log && fclose(lag.log) != 0 && !lag.log_failed) {
+		fprintf(stderr, "lag log '%s': closing it failed: %s; its last "
+			"samples may be lost\n", lag.log_path, strerror(errno));
+		lag.log_failed = true;
+	}
 	lag.log = NULL;
+	return !lag.log_failed;
 }
 
 void lag_summary(int64_t since_us, struct stats_summary *out, uint64_t *stalls)
 {
-	if (lag.log)
-		fflush(lag.log); /* whoever asks for stats may read the log next */
+	/* whoever asks for stats may read the log next */
+	if (lag.log && fflush(lag.log) != 0)
+		lag_log_failed();
 	lag_ring_summary(&lag.ring, since_us, out, stalls, lag.scratch);
 }

@@ -58,8 +58,10 @@ struct lws_context;
 bool lag_start(struct lws_context *ctx, const char *log_path, bool quiet);
 
 /* Stops the timer and closes the log. Safe to call when not started. The
- * timerfd itself stays open until lws_context_destroy() closes it. */
-void lag_stop(void);
+ * timerfd itself stays open until lws_context_destroy() closes it.
+ * Returns false if the log lost samples (a write or its close failed,
+ * already reported on stderr). */
+bool lag_stop(void);
 
 /* The running monitor's summary since since_us (for the `stats` op). */
 void lag_summary(int64_t since_us, struct stats_summary *out, uint64_t *stalls);

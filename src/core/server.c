@@ -153,96 +153,139 @@ static void server_install_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-int server_main(int argc, char **argv, const struct variant *v)
+/* The command line into server.opts. Returns -1 to go on, or the exit
+ * status: 2 after a bad command line, 0 after --help. */
+static int server_parse_command_line(int argc, char **argv, const struct variant *v)
 {
-	struct server *srv = &server;
 	char err[256];
 
-	srv->variant = v;
-	if (!options_parse(argc, argv, v->name, v->options, &srv->opts, err,
+	if (!options_parse(argc, argv, v->name, v->options, &server.opts, err,
 			   sizeof(err))) {
 		fprintf(stderr, "server-%s: %s\n", v->name, err);
 		options_usage(stderr, v->name, v->options);
 		return 2;
 	}
-	if (srv->opts.help) {
+	if (server.opts.help) {
 		options_usage(stdout, v->name, v->options);
 		return 0;
 	}
+	return -1;
+}
 
+/* The kernel's speed: given with --iters-per-ms, or measured once now,
+ * before any client (see work.h). */
+static void server_calibrate(void)
+{
+	if (server.opts.iters_per_ms > 0)
+		server.iters_per_ms = (uint64_t)server.opts.iters_per_ms;
+	else if (server.opts.work == WORK_CPU)
+		server.iters_per_ms = work_calibrate(WORK_CALIBRATE_TRIALS_SERVER);
+}
+
+/* Creates the lws context listening on --host/--port. Returns the port it
+ * listens on, or -1 after saying why (and with no context left). */
+static int server_listen(const struct variant *v)
+{
+	struct lws_context_creation_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.port = server.opts.port;
+	info.iface = server.opts.host;
+	info.protocols = server_protocols;
+	info.user = &server;
+	info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE;
+	if (!strchr(server.opts.host, ':'))
+		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+
+	server.ctx = lws_create_context(&info);
+	struct lws_vhost *vh = server.ctx ? lws_get_vhost_by_name(server.ctx, "default")
+					  : NULL;
+	int port = vh ? lws_get_vhost_listen_port(vh) : -1;
+
+	if (port > 0)
+		return port;
+	fprintf(stderr, "server-%s: cannot listen on %s port %d (address "
+		"in use, or not an address of this host?)\n", v->name,
+		server.opts.host, server.opts.port);
+	if (server.ctx)
+		lws_context_destroy(server.ctx);
+	server.ctx = NULL;
+	return -1;
+}
+
+/* The lines on stderr that say how this server runs. */
+static void server_announce(const struct variant *v)
+{
+	if (!server_is_loopback(server.opts.host))
+		fprintf(stderr, "server-%s: WARNING: listening on %s: the lab "
+			"server has no authentication; anyone who can reach this "
+			"address can make it compute\n", v->name, server.opts.host);
+	if (!server.opts.quiet)
+		fprintf(stderr, "server-%s: send=%s work=%s (%llu iterations/ms, %s)\n",
+			v->name, options_send_name(server.opts.send),
+			options_work_name(server.opts.work),
+			(unsigned long long)server.iters_per_ms,
+			server.opts.iters_per_ms > 0 ? "given" : "measured");
+}
+
+/* Runs the loop until a signal sets server.stop. Returns false if lws's
+ * loop failed instead (lws_service() < 0), after saying so. */
+static bool server_run_loop(const struct variant *v)
+{
+	while (!atomic_load(&server.stop)) {
+		int n = lws_service(server.ctx, 0);
+
+		if (n < 0) {
+			fprintf(stderr, "server-%s: the event loop failed "
+				"(lws_service returned %d): stopping\n", v->name, n);
+			return false;
+		}
+	}
+	return true;
+}
+
+int server_main(int argc, char **argv, const struct variant *v)
+{
+	server.variant = v;
+
+	int status = server_parse_command_line(argc, argv, v);
+
+	if (status >= 0)
+		return status;
 	server_install_signals();
-	lws_set_log_level(srv->opts.quiet ? LLL_ERR : LLL_ERR | LLL_WARN, NULL);
-
-	/* --calibrate: the figure an experiment hands every server of a run
-	 * with --iters-per-ms (see work.h). */
-	if (srv->opts.calibrate) {
+	lws_set_log_level(server.opts.quiet ? LLL_ERR : LLL_ERR | LLL_WARN, NULL);
+	if (server.opts.calibrate) {	/* what an experiment hands every server */
 		printf("iters_per_ms %llu\n", (unsigned long long)
 		       work_calibrate(WORK_CALIBRATE_TRIALS_EXPERIMENT));
 		return 0;
 	}
-	/* Measured once, before any client, unless given: see work.h. */
-	if (srv->opts.iters_per_ms > 0)
-		srv->iters_per_ms = (uint64_t)srv->opts.iters_per_ms;
-	else if (srv->opts.work == WORK_CPU)
-		srv->iters_per_ms = work_calibrate(WORK_CALIBRATE_TRIALS_SERVER);
+	server_calibrate();
 
-	struct lws_context_creation_info info;
+	int port = server_listen(v);
 
-	memset(&info, 0, sizeof(info));
-	info.port = srv->opts.port;
-	info.iface = srv->opts.host;
-	info.protocols = server_protocols;
-	info.user = srv;
-	info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE;
-	if (!strchr(srv->opts.host, ':'))
-		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
-
-	srv->ctx = lws_create_context(&info);
-	struct lws_vhost *vh = srv->ctx ? lws_get_vhost_by_name(srv->ctx, "default")
-					: NULL;
-	int port = vh ? lws_get_vhost_listen_port(vh) : -1;
-
-	if (!srv->ctx || port <= 0) {
-		fprintf(stderr, "server-%s: cannot listen on %s port %d (address "
-			"in use, or not an address of this host?)\n", v->name,
-			srv->opts.host, srv->opts.port);
-		if (srv->ctx)
-			lws_context_destroy(srv->ctx);
+	if (port < 0)
 		return 1;
-	}
-	if (!lag_start(srv->ctx, srv->opts.lag_log, srv->opts.quiet)) {
-		lws_context_destroy(srv->ctx);
+	if (!lag_start(server.ctx, server.opts.lag_log, server.opts.quiet)) {
+		lws_context_destroy(server.ctx);
 		return 1;
 	}
 	if (v->start && !v->start()) {
 		lag_stop();
-		lws_context_destroy(srv->ctx);
+		lws_context_destroy(server.ctx);
 		return 1;
 	}
-	if (!server_is_loopback(srv->opts.host))
-		fprintf(stderr, "server-%s: WARNING: listening on %s: the lab "
-			"server has no authentication; anyone who can reach this "
-			"address can make it compute\n", v->name, srv->opts.host);
-	if (!srv->opts.quiet)
-		fprintf(stderr, "server-%s: send=%s work=%s (%llu iterations/ms, %s)\n",
-			v->name, options_send_name(srv->opts.send),
-			options_work_name(srv->opts.work),
-			(unsigned long long)srv->iters_per_ms,
-			srv->opts.iters_per_ms > 0 ? "given" : "measured");
-
-	printf("listening on ws://%s:%d/\n", srv->opts.host, port);
+	server_announce(v);
+	printf("listening on ws://%s:%d/\n", server.opts.host, port);
 	fflush(stdout);
 
-	while (!atomic_load(&srv->stop))
-		if (lws_service(srv->ctx, 0) < 0)
-			break;
+	bool clean = server_run_loop(v);
 
 	/* The variant stops first (a thread pool joins its workers), while
 	 * the context they may wake still exists. */
 	if (v->stop)
 		v->stop();
-	srv->variant_stopped = true;
-	lag_stop();
-	lws_context_destroy(srv->ctx);
-	return 0;
+	server.variant_stopped = true;
+	clean = lag_stop() && clean;	/* false: the lag log lost samples */
+	lws_context_destroy(server.ctx);
+	return clean ? 0 : 1;
 }

@@ -26,12 +26,12 @@ int session_open(struct session *s, struct server *srv, struct lws *wsi)
 		 * client can read (lws sends the reason when the callback
 		 * returns non-zero), so a full server says why. */
 		char why[96];
-		int n = snprintf(why, sizeof(why), "server full: %d clients already "
-				 "connected (--max-clients)", srv->opts.max_clients);
 
+		snprintf(why, sizeof(why), "server full: %d clients already "
+			 "connected (--max-clients)", srv->opts.max_clients);
 		lwsl_warn("refusing connection %llu: %s\n", (unsigned long long)s->id, why);
 		lws_close_reason(wsi, (enum lws_close_status)SESSION_CLOSE_TRY_AGAIN_LATER,
-				 (unsigned char *)why, (size_t)n);
+				 (unsigned char *)why, strlen(why));
 		return -1;
 	}
 	if (srv->variant->session_data_size) {
@@ -233,11 +233,14 @@ int session_receive(struct session *s, const void *in, size_t len)
 	s->rx_in_message = !lws_is_final_fragment(s->wsi);
 
 	if (s->rx_discarded || len > WIRE_MAX_MESSAGE - s->rx_len) {
-		static const char why[] = "message larger than 4096 bytes";
+		if (!s->rx_discarded) {
+			char why[48];
 
-		if (!s->rx_discarded)
+			snprintf(why, sizeof(why), "message larger than %d bytes",
+				 WIRE_MAX_MESSAGE);
 			lws_close_reason(s->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
-					 (unsigned char *)why, sizeof(why) - 1);
+					 (unsigned char *)why, strlen(why));
+		}
 		s->rx_discarded += len;
 		if (s->rx_in_message && s->rx_discarded <= SESSION_DISCARD_MAX)
 			return 0;

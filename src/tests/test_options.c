@@ -173,6 +173,19 @@ START_TEST(test_worker_priority_words)
 }
 END_TEST
 
+/* Without --threads the pool gets one worker per online CPU, clamped to
+ * --threads' own range (it once fell to 1 above OPTIONS_THREADS_MAX). */
+START_TEST(test_threads_default_follows_cpus)
+{
+	ck_assert_int_eq(options_threads_default(2), 2);
+	ck_assert_int_eq(options_threads_default(OPTIONS_THREADS_MAX), OPTIONS_THREADS_MAX);
+	ck_assert_int_eq(options_threads_default(OPTIONS_THREADS_MAX + 1), OPTIONS_THREADS_MAX);
+	ck_assert_int_eq(options_threads_default(4096), OPTIONS_THREADS_MAX);
+	ck_assert_int_eq(options_threads_default(0), 1);	/* sysconf could not tell */
+	ck_assert_int_eq(options_threads_default(-1), 1);
+}
+END_TEST
+
 Suite *options_suite(void)
 {
 	Suite *s = suite_create("options");
@@ -186,6 +199,7 @@ Suite *options_suite(void)
 	tcase_add_test(tc, test_pong_timeout_when_allowed);
 	tcase_add_test(tc, test_loop_slice_when_allowed);
 	tcase_add_test(tc, test_worker_priority_words);
+	tcase_add_test(tc, test_threads_default_follows_cpus);
 	suite_add_tcase(s, tc);
 	return s;
 }
