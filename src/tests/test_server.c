@@ -225,6 +225,32 @@ START_TEST(test_lag_log_and_stall_warning)
 }
 END_TEST
 
+/* A lag log that cannot be written (a full disk) is no silent truncation:
+ * the server says so at once, keeps serving, and exits 1, not 0, so the
+ * script that asked for the log knows it is short. */
+START_TEST(test_lag_log_on_a_full_disk)
+{
+	struct spawned s;
+	char *argv[] = { server_path(), "--port", "0", "--quiet", "--lag-log", "/dev/full",
+			 NULL };
+	char err[512], errtext[4096];
+
+	ck_assert_msg(spawn_server(&s, argv, TU_START_MS, err, sizeof(err)) == 0, "%s", err);
+	struct wsc *c = tu_connect(&s);
+
+	tu_assert_echo(c);
+	wsc_close(c, TU_IO_MS);
+	spawn_read_stderr(&s, errtext, sizeof(errtext));
+	int st = spawn_stop(&s, SIGINT, TU_STOP_MS);
+
+	spawn_cleanup(&s);
+	ck_assert_msg(strstr(errtext, "lag log '/dev/full': write failed: No space left"),
+		      "stderr: %s", errtext);
+	ck_assert_msg(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 1,
+		      "status %d: a lag log that lost samples must not exit 0", st);
+}
+END_TEST
+
 Suite *server_suite(void)
 {
 	Suite *s = suite_create("server");
@@ -238,6 +264,7 @@ Suite *server_suite(void)
 	tcase_add_test(tc, test_wrong_path_404_and_default_subprotocol);
 	tcase_add_test(tc, test_stats_reports_the_stall);
 	tcase_add_test(tc, test_lag_log_and_stall_warning);
+	tcase_add_test(tc, test_lag_log_on_a_full_disk);
 	suite_add_tcase(s, tc);
 	return s;
 }
