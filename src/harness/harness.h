@@ -1,16 +1,10 @@
 /*
- * harness.h: the harness program's state, and what its files offer each
- * other. One harness, one lws event loop, one thread: every field of H
- * and every function below runs on that thread only, so nothing locks.
- *
- *   main.c    the program: the command line, the files, the loop, the
- *             exit status
- *   conn.c    one connection's state machine (the lws callbacks) (conn_)
- *   run.c     a run's phases: connect, job, drain, stats, close (run_)
- *   output.c  the CSV files and the terminal lines (output_)
- *
- * The pure parts (the command line, the replies, the rows and summaries)
- * are args.h, reply.h and report.h, which the unit tests link.
+ * harness.h: the harness program's state, H, and what its files offer each
+ * other: conn.c (a connection, the lws callbacks), run.c (a run's phases),
+ * output.c (the CSV files and the terminal lines), main.c (the program).
+ * One lws event loop, one thread: every field of H and every function
+ * below runs on that thread only, so nothing locks. The pure parts are
+ * args.h, reply.h and report.h, which the unit tests link.
  */
 #ifndef SENDLAB_HARNESS_H
 #define SENDLAB_HARNESS_H

@@ -1,19 +1,10 @@
 /*
- * run.c: one run of the harness, phase by phase (harness.h: enum phase).
- *
- * run_start() opens the run's connections, K clients' and the
- * bystander's; when the last is open (conn.c) run_begin_job() sends the K
- * `run` requests back to back and the bystander starts echoing; each
- * reply comes to run_on_frame(). When every client has every result the
- * run drains the echoes still out, asks for the server's lag over its
- * window, records the run (output.c) and closes the connections; when
- * they are closed, the next run starts, or the loop ends after the last
- * run this call makes (1..N, or the R-th alone with --run R/N).
- *
- * Each phase has its own bound (args.h), armed as the run enters it; a
- * phase ends only when all K clients have what it waits for. Any failure
- * goes to run_fail(), which ends the loop. All on the harness's one lws
- * thread.
+ * run.c: one run of the harness, phase by phase (harness.h: enum phase):
+ * open the connections (run_start), send the K jobs together once all are
+ * open (run_begin_job), take each reply (run_on_frame), drain the echoes,
+ * ask for the lag, record the run (output.c), close, and start the next
+ * run of this call or end the loop. Each phase arms its own bound (args.h);
+ * any failure goes to run_fail(). main.c's comment tells the whole story.
  */
 #include "common/clock.h"
 #include "harness/harness.h"
