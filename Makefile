@@ -33,7 +33,9 @@ DEPS_STAMP := build/.deps-installed
 
 COMMON_SRC := src/common/cli.c src/common/json.c src/common/stats.c
 CORE_SRC := $(filter-out src/core/server.c,$(wildcard src/core/*.c))
-HARNESS_SRC := $(filter-out src/harness/main.c,$(wildcard src/harness/*.c))
+# the harness program's lws side stays out of the unit tests' link
+HARNESS_MAIN_SRC := src/harness/main.c src/harness/conn.c src/harness/run.c src/harness/output.c
+HARNESS_SRC := $(filter-out $(HARNESS_MAIN_SRC),$(wildcard src/harness/*.c))
 # every main of src/analysis/ is its own program
 ANALYSIS_MAINS := src/analysis/main.c src/analysis/scaling_main.c
 ANALYSIS_SRC := $(filter-out $(ANALYSIS_MAINS),$(wildcard src/analysis/*.c))
@@ -146,7 +148,7 @@ $(BUILD)/grade: $(GRADE_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -lm -o $@
 
 # the harness's echo timer is the loop timer the servers use (one that does not spin)
-$(BUILD)/harness: $(BUILD)/obj/harness/main.o $(HARNESS_OBJ) $(LOOPTIMER_OBJ) \
+$(BUILD)/harness: $(call obj,$(HARNESS_MAIN_SRC)) $(HARNESS_OBJ) $(LOOPTIMER_OBJ) \
 		$(COMMON_OBJ)
 	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -lm -o $@
 

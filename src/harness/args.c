@@ -6,6 +6,7 @@
 #include "common/cli.h"
 #include "common/wire.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -124,14 +125,86 @@ static bool args_parse_run_of(const char *val, struct args *a)
 	return true;
 }
 
+/* The options that take an integer, each with its range and its field. */
+enum {
+	ARGS_OPT_ITEMS, ARGS_OPT_WORK_MS, ARGS_OPT_RUNS, ARGS_OPT_CLIENTS,
+	ARGS_OPT_BYSTANDER_MS, ARGS_INT_OPTIONS
+};
+static const struct args_int_option {
+	const char *name;
+	int min, max;
+	size_t field;		/* offsetof(struct args, the int it sets) */
+} args_int_options[ARGS_INT_OPTIONS] = {
+	[ARGS_OPT_ITEMS] = { "--items", WIRE_ITEMS_MIN, WIRE_ITEMS_MAX,
+			     offsetof(struct args, items) },
+	[ARGS_OPT_WORK_MS] = { "--work-ms", 0, WIRE_WORK_MS_MAX,
+			       offsetof(struct args, work_ms) },
+	[ARGS_OPT_RUNS] = { "--runs", 1, ARGS_RUNS_MAX, offsetof(struct args, runs) },
+	[ARGS_OPT_CLIENTS] = { "--clients", 1, ARGS_CLIENTS_MAX,
+			       offsetof(struct args, clients) },
+	[ARGS_OPT_BYSTANDER_MS] = { "--bystander-ms", 1, ARGS_BYSTANDER_MS_MAX,
+				    offsetof(struct args, bystander_ms) },
+};
+
+/* One option and its value into a; sets bit i of *given for
+ * args_int_options[i]. False with the sentence in err if either is wrong. */
+static bool args_parse_option(const char *name, const char *val, struct args *a,
+			      unsigned *given, char *err, size_t errcap)
+{
+	for (unsigned i = 0; i < ARGS_INT_OPTIONS; i++) {
+		const struct args_int_option *o = &args_int_options[i];
+
+		if (strcmp(name, o->name))
+			continue;
+		if (!cli_int(val, o->min, o->max, (int *)((char *)a + o->field)))
+			return cli_fail(err, errcap, "%s must be an integer from %d "
+					"to %d, not '%s'", name, o->min, o->max, val);
+		*given |= 1u << i;
+		return true;
+	}
+	if (!strcmp(name, "--run")) {
+		if (!args_parse_run_of(val, a))
+			return cli_fail(err, errcap, "--run must be R/N with 1 <= R "
+					"<= N <= %d, not '%s'", ARGS_RUNS_MAX, val);
+	} else if (!strcmp(name, "--url")) {
+		a->url = val;
+	} else if (!strcmp(name, "--csv")) {
+		a->csv = val;
+	} else if (!strcmp(name, "--bystander-csv")) {
+		a->bystander_csv = val;
+	} else if (!strcmp(name, "--lag-csv")) {
+		a->lag_csv = val;
+	} else {
+		return cli_fail(err, errcap, "unknown option '%s'", name);
+	}
+	return true;
+}
+
+/* What no single option can check: the required ones, and the pairs. */
+static bool args_check(struct args *a, unsigned given, char *err, size_t errcap)
+{
+	if (!a->url)
+		return cli_fail(err, errcap, "--url is required");
+	if (!(given & 1u << ARGS_OPT_ITEMS) || !(given & 1u << ARGS_OPT_WORK_MS))
+		return cli_fail(err, errcap, "--items and --work-ms are required");
+	if (a->items * a->work_ms > WIRE_JOB_MS_MAX)
+		return cli_fail(err, errcap, "--items * --work-ms must be at most "
+				 "%d, got %d", WIRE_JOB_MS_MAX, a->items * a->work_ms);
+	if (a->run_as && given & 1u << ARGS_OPT_RUNS)
+		return cli_fail(err, errcap, "--run R/N and --runs exclude each other: "
+				"--run is one run of N");
+	if (a->bystander_csv && !a->bystander_ms)
+		return cli_fail(err, errcap, "--bystander-csv needs --bystander-ms");
+	return args_parse_url(a, err, errcap);
+}
+
 bool args_parse(int argc, char **argv, struct args *a, char *err, size_t errcap)
 {
-	bool have_items = false, have_work = false, have_runs = false;
+	unsigned given = 0;	/* bit i: args_int_options[i] came */
 
 	*a = (struct args){ .runs = 1, .clients = 1 };
 	for (int i = 1; i < argc; i++) {
 		const char *name = argv[i];
-		const char *val;
 
 		if (!strcmp(name, "--help")) {
 			a->help = true;
@@ -145,65 +218,10 @@ bool args_parse(int argc, char **argv, struct args *a, char *err, size_t errcap)
 			return cli_fail(err, errcap, "unexpected argument '%s'", name);
 		if (i + 1 >= argc)
 			return cli_fail(err, errcap, "%s needs a value", name);
-		val = argv[++i];
-
-		if (!strcmp(name, "--url")) {
-			a->url = val;
-		} else if (!strcmp(name, "--items")) {
-			if (!cli_int(val, WIRE_ITEMS_MIN, WIRE_ITEMS_MAX, &a->items))
-				return cli_fail(err, errcap, "--items must be an integer "
-						 "from %d to %d, not '%s'", WIRE_ITEMS_MIN,
-						 WIRE_ITEMS_MAX, val);
-			have_items = true;
-		} else if (!strcmp(name, "--work-ms")) {
-			if (!cli_int(val, 0, WIRE_WORK_MS_MAX, &a->work_ms))
-				return cli_fail(err, errcap, "--work-ms must be an integer "
-						 "from 0 to %d, not '%s'", WIRE_WORK_MS_MAX, val);
-			have_work = true;
-		} else if (!strcmp(name, "--runs")) {
-			if (!cli_int(val, 1, ARGS_RUNS_MAX, &a->runs))
-				return cli_fail(err, errcap, "--runs must be an integer "
-						 "from 1 to %d, not '%s'", ARGS_RUNS_MAX, val);
-			have_runs = true;
-		} else if (!strcmp(name, "--run")) {
-			if (!args_parse_run_of(val, a))
-				return cli_fail(err, errcap, "--run must be R/N with "
-						"1 <= R <= N <= %d, not '%s'",
-						ARGS_RUNS_MAX, val);
-		} else if (!strcmp(name, "--clients")) {
-			if (!cli_int(val, 1, ARGS_CLIENTS_MAX, &a->clients))
-				return cli_fail(err, errcap, "--clients must be an integer "
-						 "from 1 to %d, not '%s'", ARGS_CLIENTS_MAX, val);
-		} else if (!strcmp(name, "--bystander-ms")) {
-			if (!cli_int(val, 1, ARGS_BYSTANDER_MS_MAX, &a->bystander_ms))
-				return cli_fail(err, errcap, "--bystander-ms must be an "
-						 "integer from 1 to %d, not '%s'",
-						 ARGS_BYSTANDER_MS_MAX, val);
-		} else if (!strcmp(name, "--csv")) {
-			a->csv = val;
-		} else if (!strcmp(name, "--bystander-csv")) {
-			a->bystander_csv = val;
-		} else if (!strcmp(name, "--lag-csv")) {
-			a->lag_csv = val;
-		} else {
-			return cli_fail(err, errcap, "unknown option '%s'", name);
-		}
+		if (!args_parse_option(name, argv[++i], a, &given, err, errcap))
+			return false;
 	}
-	if (a->help)
-		return true;
-	if (!a->url)
-		return cli_fail(err, errcap, "--url is required");
-	if (!have_items || !have_work)
-		return cli_fail(err, errcap, "--items and --work-ms are required");
-	if (a->items * a->work_ms > WIRE_JOB_MS_MAX)
-		return cli_fail(err, errcap, "--items * --work-ms must be at most "
-				 "%d, got %d", WIRE_JOB_MS_MAX, a->items * a->work_ms);
-	if (a->run_as && have_runs)
-		return cli_fail(err, errcap, "--run R/N and --runs exclude each other: "
-				"--run is one run of N");
-	if (a->bystander_csv && !a->bystander_ms)
-		return cli_fail(err, errcap, "--bystander-csv needs --bystander-ms");
-	return args_parse_url(a, err, errcap);
+	return a->help || args_check(a, given, err, errcap);
 }
 
 /* J, the job's nominal length in ms */

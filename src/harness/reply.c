@@ -88,6 +88,19 @@ static const enum reply_int reply_need_stats[] = {
 	REPLY_LAG_MAX_US, REPLY_STALLS,
 };
 
+/* Each op, and the integer fields it must carry (an error, none). */
+static const struct {
+	const char *name;
+	enum reply_op op;
+	const enum reply_int *need;
+	size_t n_need;
+} reply_ops[] = {
+	{ "result", REPLY_RESULT, reply_need_result, LWS_ARRAY_SIZE(reply_need_result) },
+	{ "echo", REPLY_ECHO, reply_need_echo, LWS_ARRAY_SIZE(reply_need_echo) },
+	{ "stats", REPLY_STATS, reply_need_stats, LWS_ARRAY_SIZE(reply_need_stats) },
+	{ "error", REPLY_ERROR, NULL, 0 },
+};
+
 static bool reply_require(const struct reply *r, const enum reply_int *need,
 			  size_t n, char *why, size_t whycap)
 {
@@ -122,25 +135,12 @@ bool reply_parse(const char *msg, size_t len, struct reply *r, char *why,
 			 p.bad_field);
 		return false;
 	}
-	if (!strcmp(p.op, "result")) {
-		r->op = REPLY_RESULT;
-		return reply_require(r, reply_need_result,
-				     LWS_ARRAY_SIZE(reply_need_result), why, whycap);
-	}
-	if (!strcmp(p.op, "echo")) {
-		r->op = REPLY_ECHO;
-		return reply_require(r, reply_need_echo,
-				     LWS_ARRAY_SIZE(reply_need_echo), why, whycap);
-	}
-	if (!strcmp(p.op, "stats")) {
-		r->op = REPLY_STATS;
-		return reply_require(r, reply_need_stats,
-				     LWS_ARRAY_SIZE(reply_need_stats), why, whycap);
-	}
-	if (!strcmp(p.op, "error")) {
-		r->op = REPLY_ERROR;
-		return true;
-	}
+	for (size_t i = 0; i < LWS_ARRAY_SIZE(reply_ops); i++)
+		if (!strcmp(p.op, reply_ops[i].name)) {
+			r->op = reply_ops[i].op;
+			return reply_require(r, reply_ops[i].need, reply_ops[i].n_need,
+					     why, whycap);
+		}
 	snprintf(why, whycap, "reply has unknown op \"%s\"", p.op);
 	return false;
 }

@@ -120,38 +120,6 @@ void report_summarize_clients(const struct report_msg *msgs, size_t n_msgs,
 /* Lists longer than this show their first and last values around "...". */
 #define REPORT_LIST_MAX 8
 
-static void report_append_ms(char *buf, size_t cap, int64_t us)
-{
-	size_t len = strlen(buf);
-
-	if (len + 1 >= cap)
-		return;
-	if (us < 0)
-		snprintf(buf + len, cap - len, "%s-", len ? " " : "");
-	else if (us < 10000)
-		snprintf(buf + len, cap - len, "%s%.1f", len ? " " : "",
-			 (double)us / 1000.0);
-	else
-		snprintf(buf + len, cap - len, "%s%" PRId64, len ? " " : "",
-			 (us + 500) / 1000);
-}
-
-void report_ms_list(char *buf, size_t cap, const int64_t *us, size_t n)
-{
-	if (cap == 0)
-		return;
-	buf[0] = '\0';
-	for (size_t i = 0; i < n; i++) {
-		if (n > REPORT_LIST_MAX && i == REPORT_LIST_MAX / 2) {
-			size_t len = strlen(buf);
-
-			snprintf(buf + len, cap - len, " ...");
-			i = n - REPORT_LIST_MAX / 2;
-		}
-		report_append_ms(buf, cap, us[i]);
-	}
-}
-
 /* Appends printf output to buf[0..cap), never past it. */
 static void report_append(char *buf, size_t cap, const char *fmt, ...)
 {
@@ -163,6 +131,32 @@ static void report_append(char *buf, size_t cap, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf + len, cap - len, fmt, ap);
 	va_end(ap);
+}
+
+static void report_append_ms(char *buf, size_t cap, int64_t us)
+{
+	const char *sep = buf[0] ? " " : "";
+
+	if (us < 0)
+		report_append(buf, cap, "%s-", sep);
+	else if (us < 10000)
+		report_append(buf, cap, "%s%.1f", sep, (double)us / 1000.0);
+	else
+		report_append(buf, cap, "%s%" PRId64, sep, (us + 500) / 1000);
+}
+
+void report_ms_list(char *buf, size_t cap, const int64_t *us, size_t n)
+{
+	if (cap == 0)
+		return;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (n > REPORT_LIST_MAX && i == REPORT_LIST_MAX / 2) {
+			report_append(buf, cap, " ...");
+			i = n - REPORT_LIST_MAX / 2;
+		}
+		report_append_ms(buf, cap, us[i]);
+	}
 }
 
 /* One value in ms as report_ms_list() writes it, into a small buffer. */
