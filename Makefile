@@ -51,6 +51,11 @@ UNIT_CORE_OBJ := $(filter-out $(addprefix $(BUILD)/obj/core/,server.o session.o 
 SERVER_BINS := $(addprefix $(BUILD)/server-,$(SERVERS))
 BINS := $(SERVER_BINS) $(BUILD)/harness $(BUILD)/summarize $(BUILD)/scaling-summarize $(BUILD)/grade
 
+# the independent WebSocket client, child processes and the watched job:
+# shared by the integration tests and the grader (src/client/)
+CLIENT_SRC := $(wildcard src/client/*.c)
+CLIENT_OBJ := $(call obj,$(CLIENT_SRC))
+
 # unit tests: pure functions (the core without its lws glue:
 # server.c, session.c, send.c, threadsched.c); integration tests: processes over loopback
 INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
@@ -58,7 +63,7 @@ INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
 	src/tests/test_variants.c src/tests/test_fixes.c src/tests/test_threadpool.c \
 	src/tests/test_summarize.c src/tests/test_grade.c src/tests/test_abuse.c \
 	src/tests/test_scaling_run.c src/tests/test_run_of.c \
-	src/tests/observe.c src/tests/watch.c src/tests/testutil.c src/tests/wsclient.c src/tests/spawn.c
+	src/tests/observe.c src/tests/testutil.c $(CLIENT_SRC)
 UNIT_TEST_SRC := src/tests/unit_main.c \
 	$(filter-out $(INTEGRATION_TEST_SRC),$(wildcard src/tests/test_*.c))
 UNIT_TESTS := $(BUILD)/tests/unit
@@ -138,8 +143,7 @@ grade: $(BUILD)/grade $$(foreach l,$$(GRADE_LABS),$(BUILD)/labs/server-lab$$(l))
 	done; exit $$rc
 
 # the grader drives servers with the tests' independent client
-GRADE_OBJ := $(call obj,src/grade/grade.c src/tests/watch.c src/tests/wsclient.c \
-	src/tests/spawn.c src/harness/reply.c)
+GRADE_OBJ := $(call obj,src/grade/grade.c src/harness/reply.c) $(CLIENT_OBJ)
 $(BUILD)/grade: $(GRADE_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -lm -o $@
 

@@ -6,8 +6,8 @@
 #ifndef SENDLAB_OBSERVE_H
 #define SENDLAB_OBSERVE_H
 
-#include "tests/spawn.h"
-#include "tests/watch.h"
+#include "client/spawn.h"
+#include "client/watch.h"
 
 #include <stdint.h>
 

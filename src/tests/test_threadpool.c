@@ -7,12 +7,12 @@
  * mid-job costs nothing. `make test-tsan` runs this suite under
  * ThreadSanitizer.
  */
+#include "client/watch.h"
 #include "common/clock.h"
 #include "harness/reply.h"
 #include "tests/observe.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
-#include "tests/watch.h"
 
 #include <inttypes.h>
 #include <poll.h>

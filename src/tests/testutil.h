@@ -7,8 +7,8 @@
 #define SENDLAB_TESTUTIL_H
 
 #include "harness/reply.h"
-#include "tests/spawn.h"
-#include "tests/wsclient.h"
+#include "client/spawn.h"
+#include "client/wsclient.h"
 
 #include <pthread.h>
 #include <stdbool.h>

@@ -1,13 +1,13 @@
 /*
  * watch.c: see watch.h.
  */
-#include "tests/watch.h"
+#include "client/watch.h"
 
+#include "client/wsclient.h"
 #include "common/cli.h"
 #include "common/clock.h"
 #include "common/stats.h"
 #include "harness/reply.h"
-#include "tests/wsclient.h"
 
 #include <inttypes.h>
 #include <poll.h>

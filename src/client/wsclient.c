@@ -6,7 +6,7 @@
  * no call can block past its deadline (a blocking send of a large frame to
  * a server that has stopped reading would otherwise hang the test).
  */
-#include "tests/wsclient.h"
+#include "client/wsclient.h"
 
 #include "common/clock.h"
 

@@ -6,7 +6,7 @@
  * extensions. waitpid has no timeout, so bounded waits poll it with
  * WNOHANG every SPAWN_STEP_MS.
  */
-#include "tests/spawn.h"
+#include "client/spawn.h"
 
 #include "common/clock.h"
 
