@@ -1,12 +1,9 @@
 /*
- * spawn.c: child processes for the integration tests (see spawn.h).
- *
- * fork + execv, not posix_spawn: the child needs setpgid, a parent-death
- * signal and reset signal state, which posix_spawn only offers through
- * extensions. waitpid has no timeout, so bounded waits poll it with
- * WNOHANG every SPAWN_STEP_MS.
+ * spawn.c: servers as child processes of a test (see spawn.h): start one,
+ * wait for its "listening on" line, stop it, read its stderr, clean up.
+ * The process primitives are in spawn_proc.c, spawn_run in spawn_run.c.
  */
-#include "client/spawn.h"
+#include "client/spawn_impl.h"
 
 #include "common/clock.h"
 
@@ -19,158 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
-#define SPAWN_STEP_MS 5
-#define SPAWN_REAP_MS 5000	/* how long a SIGKILLed child may take to go */
 #define SPAWN_EXIT_GRACE_MS 2000 /* stdout closed: time for the exit itself */
-#define SPAWN_FD_SCAN_MAX 1024	/* the child closes inherited fds below this */
 #define SPAWN_PREFIX "listening on ws://"
-
-static void spawn_sleep_ms(int ms)
-{
-	struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)ms * 1000000 };
-
-	nanosleep(&ts, NULL);	/* EINTR just makes this step shorter */
-}
-
-/*
- * Moves fd to a number >= 3 with close-on-exec set. >= 3 so that in the
- * child dup2() onto 0..2 never has source and target the same (dup2 then
- * does nothing and the close-on-exec flag would survive); close-on-exec so
- * no other child (another server, spawn_run's) inherits it. Returns the
- * new fd, or -1 (fd closed either way).
- */
-static int spawn_cloexec(int fd)
-{
-	int nfd;
-
-	if (fd < 0)
-		return -1;
-	nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	close(fd);
-	return nfd;
-}
-
-/*
- * The child's side, between fork and execv: async-signal-safe calls only
- * (the test process may have threads). Never returns.
- */
-static void spawn_child(char *const argv[], int out_fd, int err_fd,
-			pid_t parent, int fd_max)
-{
-	static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM,
-				    SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2 };
-	static const char msg[] = "spawn: cannot exec ";
-	struct sigaction dfl;
-	sigset_t none;
-	int null_fd;
-
-	/* Own group, so a timeout can kill the child and its children. */
-	setpgid(0, 0);
-#ifdef __linux__
-	/* If the test process dies (a failed ck_assert exits it), take the
-	 * server with it; the getppid check closes the race where the parent
-	 * died before prctl. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(127);
-#else
-	(void)parent;
-#endif
-	/* Ignored signals and the mask survive exec: a test that ignores
-	 * SIGTERM must not give us a server that cannot be stopped. */
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	sigemptyset(&dfl.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &dfl, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-
-	null_fd = open("/dev/null", O_RDONLY);
-	if (null_fd >= 0 && null_fd != STDIN_FILENO) {
-		dup2(null_fd, STDIN_FILENO);
-		close(null_fd);
-	}
-	if (dup2(out_fd, STDOUT_FILENO) < 0 || dup2(err_fd, STDERR_FILENO) < 0)
-		_exit(127);
-	/* Ours are close-on-exec already; this catches the test's own. */
-	for (int fd = 3; fd < fd_max; fd++)
-		close(fd);
-
-	execv(argv[0], argv);
-
-	/* strerror is not async-signal-safe: the path and errno must do. */
-	char num[16];
-	int n = (int)sizeof(num), e = errno;
-
-	num[--n] = '\n';
-	do {
-		num[--n] = (char)('0' + e % 10);
-		e /= 10;
-	} while (e && n > 0);
-	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0 ||
-	    write(STDERR_FILENO, argv[0], strlen(argv[0])) < 0 ||
-	    write(STDERR_FILENO, ": errno ", 8) < 0 ||
-	    write(STDERR_FILENO, num + n, sizeof(num) - (size_t)n) < 0)
-		_exit(127);
-	_exit(127);
-}
-
-/* fork + spawn_child. Returns the pid, or -1 with errno set. */
-static pid_t spawn_fork(char *const argv[], int out_fd, int err_fd)
-{
-	pid_t parent = getpid(), pid;
-	long open_max = sysconf(_SC_OPEN_MAX);
-	int fd_max = open_max < 0 || open_max > SPAWN_FD_SCAN_MAX
-			     ? SPAWN_FD_SCAN_MAX : (int)open_max;
-
-	pid = fork();
-	if (pid == 0)
-		spawn_child(argv, out_fd, err_fd, parent, fd_max);
-	if (pid > 0)
-		setpgid(pid, pid); /* also here: whichever side runs first wins */
-	return pid;
-}
-
-/*
- * Waits up to timeout_ms for pid to exit. Returns 1 (exited, *status set),
- * 0 (still running), or -1 (waitpid failed: not our child, or already
- * reaped).
- */
-static int spawn_wait(pid_t pid, int timeout_ms, int *status)
-{
-	int64_t deadline = clock_now_us() + (int64_t)timeout_ms * 1000;
-
-	for (;;) {
-		pid_t r = waitpid(pid, status, WNOHANG);
-
-		if (r == pid)
-			return 1;
-		if (r < 0 && errno != EINTR)
-			return -1;
-		if (clock_now_us() >= deadline)
-			return 0;
-		spawn_sleep_ms(SPAWN_STEP_MS);
-	}
-}
-
-/* SIGKILLs pid's process group and pid itself (in case setpgid lost a
- * race), then reaps it. The group is signalled before the reap: until
- * then the zombie keeps the group id from being reused. */
-static void spawn_kill(pid_t pid)
-{
-	int status;
-
-	kill(-pid, SIGKILL);
-	kill(pid, SIGKILL);
-	spawn_wait(pid, SPAWN_REAP_MS, &status);
-}
 
 static void spawn_describe(int status, char *buf, size_t cap)
 {
@@ -218,22 +67,15 @@ static int spawn_parse_listening(const char *line)
 	return (int)port;
 }
 
-int spawn_server(struct spawned *s, char *const argv[], int timeout_ms,
-		 char *err, size_t errcap)
+/*
+ * Starts argv with stdout on a pipe (s->stdout_fd) and stderr into a fresh
+ * temp file (s->stderr_path). Returns 0, or -1 with the reason in err; the
+ * caller then cleans *s up.
+ */
+static int spawn_start(struct spawned *s, char *const argv[], char *err,
+		       size_t errcap)
 {
-	int64_t deadline = clock_now_us() + (int64_t)timeout_ms * 1000;
-	int pfd[2], err_fd, status;
-	char line[256], what[64], serr[301];
-	size_t got = 0;
-	char *nl;
-
-	memset(s, 0, sizeof(*s));
-	s->pid = -1;
-	s->stdout_fd = -1;
-	if (!err || !errcap) {
-		err = what;	/* the caller does not want the reason */
-		errcap = sizeof(what);
-	}
+	int pfd[2], err_fd;
 
 	snprintf(s->stderr_path, sizeof(s->stderr_path),
 		 "/tmp/sendlab-stderr-XXXXXX");
@@ -247,7 +89,7 @@ int spawn_server(struct spawned *s, char *const argv[], int timeout_ms,
 	if (pipe(pfd) < 0) {
 		snprintf(err, errcap, "pipe: %s", strerror(errno));
 		close(err_fd);
-		goto fail;
+		return -1;
 	}
 	pfd[0] = spawn_cloexec(pfd[0]);
 	pfd[1] = spawn_cloexec(pfd[1]);
@@ -258,7 +100,7 @@ int spawn_server(struct spawned *s, char *const argv[], int timeout_ms,
 		if (pfd[1] >= 0)
 			close(pfd[1]);
 		close(err_fd);
-		goto fail;
+		return -1;
 	}
 	s->stdout_fd = pfd[0];
 	s->pid = spawn_fork(argv, pfd[1], err_fd);
@@ -268,8 +110,43 @@ int spawn_server(struct spawned *s, char *const argv[], int timeout_ms,
 	close(err_fd);
 	if (s->pid < 0) {
 		snprintf(err, errcap, "fork: %s", strerror(errno));
-		goto fail;
+		return -1;
 	}
+	return 0;
+}
+
+/* EOF (or a read error) on the child's stdout before its first line: it
+ * is exiting. Says how (reaping it if it exits within the grace time) and
+ * what its stderr holds, in err. */
+static void spawn_why_no_line(struct spawned *s, const char *path, char *err,
+			      size_t errcap)
+{
+	char what[64], serr[301];
+	int status;
+
+	if (spawn_wait(s->pid, SPAWN_EXIT_GRACE_MS, &status) == 1) {
+		s->pid = -1;
+		spawn_describe(status, what, sizeof(what));
+	} else {
+		snprintf(what, sizeof(what), "stdout closed, still running");
+	}
+	spawn_read_stderr(s, serr, sizeof(serr));
+	spawn_flatten(serr);
+	snprintf(err, errcap, "%s did not start (%s); stderr: \"%s\"", path, what,
+		 serr);
+}
+
+/*
+ * Reads the child's stdout into line[0..cap) until its first '\n', by
+ * deadline. Returns a pointer to that '\n', or NULL with the reason in err
+ * (timeout_ms is only for the message).
+ */
+static char *spawn_first_line(struct spawned *s, const char *path, char *line,
+			      size_t cap, int64_t deadline, int timeout_ms,
+			      char *err, size_t errcap)
+{
+	size_t got = 0;
+	char *nl;
 
 	while (!(nl = memchr(line, '\n', got))) {
 		struct pollfd p = { .fd = s->stdout_fd, .events = POLLIN };
@@ -277,48 +154,62 @@ int spawn_server(struct spawned *s, char *const argv[], int timeout_ms,
 		ssize_t n;
 		int r;
 
-		if (got == sizeof(line) - 1) {
+		if (got == cap - 1) {
 			line[got] = '\0';
 			spawn_flatten(line);
 			snprintf(err, errcap, "malformed first stdout line (over "
 				 "%zu bytes): \"%.80s...\"", got, line);
-			goto fail;
+			return NULL;
 		}
 		r = poll(&p, 1, left > 0 ? (int)((left + 999) / 1000) : 0);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
 			snprintf(err, errcap, "poll: %s", strerror(errno));
-			goto fail;
+			return NULL;
 		}
 		if (r == 0) {
 			line[got] = '\0';
 			spawn_flatten(line);
 			snprintf(err, errcap, "no \"listening on\" line within %d ms "
 				 "(stdout so far: \"%s\")", timeout_ms, line);
-			goto fail;
+			return NULL;
 		}
-		n = read(s->stdout_fd, line + got, sizeof(line) - 1 - got);
+		n = read(s->stdout_fd, line + got, cap - 1 - got);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n > 0) {
-			got += (size_t)n;
-			continue;
+		if (n <= 0) {
+			spawn_why_no_line(s, path, err, errcap);
+			return NULL;
 		}
-
-		/* EOF (or a read error) before the line: it is exiting. */
-		if (spawn_wait(s->pid, SPAWN_EXIT_GRACE_MS, &status) == 1) {
-			s->pid = -1;
-			spawn_describe(status, what, sizeof(what));
-		} else {
-			snprintf(what, sizeof(what), "stdout closed, still running");
-		}
-		spawn_read_stderr(s, serr, sizeof(serr));
-		spawn_flatten(serr);
-		snprintf(err, errcap, "%s did not start (%s); stderr: \"%s\"",
-			 argv[0], what, serr);
-		goto fail;
+		got += (size_t)n;
 	}
+	return nl;
+}
+
+int spawn_server(struct spawned *s, char *const argv[], int timeout_ms,
+		 char *err, size_t errcap)
+{
+	int64_t deadline = clock_now_us() + (int64_t)timeout_ms * 1000;
+	char line[256], unwanted[320];
+	char *nl;
+
+	memset(s, 0, sizeof(*s));
+	s->pid = -1;
+	s->stdout_fd = -1;
+	/* The caller does not want the reason: a buffer of its own, since
+	 * the sentence is built from other buffers (the exit status, the
+	 * stdout line) and snprintf's arguments must not overlap its output. */
+	if (!err || !errcap) {
+		err = unwanted;
+		errcap = sizeof(unwanted);
+	}
+	if (spawn_start(s, argv, err, errcap) < 0)
+		goto fail;
+	nl = spawn_first_line(s, argv[0], line, sizeof(line), deadline, timeout_ms,
+			      err, errcap);
+	if (!nl)
+		goto fail;
 
 	*nl = '\0';
 	s->port = spawn_parse_listening(line);
@@ -391,95 +282,4 @@ void spawn_cleanup(struct spawned *s)
 	if (s->stderr_path[0])
 		unlink(s->stderr_path);
 	s->stderr_path[0] = '\0';
-}
-
-int spawn_run(char *const argv[], char *out, size_t outcap, int timeout_ms)
-{
-	int64_t deadline = clock_now_us() + (int64_t)timeout_ms * 1000;
-	int pfd[2], fd, status = -1, exited = 0;
-	size_t got = 0;
-	pid_t pid;
-
-	if (out && outcap)
-		out[0] = '\0';
-	if (pipe(pfd) < 0)
-		return -1;
-	fd = spawn_cloexec(pfd[0]);
-	pfd[1] = spawn_cloexec(pfd[1]);
-	if (fd < 0 || pfd[1] < 0) {
-		if (fd >= 0)
-			close(fd);
-		if (pfd[1] >= 0)
-			close(pfd[1]);
-		return -1;
-	}
-	pid = spawn_fork(argv, pfd[1], pfd[1]);
-	close(pfd[1]);
-	if (pid < 0) {
-		close(fd);
-		return -1;
-	}
-
-	/*
-	 * Read and watch for the exit at once. Once the child has exited,
-	 * take only what is already in the pipe: a grandchild that inherited
-	 * the pipe could keep it open forever.
-	 */
-	for (;;) {
-		if (!exited) {
-			pid_t r = waitpid(pid, &status, WNOHANG);
-
-			if (r == pid) {
-				exited = 1;
-			} else if (r < 0 && errno != EINTR) {
-				exited = 1;	/* lost track of it: give up */
-				status = -1;
-			} else if (clock_now_us() >= deadline) {
-				spawn_kill(pid);
-				status = -1;
-				break;
-			}
-		}
-		if (fd < 0) {
-			if (exited)
-				break;
-			spawn_sleep_ms(SPAWN_STEP_MS);
-			continue;
-		}
-
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int r = poll(&p, 1, exited ? 0 : SPAWN_STEP_MS);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (exited)
-				break;
-			continue;
-		}
-
-		char chunk[4096];
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			close(fd);
-			fd = -1;
-			continue;
-		}
-		if (out && got + 1 < outcap) {
-			size_t keep = (size_t)n < outcap - 1 - got ? (size_t)n
-								  : outcap - 1 - got;
-
-			memcpy(out + got, chunk, keep);
-			got += keep;
-			out[got] = '\0';
-		}
-		if (exited && clock_now_us() >= deadline)
-			break;	/* a grandchild flooding the pipe */
-	}
-	if (fd >= 0)
-		close(fd);
-	return status;
 }

@@ -35,6 +35,7 @@ struct spawned {
  * exited early (its exit status and the first ~300 bytes of its stderr),
  * timeout, or a malformed line. On failure the child is killed and reaped
  * and *s cleaned up (spawn_cleanup is then harmless but unnecessary).
+ * err may be NULL (or errcap 0) when the reason is not wanted.
  */
 int spawn_server(struct spawned *s, char *const argv[], int timeout_ms,
 		 char *err, size_t errcap);

@@ -26,7 +26,6 @@ void wsc_errf(struct wsc *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* splitmix64 step: used for the mask stream and the no-urandom fallback. */
 uint64_t wsc_splitmix(uint64_t *x)
 {
 	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
@@ -36,8 +35,6 @@ uint64_t wsc_splitmix(uint64_t *x)
 	return z ^ (z >> 31);
 }
 
-/* Fills buf from /dev/urandom; if that is missing or short, from a
- * generator seeded with the time and pid (good enough for a test key). */
 void wsc_random(void *buf, size_t len)
 {
 	unsigned char *p = buf;

@@ -27,8 +27,6 @@ int64_t wsc_deadline(int timeout_ms)
 	return clock_now_us() + (int64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000;
 }
 
-/* Milliseconds left until deadline, rounded up so poll never wakes early
- * and spins; 0 once it has passed. */
 int wsc_left_ms(int64_t deadline)
 {
 	int64_t left = deadline - clock_now_us();
