@@ -15,6 +15,7 @@ int main(void)
 	srunner_add_suite(sr, abuse_suite());
 	srunner_add_suite(sr, shape_suite());
 	srunner_add_suite(sr, harness_suite());
+	srunner_add_suite(sr, harness_fail_suite());
 	srunner_add_suite(sr, variants_suite());
 	srunner_add_suite(sr, fixes_suite());
 	srunner_add_suite(sr, threadpool_suite());

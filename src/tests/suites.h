@@ -27,6 +27,7 @@ Suite *server_suite(void);
 Suite *badinput_suite(void);
 Suite *shape_suite(void);
 Suite *harness_suite(void);
+Suite *harness_fail_suite(void);
 Suite *variants_suite(void);
 Suite *fixes_suite(void);
 Suite *threadpool_suite(void);
