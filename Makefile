@@ -59,8 +59,8 @@ CLIENT_OBJ := $(call obj,$(CLIENT_SRC))
 # unit tests: pure functions (the core without its lws glue:
 # server.c, session.c, send.c, threadsched.c); integration tests: processes over loopback
 INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
-	src/tests/test_badinput.c src/tests/test_shape.c src/tests/test_harness.c \
-	src/tests/test_harness_fail.c src/tests/harnessout.c \
+	src/tests/test_badinput.c src/tests/test_badframes.c src/tests/test_shape.c \
+	src/tests/test_harness.c src/tests/test_harness_fail.c src/tests/harnessout.c \
 	src/tests/test_variants.c src/tests/test_fixes.c src/tests/test_threadpool.c \
 	src/tests/test_summarize.c src/tests/test_grade.c src/tests/test_abuse.c \
 	src/tests/test_scaling_run.c src/tests/test_run_of.c \
@@ -213,7 +213,7 @@ $(VALGRIND_DEPS_STAMP): scripts/install-deps.sh
 	@mkdir -p $(@D) && touch $@
 
 test-valgrind: $(VALGRIND_DEPS_STAMP) ## the abuse and bad-input suites with every server under valgrind memcheck
-	@SENDLAB_VALGRIND=1 $(MAKE) --no-print-directory SUITES=abuse,badinput test
+	@SENDLAB_VALGRIND=1 $(MAKE) --no-print-directory SUITES=abuse,badinput,badframes test
 
 # The fuzz target: libFuzzer over the request parser and the reply writers
 # (src/fuzz/fuzz_proto.c). clang only, so it is built apart from everything
