@@ -195,8 +195,9 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 \
 test-asan: ## the same tests, built with AddressSanitizer + UndefinedBehaviorSanitizer
 	@$(SAN_ENV) $(MAKE) --no-print-directory BUILD=build/asan SAN=address,undefined OPT="-O1 -g" test
 
-# ThreadSanitizer: the thread pool's own tests and the tests every variant
-# shares (start-up, mid-job disconnects, SIGINT mid-item, shutdown joins).
+# ThreadSanitizer: the thread pool's own tests (mid-job disconnects among
+# them) and the tests every variant shares (start-up, SIGINT mid-item,
+# shutdown joins).
 TSAN_ENV = TSAN_OPTIONS=halt_on_error=1:exitcode=88:second_deadlock_stack=1
 
 test-tsan: ## the thread-pool tests built with ThreadSanitizer

@@ -108,12 +108,7 @@ START_TEST(test_pingpong_timeout_when_pings_are_ignored)
 	 * the server still work */
 	ck_assert_int_eq(wsc_recv(deaf, &f, 300), 0);
 	tu_assert_echo(deaf);
-	tu_send(other, "{\"op\":\"run\",\"items\":2,\"work_ms\":20}");
-	for (int i = 0; i < 2; i++) {
-		tu_recv_reply(other, &r, TU_IO_MS, NULL);
-		ck_assert_int_eq(r.op, REPLY_RESULT);
-		ck_assert_int_eq(r.v[REPLY_SEQ], i);
-	}
+	tu_assert_job(other, 2, 20);
 	ck_assert_int_ge(wsc_pings_seen(other), 1);
 	wsc_close(deaf, TU_IO_MS);
 	wsc_close(other, TU_IO_MS);

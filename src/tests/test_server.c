@@ -45,7 +45,6 @@ START_TEST(test_help_and_bad_options)
 	char out[4096];
 	char *help[] = { server_path(), "--help", NULL };
 	char *bad[] = { server_path(), "--port", "seventy", NULL };
-	char *threads[] = { server_path(), "--threads", "2", NULL };
 	char *unknown[] = { server_path(), "--frobnicate", NULL };
 	int st;
 
@@ -53,16 +52,12 @@ START_TEST(test_help_and_bad_options)
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	ck_assert_ptr_nonnull(strstr(out, "usage: server-blocking"));
 	ck_assert_ptr_nonnull(strstr(out, "--send MODE"));
-	ck_assert_ptr_null(strstr(out, "--threads")); /* not this variant's */
+	/* other variants' options, --threads: test_variants.c */
 
 	st = spawn_run(bad, out, sizeof(out), TU_START_MS);
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
 	ck_assert_ptr_nonnull(strstr(out, "--port must be an integer from 0 to 65535, not 'seventy'"));
 	ck_assert_ptr_nonnull(strstr(out, "usage: server-blocking"));
-
-	st = spawn_run(threads, out, sizeof(out), TU_START_MS);
-	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
-	ck_assert_ptr_nonnull(strstr(out, "--threads is only for server-threadpool"));
 
 	st = spawn_run(unknown, out, sizeof(out), TU_START_MS);
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
