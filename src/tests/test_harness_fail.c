@@ -37,39 +37,42 @@ static int loopback_port(bool listening, int *fd)
 	return ntohs(a.sin_port);
 }
 
+/* Runs the harness (1 x 1 ms) against url: it must exit 1 with a message
+ * that names url and cause. */
+static void assert_fails_naming(const char *url, const char *cause)
+{
+	char out[4096];
+	char *argv[] = { tu_harness_path(), "--url", (char *)url, "--items", "1", "--work-ms",
+			 "1", NULL };
+	int st = spawn_run(argv, out, sizeof(out), 30000);
+
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1, "%s", out);
+	ck_assert_msg(strstr(out, url), "%s", out);
+	ck_assert_msg(strstr(out, cause), "%s", out);
+}
+
 START_TEST(test_refused_names_url_and_cause)
 {
-	char out[4096], url[64];
+	char url[64];
 	int fd;
 	/* a port nobody listens on: bind one, note it, close it */
 	int port = loopback_port(false, &fd);
 
 	close(fd);
 	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", port);
-	char *argv[] = { tu_harness_path(), "--url", url, "--items", "1", "--work-ms", "1",
-			 NULL };
-	int st = spawn_run(argv, out, sizeof(out), 30000);
-
-	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
-	ck_assert_msg(strstr(out, url), "%s", out);
-	ck_assert_msg(strstr(out, "Connection refused"), "%s", out);
+	assert_fails_naming(url, "Connection refused");
 }
 END_TEST
 
 START_TEST(test_http_error_names_url_and_cause)
 {
 	struct spawned s;
-	char out[4096], url[64];
+	char url[64];
 
 	tu_start(&s, "blocking", NULL);
 	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/wrong", s.port);
-	char *argv[] = { tu_harness_path(), "--url", url, "--items", "1", "--work-ms", "1", NULL };
-	int st = spawn_run(argv, out, sizeof(out), 30000);
-
+	assert_fails_naming(url, "refused the WebSocket upgrade");
 	tu_stop_clean(&s);
-	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
-	ck_assert_msg(strstr(out, url), "%s", out);
-	ck_assert_msg(strstr(out, "refused the WebSocket upgrade"), "%s", out);
 }
 END_TEST
 
