@@ -1,6 +1,6 @@
 /*
  * spawn.h: run a server binary (or any command) as a child process of an
- * integration test, with every wait bounded.
+ * integration test or the lab grader, with every wait bounded.
  *
  * A test starts a server with spawn_server, which returns once the server
  * has printed its "listening on ws://HOST:PORT/" line (so the port is known
