@@ -103,43 +103,77 @@ START_TEST(test_full_server_close_frame_named)
 }
 END_TEST
 
+/* A harness run whose server was killed mid-job. */
+struct killed_run {
+	const char *clients;	/* --clients */
+	char url[64];
+	struct hout_files f;
+	struct tu_bg_run bg;	/* the harness's exit and output */
+	int64_t t_kill;
+};
+
 /*
- * What a run cut by the server's death at t_kill leaves, with f its files
- * and `total` the results it asked for: the harness exits 3 at once (not
- * after its 8 s results bound), its stderr names the URL and the
- * incomplete run, each file holds exactly the rows stderr says arrived (at
- * least one, not all) and ends with the same "# incomplete" line naming
- * the drop; the lag file has no row (the stats reply never came). Returns
- * the number of results.
+ * Starts server-blocking and the harness against it (items x 200 ms for
+ * each of `clients` clients, a bystander, three files), and SIGKILLs the
+ * server once the first result is in the CSV.
  */
-static int assert_cut_by_kill(const struct tu_bg_run *bg, int64_t t_kill, const char *url,
-			      const struct hout_files *f, int total)
+static void kill_after_first_result(struct killed_run *k, const char *items,
+				    const char *clients)
 {
+	struct spawned s;
+
+	k->clients = clients;
+	tu_start(&s, "blocking", NULL);
+	snprintf(k->url, sizeof(k->url), "ws://127.0.0.1:%d/", s.port);
+	hout_files_make(&k->f);
+	char *argv[] = { tu_harness_path(), "--url", k->url, "--items", (char *)items,
+			 "--work-ms", "200", "--clients", (char *)clients, "--bystander-ms",
+			 "20", "--csv", k->f.msg, "--bystander-csv", k->f.by, "--lag-csv",
+			 k->f.lag, NULL };
+	bool saw_first = tu_kill_at_rows(&s, &k->bg, argv, k->f.msg, 1, &k->t_kill);
+
+	ck_assert_msg(saw_first, "no result row within 10 s: %s", k->bg.out);
+}
+
+/*
+ * What the run k, cut by the server's death, leaves, with `total` the
+ * results it asked for: the harness exits 3 at once (not after its 8 s
+ * results bound), its stderr names the URL and the incomplete run, each
+ * file holds exactly the rows stderr says arrived (at least one, not all)
+ * and ends with the same "# incomplete" line naming the drop; the lag file
+ * has no row (the stats reply never came). Returns the number of results.
+ */
+static int assert_cut_by_kill(const struct killed_run *k, int total)
+{
+	const char *out = k->bg.out;
 	char of_total[32];
 
-	ck_assert_msg(WIFEXITED(bg->status) && WEXITSTATUS(bg->status) == ARGS_EXIT_INCOMPLETE,
-		      "status %d: %s", bg->status, bg->out);
-	ck_assert_msg(bg->t_end_us - t_kill < 3000000, "exited %lld ms after the kill",
-		      (long long)(bg->t_end_us - t_kill) / 1000);
-	ck_assert_msg(strstr(bg->out, url), "%s", bg->out);
-	ck_assert_msg(strstr(bg->out, "run 1 of 1 is incomplete: "), "%s", bg->out);
+	ck_assert_msg(WIFEXITED(k->bg.status) && WEXITSTATUS(k->bg.status) ==
+		      ARGS_EXIT_INCOMPLETE, "status %d: %s", k->bg.status, out);
+	ck_assert_msg(k->bg.t_end_us - k->t_kill < 3000000, "exited %lld ms after the kill",
+		      (long long)(k->bg.t_end_us - k->t_kill) / 1000);
+	ck_assert_msg(strstr(out, k->url), "%s", out);
+	ck_assert_msg(strstr(out, "run 1 of 1 is incomplete: "), "%s", out);
 
-	struct hout_shape msgs = hout_csv_shape(f->msg), echoes = hout_csv_shape(f->by);
-	struct hout_shape lag = hout_csv_shape(f->lag);
+	struct hout_shape msgs = hout_csv_shape(k->f.msg), echoes = hout_csv_shape(k->f.by);
+	struct hout_shape lag = hout_csv_shape(k->f.lag);
 	int results;
 
 	snprintf(of_total, sizeof(of_total), " of %d results", total);
-	results = hout_count(bg->out, of_total);
+	results = hout_count(out, of_total);
 	ck_assert_int_ge(msgs.rows, 1);
 	ck_assert_int_lt(msgs.rows, total);
 	ck_assert_int_eq(msgs.rows, results);
-	ck_assert_int_eq(echoes.rows, hout_count(bg->out, " bystander echoes"));
+	ck_assert_int_eq(echoes.rows, hout_count(out, " bystander echoes"));
 	ck_assert_int_eq(lag.rows, 0);
 	ck_assert_msg(!strncmp(msgs.last, REPORT_INCOMPLETE_PREFIX "1 of 1: the ",
 			       strlen(REPORT_INCOMPLETE_PREFIX "1 of 1: the ")) &&
 		      strstr(msgs.last, "dropped without a close frame"), "%s", msgs.last);
 	ck_assert_str_eq(echoes.last, msgs.last);
 	ck_assert_str_eq(lag.last, msgs.last);
+	fprintf(stderr, "--clients %s, server killed after the first result: %d of %d "
+		"results, harness exited %lld ms after the kill\n", k->clients, results, total,
+		(long long)(k->bg.t_end_us - k->t_kill) / 1000);
 	return results;
 }
 
@@ -153,32 +187,16 @@ static int assert_cut_by_kill(const struct tu_bg_run *bg, int64_t t_kill, const 
  */
 START_TEST(test_server_killed_after_first_result)
 {
-	struct spawned s;
-	struct hout_files f;
-	struct tu_bg_run bg;
-	char url[64];
-	int64_t t_kill;
+	struct killed_run k;
 
-	tu_start(&s, "blocking", NULL);
-	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", s.port);
-	hout_files_make(&f);
-	char *argv[] = { tu_harness_path(), "--url", url, "--items", "5", "--work-ms",
-			 "200", "--bystander-ms", "20", "--csv", f.msg, "--bystander-csv", f.by,
-			 "--lag-csv", f.lag, NULL };
-	bool saw_first = tu_kill_at_rows(&s, &bg, argv, f.msg, 1, &t_kill);
-
-	ck_assert_msg(saw_first, "no result row within 10 s: %s", bg.out);
+	kill_after_first_result(&k, "5", "1");
 	/* stderr: what happened, what was being waited for */
-	ck_assert_msg(strstr(bg.out, "run 1 of 1: the ") &&
-		      strstr(bg.out, "connection dropped without a close frame (did the "
+	ck_assert_msg(strstr(k.bg.out, "run 1 of 1: the ") &&
+		      strstr(k.bg.out, "connection dropped without a close frame (did the "
 			     "server crash or get killed?) while we waited for result "),
-		      "%s", bg.out);
-	int results = assert_cut_by_kill(&bg, t_kill, url, &f, 5);
-
-	fprintf(stderr, "server killed after the first result: %d of 5 results, "
-		"harness exited %lld ms after the kill\n", results,
-		(long long)(bg.t_end_us - t_kill) / 1000);
-	hout_files_remove(&f);
+		      "%s", k.bg.out);
+	assert_cut_by_kill(&k, 5);
+	hout_files_remove(&k.f);
 }
 END_TEST
 
@@ -191,40 +209,26 @@ END_TEST
  */
 START_TEST(test_clients_server_killed)
 {
-	struct spawned s;
-	struct hout_files f;
-	struct tu_bg_run bg;
-	char url[64], hdr[256], variant[32];
+	struct killed_run k;
+	char hdr[256], variant[32];
 	long long rows[64][HOUT_NCOLS];
-	int64_t t_kill;
 
-	tu_start(&s, "blocking", NULL);
-	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", s.port);
-	hout_files_make(&f);
-	char *argv[] = { tu_harness_path(), "--url", url, "--items", "2", "--work-ms",
-			 "200", "--clients", "3", "--bystander-ms", "20", "--csv", f.msg,
-			 "--bystander-csv", f.by, "--lag-csv", f.lag, NULL };
-	bool saw_first = tu_kill_at_rows(&s, &bg, argv, f.msg, 1, &t_kill);
-
-	ck_assert_msg(saw_first, "no result row within 10 s: %s", bg.out);
+	kill_after_first_result(&k, "2", "3");
 	/* whichever connection lws reports first: a client's or the bystander's */
-	ck_assert_msg(strstr(bg.out, "run 1 of 1: the connection of client ") ||
-		      strstr(bg.out, "run 1 of 1: the bystander connection "), "%s", bg.out);
-	ck_assert_msg(strstr(bg.out, " dropped without a close frame (did the server "
-			     "crash or get killed?) while we waited for result "), "%s", bg.out);
-	ck_assert_msg(strstr(bg.out, " of 6 results (3 clients x 2 items)"), "%s", bg.out);
-	int results = assert_cut_by_kill(&bg, t_kill, url, &f, 6);
-	int n = hout_read_csv(f.msg, hdr, sizeof(hdr), rows, 64, variant, sizeof(variant));
+	ck_assert_msg(strstr(k.bg.out, "run 1 of 1: the connection of client ") ||
+		      strstr(k.bg.out, "run 1 of 1: the bystander connection "), "%s", k.bg.out);
+	ck_assert_msg(strstr(k.bg.out, " dropped without a close frame (did the server "
+			     "crash or get killed?) while we waited for result "), "%s", k.bg.out);
+	ck_assert_msg(strstr(k.bg.out, " of 6 results (3 clients x 2 items)"), "%s", k.bg.out);
+	int results = assert_cut_by_kill(&k, 6);
+	int n = hout_read_csv(k.f.msg, hdr, sizeof(hdr), rows, 64, variant, sizeof(variant));
 
 	ck_assert_int_eq(n, results);
 	for (int i = 0; i < n; i++) {
 		ck_assert_int_ge(rows[i][HOUT_CLIENT], 0);
 		ck_assert_int_le(rows[i][HOUT_CLIENT], 2);
 	}
-	fprintf(stderr, "3 clients, server killed after the first result: %d of 6 "
-		"results, harness exited %lld ms after the kill\n", results,
-		(long long)(bg.t_end_us - t_kill) / 1000);
-	hout_files_remove(&f);
+	hout_files_remove(&k.f);
 }
 END_TEST
 

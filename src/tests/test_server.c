@@ -25,17 +25,32 @@ static char *server_path(void)
 	return path;
 }
 
-START_TEST(test_port_zero_reports_real_port)
+/* --port 0 gets a real port, named on the "listening on" line; "/" with
+ * the sendlab subprotocol is served, and so is "/" asking for none
+ * (sendlab is the default); another path is a 404. */
+START_TEST(test_port_zero_path_and_subprotocol)
 {
 	struct spawned s;
+	char err[512];
+	struct wsc *c;
 
 	tu_start(&s, "blocking", NULL);
 	ck_assert_int_gt(s.port, 0);
 	ck_assert_int_ne(s.port, 7681);
-	struct wsc *c = tu_connect(&s);
+	c = tu_connect(&s);
 	ck_assert_str_eq(wsc_subprotocol(c), "sendlab");
 	tu_assert_echo(c);
 	wsc_close(c, TU_IO_MS);
+
+	c = wsc_connect(s.port, "/", NULL, TU_IO_MS, err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	tu_assert_echo(c);
+	wsc_close(c, TU_IO_MS);
+
+	c = wsc_connect(s.port, "/other", "sendlab", TU_IO_MS, err, sizeof(err));
+	ck_assert_ptr_null(c);
+	ck_assert_msg(strstr(err, "404"), "%s", err);
+	/* plain HTTP (404, never a file): test_badframes.c */
 	tu_stop_clean(&s);
 }
 END_TEST
@@ -98,28 +113,6 @@ START_TEST(test_sigint_and_sigterm_exit_zero)
 	ck_assert(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	tu_start(&s, "blocking", NULL);
 	tu_stop_clean(&s); /* SIGTERM */
-}
-END_TEST
-
-START_TEST(test_wrong_path_404_and_default_subprotocol)
-{
-	struct spawned s;
-	char err[512];
-	struct wsc *c;
-
-	tu_start(&s, "blocking", NULL);
-	c = wsc_connect(s.port, "/other", "sendlab", TU_IO_MS, err, sizeof(err));
-	ck_assert_ptr_null(c);
-	ck_assert_msg(strstr(err, "404"), "%s", err);
-
-	/* no subprotocol asked: sendlab is the default */
-	c = wsc_connect(s.port, "/", NULL, TU_IO_MS, err, sizeof(err));
-	ck_assert_msg(c != NULL, "%s", err);
-	tu_assert_echo(c);
-	wsc_close(c, TU_IO_MS);
-
-	/* plain HTTP (404, never a file): test_badinput.c */
-	tu_stop_clean(&s);
 }
 END_TEST
 
@@ -226,11 +219,10 @@ Suite *server_suite(void)
 	TCase *tc = tcase_create("blocking-process");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_port_zero_reports_real_port);
+	tcase_add_test(tc, test_port_zero_path_and_subprotocol);
 	tcase_add_test(tc, test_help_and_bad_options);
 	tcase_add_test(tc, test_port_in_use_fails_clearly);
 	tcase_add_test(tc, test_sigint_and_sigterm_exit_zero);
-	tcase_add_test(tc, test_wrong_path_404_and_default_subprotocol);
 	tcase_add_test(tc, test_stats_reports_the_stall);
 	tcase_add_test(tc, test_lag_log_and_stall_warning);
 	suite_add_tcase(s, tc);

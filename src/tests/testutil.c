@@ -220,7 +220,11 @@ long tu_cpu_ms(pid_t pid)
 	return (long)((utime + stime) * 1000 / (unsigned long)sysconf(_SC_CLK_TCK));
 }
 
-bool tu_wait_csv_rows(const char *path, int n, int timeout_ms)
+/* Waits until the harness's CSV at path holds at least n complete data rows
+ * (lines after the header that do not start with '#'): the harness writes
+ * each row the moment it arrives, so this is when its n-th came. Polls
+ * every 2 ms; false after timeout_ms. */
+static bool tu_wait_csv_rows(const char *path, int n, int timeout_ms)
 {
 	int64_t deadline = clock_now_us() + (int64_t)timeout_ms * 1000;
 	const struct timespec poll_period = { 0, 2 * 1000 * 1000 };
@@ -252,14 +256,16 @@ static void *tu_bg_main(void *arg)
 	return NULL;
 }
 
-void tu_bg_start(struct tu_bg_run *b, char **argv)
+/* Starts argv (NULL-terminated; must outlive the run) with a 30 s bound. */
+static void tu_bg_start(struct tu_bg_run *b, char **argv)
 {
 	b->argv = argv;
 	b->out[0] = '\0';
 	ck_assert_int_eq(pthread_create(&b->thread, NULL, tu_bg_main, b), 0);
 }
 
-void tu_bg_join(struct tu_bg_run *b)
+/* Waits for it to exit (within its 30 s bound). */
+static void tu_bg_join(struct tu_bg_run *b)
 {
 	ck_assert_int_eq(pthread_join(b->thread, NULL), 0);
 }

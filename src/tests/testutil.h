@@ -75,14 +75,8 @@ long tu_cpu_ms(pid_t pid);
 /* True under `make test-valgrind`: tu_start runs each server in memcheck. */
 bool tu_valgrind(void);
 
-/* Waits until the harness's CSV at path holds at least n complete data rows
- * (lines after the header that do not start with '#'): the harness writes
- * each row the moment it arrives, so this is when its n-th came. Polls
- * every 2 ms; false after timeout_ms. */
-bool tu_wait_csv_rows(const char *path, int n, int timeout_ms);
-
 /* A command (spawn_run, stdout and stderr into out) run in a thread of the
- * test, so the test can act while it runs, e.g. kill its server. */
+ * test, so the test can act while it runs: kill its server. */
 struct tu_bg_run {
 	char **argv;
 	char out[8192];
@@ -91,15 +85,10 @@ struct tu_bg_run {
 	pthread_t thread;
 };
 
-/* Starts argv (NULL-terminated; must outlive the run) with a 30 s bound. */
-void tu_bg_start(struct tu_bg_run *b, char **argv);
-
-/* Waits for it to exit (within its 30 s bound). */
-void tu_bg_join(struct tu_bg_run *b);
-
 /*
  * Starts argv (a harness run against server s, writing its messages CSV
- * to csv) in the background, and SIGKILLs s the moment the CSV holds
+ * to csv; NULL-terminated) in the background, with a 30 s bound, and
+ * SIGKILLs s the moment the CSV holds
  * `rows` data rows (a trigger, not a guessed delay: the harness writes each
  * row as it arrives) or after 10 s; then waits for the harness to exit and
  * reaps and cleans up s. Returns whether the rows came in time; *t_kill
