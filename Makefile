@@ -53,15 +53,21 @@ UNIT_CORE_OBJ := $(filter-out $(addprefix $(BUILD)/obj/core/,server.o session.o 
 SERVER_BINS := $(addprefix $(BUILD)/server-,$(SERVERS))
 BINS := $(SERVER_BINS) $(BUILD)/harness $(BUILD)/summarize $(BUILD)/scaling-summarize $(BUILD)/grade
 
+# the independent WebSocket client, child processes and the watched job:
+# shared by the integration tests and the grader (src/client/)
+CLIENT_SRC := $(wildcard src/client/*.c)
+CLIENT_OBJ := $(call obj,$(CLIENT_SRC))
+
 # unit tests: pure functions (the core without its lws glue and threads:
 # server.c, session.c, send.c, threadsched.c, workers.c, completion.c);
 # integration tests: processes over loopback
 INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
-	src/tests/test_badinput.c src/tests/test_shape.c src/tests/test_harness.c \
+	src/tests/test_badinput.c src/tests/test_badframes.c src/tests/test_shape.c \
+	src/tests/test_harness.c src/tests/test_harness_fail.c src/tests/harnessout.c \
 	src/tests/test_variants.c src/tests/test_fixes.c src/tests/test_threadpool.c \
 	src/tests/test_summarize.c src/tests/test_grade.c src/tests/test_abuse.c \
 	src/tests/test_scaling_run.c src/tests/test_run_of.c \
-	src/tests/observe.c src/tests/watch.c src/tests/testutil.c src/tests/wsclient.c src/tests/spawn.c
+	src/tests/observe.c src/tests/testutil.c $(CLIENT_SRC)
 UNIT_TEST_SRC := src/tests/unit_main.c \
 	$(filter-out $(INTEGRATION_TEST_SRC),$(wildcard src/tests/test_*.c))
 UNIT_TESTS := $(BUILD)/tests/unit
@@ -142,8 +148,7 @@ grade: $(BUILD)/grade $$(foreach l,$$(GRADE_LABS),$(BUILD)/labs/server-lab$$(l))
 	done; exit $$rc
 
 # the grader drives servers with the tests' independent client
-GRADE_OBJ := $(call obj,src/grade/grade.c src/tests/watch.c src/tests/wsclient.c \
-	src/tests/spawn.c src/harness/reply.c)
+GRADE_OBJ := $(call obj,src/grade/grade.c src/harness/reply.c) $(CLIENT_OBJ)
 $(BUILD)/grade: $(GRADE_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -lm -o $@
 
@@ -194,8 +199,9 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 \
 test-asan: ## the same tests, built with AddressSanitizer + UndefinedBehaviorSanitizer
 	@$(SAN_ENV) $(MAKE) --no-print-directory BUILD=build/asan SAN=address,undefined OPT="-O1 -g" test
 
-# ThreadSanitizer: the thread pool's own tests and the tests every variant
-# shares (start-up, mid-job disconnects, SIGINT mid-item, shutdown joins).
+# ThreadSanitizer: the thread pool's own tests (mid-job disconnects among
+# them) and the tests every variant shares (start-up, SIGINT mid-item,
+# shutdown joins).
 TSAN_ENV = TSAN_OPTIONS=halt_on_error=1:exitcode=88:second_deadlock_stack=1
 
 test-tsan: ## the thread-pool tests built with ThreadSanitizer
@@ -212,7 +218,7 @@ $(VALGRIND_DEPS_STAMP): scripts/install-deps.sh
 	@mkdir -p $(@D) && touch $@
 
 test-valgrind: $(VALGRIND_DEPS_STAMP) ## the abuse and bad-input suites with every server under valgrind memcheck
-	@SENDLAB_VALGRIND=1 $(MAKE) --no-print-directory SUITES=abuse,badinput test
+	@SENDLAB_VALGRIND=1 $(MAKE) --no-print-directory SUITES=abuse,badinput,badframes test
 
 # The fuzz target: libFuzzer over the request parser and the reply writers
 # (src/fuzz/fuzz_proto.c). clang only, so it is built apart from everything

@@ -4,7 +4,7 @@
  *   build/grade LAB SERVER     e.g. build/grade 02 build/labs/server-lab02
  *
  * Starts SERVER as a child process, drives it with the independent
- * WebSocket client of the tests (wsclient.c, through watch.c), and prints
+ * WebSocket client of the tests (src/client/wsclient.c, through watch.c), and prints
  * one line per check: PASS or FAIL, the number it measured and what it
  * should be. Exit status 0 when every check passes, 1 when any fails, 2 on
  * a bad command line. Each check names a behaviour of the lab's fix:
@@ -19,11 +19,11 @@
  * The thresholds are the ones the project's own tests use (3 items of
  * 150 ms, so the shape dominates a noisy machine's noise).
  */
+#include "client/spawn.h"
+#include "client/watch.h"
+#include "client/wsclient.h"
 #include "common/clock.h"
 #include "harness/reply.h"
-#include "tests/spawn.h"
-#include "tests/watch.h"
-#include "tests/wsclient.h"
 
 #include <signal.h>
 #include <stdarg.h>

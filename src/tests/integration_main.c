@@ -12,9 +12,11 @@ int main(void)
 	SRunner *sr = srunner_create(server_suite());
 
 	srunner_add_suite(sr, badinput_suite());
+	srunner_add_suite(sr, badframes_suite());
 	srunner_add_suite(sr, abuse_suite());
 	srunner_add_suite(sr, shape_suite());
 	srunner_add_suite(sr, harness_suite());
+	srunner_add_suite(sr, harness_fail_suite());
 	srunner_add_suite(sr, variants_suite());
 	srunner_add_suite(sr, fixes_suite());
 	srunner_add_suite(sr, threadpool_suite());

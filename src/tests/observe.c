@@ -36,6 +36,17 @@ void obs_run(const char *variant, const char *send, struct watched *o)
 	obs_print(variant, send, o);
 }
 
+void obs_assert_loop_blocked(const struct watched *o, int64_t worst_us, int64_t lag_us)
+{
+	ck_assert_msg(o->echoes >= 3, "only %d echoes", o->echoes);
+	ck_assert_msg(o->worst_echo >= worst_us, "bystander waited at most %lld us; want "
+		      "%lld us (item %lld us, job %lld us)", (long long)o->worst_echo,
+		      (long long)worst_us, (long long)o->item, (long long)o->job);
+	ck_assert_msg(o->lag_max >= lag_us, "lag monitor max %lld us; want %lld us",
+		      (long long)o->lag_max, (long long)lag_us);
+	ck_assert_int_ge(o->stalls, 1);
+}
+
 void obs_assert_spaced(const struct watched *o)
 {
 	for (int i = 0; i < OBS_ITEMS; i++)

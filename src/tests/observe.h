@@ -6,8 +6,8 @@
 #ifndef SENDLAB_OBSERVE_H
 #define SENDLAB_OBSERVE_H
 
-#include "tests/spawn.h"
-#include "tests/watch.h"
+#include "client/spawn.h"
+#include "client/watch.h"
 
 #include <stdint.h>
 
@@ -43,5 +43,11 @@ void obs_assert_spaced(const struct watched *o);
 
 /* 30% of one measured item: the tolerance of "at once" and "together". */
 #define OBS_TOL(o) ((o)->item * 3 / 10)
+
+/* A loop that computes items itself, as both the bystander and the
+ * server's lag monitor see it: at least 3 echoes, the worst waiting at
+ * least worst_us, a lag of at least lag_us, and a stall. Fails the test
+ * otherwise. */
+void obs_assert_loop_blocked(const struct watched *o, int64_t worst_us, int64_t lag_us);
 
 #endif

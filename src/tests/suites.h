@@ -25,8 +25,10 @@ Suite *same_work_suite(void);
 /* integration tests: build/tests/integration (servers and harness as processes) */
 Suite *server_suite(void);
 Suite *badinput_suite(void);
+Suite *badframes_suite(void);
 Suite *shape_suite(void);
 Suite *harness_suite(void);
+Suite *harness_fail_suite(void);
 Suite *variants_suite(void);
 Suite *fixes_suite(void);
 Suite *threadpool_suite(void);

@@ -52,18 +52,12 @@ static long warm_rss_kb(const struct spawned *s)
 }
 
 /* One full job on a fresh connection: the server still works. */
-static void assert_serves(const struct spawned *s, const char *v)
+static void assert_serves(const struct spawned *s)
 {
 	struct wsc *c = tu_connect(s);
-	struct reply r;
 
 	tu_assert_echo(c);
-	tu_send(c, "{\"op\":\"run\",\"items\":3,\"work_ms\":2}");
-	for (int i = 0; i < 3; i++) {
-		tu_recv_reply(c, &r, TU_IO_MS, NULL);
-		ck_assert_msg(r.op == REPLY_RESULT && r.v[REPLY_SEQ] == i, "%s: reply %d: %s",
-			      v, i, r.error);
-	}
+	tu_assert_job(c, 3, 2);
 	wsc_close(c, TU_IO_MS);
 }
 
@@ -118,7 +112,7 @@ START_TEST(test_thousand_clients_leave_mid_job)
 			}
 		}
 	}
-	assert_serves(&s, v);
+	assert_serves(&s);
 	long rss1 = tu_rss_kb(s.pid);
 
 	printf("abuse: %s: %d clients left mid-job; RSS %ld kB warm, %ld kB after %d, "
@@ -264,7 +258,7 @@ START_TEST(test_client_that_floods_without_reading_is_bounded)
 			      v, i, sent);
 	}
 	wsc_free(flood);
-	assert_serves(&s, v);
+	assert_serves(&s);
 	tu_stop_clean(&s);
 }
 END_TEST

@@ -6,34 +6,27 @@
  * make; and a run that fails is marked "run R of N", after the earlier
  * runs' rows, which stay whole.
  */
+#include "tests/harnessout.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
 
 #include "harness/args.h"
 #include "harness/report.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char *harness(void)
-{
-	static char path[512];
-
-	snprintf(path, sizeof(path), "%s/harness", tu_build_dir());
-	return path;
-}
-
 /* One call of the harness: run `of` of 3, 2 items of 50 ms; its wait status. */
-static int run_of(const char *url, const char *of, const char *m, const char *b,
-		  const char *l, char *out, size_t cap)
+static int run_of(const char *url, const char *of, const struct hout_files *f, char *out,
+		  size_t cap)
 {
-	char *argv[] = { harness(), "--url", (char *)url, "--items", "2", "--work-ms", "50",
-			 "--run", (char *)of, "--bystander-ms", "20", "--csv", (char *)m,
-			 "--bystander-csv", (char *)b, "--lag-csv", (char *)l, NULL };
+	char *argv[] = { tu_harness_path(), "--url", (char *)url, "--items", "2", "--work-ms",
+			 "50", "--run", (char *)of, "--bystander-ms", "20", "--csv",
+			 (char *)f->msg, "--bystander-csv", (char *)f->by, "--lag-csv",
+			 (char *)f->lag, NULL };
 
 	return spawn_run(argv, out, cap, 30000);
 }
@@ -66,20 +59,17 @@ static int run_of_row(const char *row)
 START_TEST(test_three_calls_make_one_file)
 {
 	struct spawned s;
+	struct hout_files f;
 	char url[64], out[8192], lines[64][512];
-	char m[] = "/tmp/sendlab-runof-m-XXXXXX", b[] = "/tmp/sendlab-runof-b-XXXXXX";
-	char l[] = "/tmp/sendlab-runof-l-XXXXXX";
 
-	ck_assert_int_ge(mkstemp(m), 0);
-	ck_assert_int_ge(mkstemp(b), 0);
-	ck_assert_int_ge(mkstemp(l), 0);
+	hout_files_make(&f);
 	tu_start(&s, "flush", "--iters-per-ms", tu_iters_per_ms(), NULL);
 	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", s.port);
 	/* the odd order is the point: rows say the run they were given */
 	const char *const order[] = { "1/3", "2/3", "3/3" };
 
 	for (int i = 0; i < 3; i++) {
-		int st = run_of(url, order[i], m, b, l, out, sizeof(out));
+		int st = run_of(url, order[i], &f, out, sizeof(out));
 
 		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "--run %s: %s", order[i],
 			      out);
@@ -91,29 +81,27 @@ START_TEST(test_three_calls_make_one_file)
 	tu_stop_clean(&s);
 
 	/* messages: one header, then 2 rows of each run, in order */
-	int n = read_lines(m, lines, 64);
+	int n = read_lines(f.msg, lines, 64);
 
 	ck_assert_int_eq(n, 1 + 3 * 2);
 	ck_assert_str_eq(lines[0], REPORT_MSG_HEADER);
 	for (int i = 1; i < n; i++)
 		ck_assert_int_eq(run_of_row(lines[i]), (i + 1) / 2);
 	/* the server's stats: one row a run */
-	n = read_lines(l, lines, 64);
+	n = read_lines(f.lag, lines, 64);
 	ck_assert_int_eq(n, 1 + 3);
 	ck_assert_str_eq(lines[0], REPORT_LAG_HEADER);
 	for (int i = 1; i < n; i++)
 		ck_assert_int_eq(run_of_row(lines[i]), i);
 	/* echoes: one header, every row of runs 1..3 in order */
-	n = read_lines(b, lines, 64);
+	n = read_lines(f.by, lines, 64);
 	ck_assert_str_eq(lines[0], REPORT_ECHO_HEADER);
 	ck_assert_int_ge(n, 4);
 	ck_assert_int_eq(run_of_row(lines[1]), 1);
 	ck_assert_int_eq(run_of_row(lines[n - 1]), 3);
 	for (int i = 2; i < n; i++)
 		ck_assert_int_ge(run_of_row(lines[i]), run_of_row(lines[i - 1]));
-	unlink(m);
-	unlink(b);
-	unlink(l);
+	hout_files_remove(&f);
 }
 END_TEST
 
@@ -121,14 +109,11 @@ END_TEST
  * not to another kind of file; nothing is measured then (exit 1). */
 START_TEST(test_later_run_needs_run_1s_file)
 {
-	char out[8192], lines[4][512];
-	char m[] = "/tmp/sendlab-runof-x-XXXXXX";
-	int fd = mkstemp(m);
+	char out[8192], lines[4][512], m[64];
 
-	ck_assert_int_ge(fd, 0);
-	close(fd);
+	tu_temp_file(m, sizeof(m), "runof");
 	unlink(m);
-	char *argv[] = { harness(), "--url", "ws://127.0.0.1:9/", "--items", "1",
+	char *argv[] = { tu_harness_path(), "--url", "ws://127.0.0.1:9/", "--items", "1",
 			 "--work-ms", "1", "--run", "2/2", "--csv", m, NULL };
 	int st = spawn_run(argv, out, sizeof(out), 10000);
 
@@ -156,28 +141,22 @@ START_TEST(test_failed_later_run_is_marked_r_of_n)
 {
 	struct spawned s;
 	struct tu_bg_run bg;
-	char url[64], out[8192], lines[16][512];
-	char m[] = "/tmp/sendlab-runof-k-XXXXXX";
+	char url[64], out[8192], lines[16][512], m[64];
 
-	ck_assert_int_ge(mkstemp(m), 0);
+	tu_temp_file(m, sizeof(m), "runof");
 	tu_start(&s, "blocking", "--iters-per-ms", tu_iters_per_ms(), NULL);
 	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", s.port);
-	char *first[] = { harness(), "--url", url, "--items", "3", "--work-ms", "200",
+	char *first[] = { tu_harness_path(), "--url", url, "--items", "3", "--work-ms", "200",
 			  "--run", "1/2", "--csv", m, NULL };
 	int st = spawn_run(first, out, sizeof(out), 30000);
 
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", out);
-	char *second[] = { harness(), "--url", url, "--items", "3", "--work-ms", "200",
+	char *second[] = { tu_harness_path(), "--url", url, "--items", "3", "--work-ms", "200",
 			   "--run", "2/2", "--csv", m, NULL };
 
-	tu_bg_start(&bg, second);
-	/* run 1's 3 rows, then run 2's first: a trigger, not a guessed delay */
-	bool seen = tu_wait_csv_rows(m, 4, 10000);
+	/* run 1's 3 rows, then run 2's first */
+	bool seen = tu_kill_at_rows(&s, &bg, second, m, 4, NULL);
 
-	kill(s.pid, SIGKILL);
-	tu_bg_join(&bg);
-	spawn_stop(&s, SIGKILL, TU_STOP_MS);
-	spawn_cleanup(&s);
 	ck_assert_msg(seen, "no result of run 2 within 10 s: %s", bg.out);
 	ck_assert_msg(WIFEXITED(bg.status) && WEXITSTATUS(bg.status) == ARGS_EXIT_INCOMPLETE,
 		      "%s", bg.out);

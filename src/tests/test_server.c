@@ -25,17 +25,32 @@ static char *server_path(void)
 	return path;
 }
 
-START_TEST(test_port_zero_reports_real_port)
+/* --port 0 gets a real port, named on the "listening on" line; "/" with
+ * the sendlab subprotocol is served, and so is "/" asking for none
+ * (sendlab is the default); another path is a 404. */
+START_TEST(test_port_zero_path_and_subprotocol)
 {
 	struct spawned s;
+	char err[512];
+	struct wsc *c;
 
 	tu_start(&s, "blocking", NULL);
 	ck_assert_int_gt(s.port, 0);
 	ck_assert_int_ne(s.port, 7681);
-	struct wsc *c = tu_connect(&s);
+	c = tu_connect(&s);
 	ck_assert_str_eq(wsc_subprotocol(c), "sendlab");
 	tu_assert_echo(c);
 	wsc_close(c, TU_IO_MS);
+
+	c = wsc_connect(s.port, "/", NULL, TU_IO_MS, err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	tu_assert_echo(c);
+	wsc_close(c, TU_IO_MS);
+
+	c = wsc_connect(s.port, "/other", "sendlab", TU_IO_MS, err, sizeof(err));
+	ck_assert_ptr_null(c);
+	ck_assert_msg(strstr(err, "404"), "%s", err);
+	/* plain HTTP (404, never a file): test_badframes.c */
 	tu_stop_clean(&s);
 }
 END_TEST
@@ -45,7 +60,6 @@ START_TEST(test_help_and_bad_options)
 	char out[4096];
 	char *help[] = { server_path(), "--help", NULL };
 	char *bad[] = { server_path(), "--port", "seventy", NULL };
-	char *threads[] = { server_path(), "--threads", "2", NULL };
 	char *unknown[] = { server_path(), "--frobnicate", NULL };
 	int st;
 
@@ -53,16 +67,12 @@ START_TEST(test_help_and_bad_options)
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	ck_assert_ptr_nonnull(strstr(out, "usage: server-blocking"));
 	ck_assert_ptr_nonnull(strstr(out, "--send MODE"));
-	ck_assert_ptr_null(strstr(out, "--threads")); /* not this variant's */
+	/* other variants' options, --threads: test_variants.c */
 
 	st = spawn_run(bad, out, sizeof(out), TU_START_MS);
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
 	ck_assert_ptr_nonnull(strstr(out, "--port must be an integer from 0 to 65535, not 'seventy'"));
 	ck_assert_ptr_nonnull(strstr(out, "usage: server-blocking"));
-
-	st = spawn_run(threads, out, sizeof(out), TU_START_MS);
-	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
-	ck_assert_ptr_nonnull(strstr(out, "--threads is only for server-threadpool"));
 
 	st = spawn_run(unknown, out, sizeof(out), TU_START_MS);
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
@@ -103,28 +113,6 @@ START_TEST(test_sigint_and_sigterm_exit_zero)
 	ck_assert(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	tu_start(&s, "blocking", NULL);
 	tu_stop_clean(&s); /* SIGTERM */
-}
-END_TEST
-
-START_TEST(test_wrong_path_404_and_default_subprotocol)
-{
-	struct spawned s;
-	char err[512];
-	struct wsc *c;
-
-	tu_start(&s, "blocking", NULL);
-	c = wsc_connect(s.port, "/other", "sendlab", TU_IO_MS, err, sizeof(err));
-	ck_assert_ptr_null(c);
-	ck_assert_msg(strstr(err, "404"), "%s", err);
-
-	/* no subprotocol asked: sendlab is the default */
-	c = wsc_connect(s.port, "/", NULL, TU_IO_MS, err, sizeof(err));
-	ck_assert_msg(c != NULL, "%s", err);
-	tu_assert_echo(c);
-	wsc_close(c, TU_IO_MS);
-
-	/* plain HTTP (404, never a file): test_badinput.c */
-	tu_stop_clean(&s);
 }
 END_TEST
 
@@ -257,11 +245,10 @@ Suite *server_suite(void)
 	TCase *tc = tcase_create("blocking-process");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_port_zero_reports_real_port);
+	tcase_add_test(tc, test_port_zero_path_and_subprotocol);
 	tcase_add_test(tc, test_help_and_bad_options);
 	tcase_add_test(tc, test_port_in_use_fails_clearly);
 	tcase_add_test(tc, test_sigint_and_sigterm_exit_zero);
-	tcase_add_test(tc, test_wrong_path_404_and_default_subprotocol);
 	tcase_add_test(tc, test_stats_reports_the_stall);
 	tcase_add_test(tc, test_lag_log_and_stall_warning);
 	tcase_add_test(tc, test_lag_log_on_a_full_disk);

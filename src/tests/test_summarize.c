@@ -11,12 +11,25 @@
 
 #include "harness/args.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* One configuration's files in a run directory, as scripts/experiment.sh
+ * names them, and the URL of its server. */
+struct config {
+	char lagmon[512], csv[512], bys[512], lag[512], url[64];
+};
+
+static void config_paths(const char *dir, const char *name, struct config *c)
+{
+	snprintf(c->lagmon, sizeof(c->lagmon), "%s/%s.lagmon.csv", dir, name);
+	snprintf(c->csv, sizeof(c->csv), "%s/%s.messages.csv", dir, name);
+	snprintf(c->bys, sizeof(c->bys), "%s/%s.bystander.csv", dir, name);
+	snprintf(c->lag, sizeof(c->lag), "%s/%s.lag.csv", dir, name);
+}
 
 /* Runs `variant` under the harness (2 runs of 3 x 150 ms, `clients`
  * concurrent clients, its items `iters` iterations a ms) into
@@ -25,20 +38,17 @@ static void make_config_iters(const char *dir, const char *config,
 			      const char *variant, const char *send,
 			      const char *clients, const char *iters)
 {
-	char lagmon[512], url[64], csv[512], bys[512], lag[512], harness[512], out[8192];
+	struct config c;
 	struct spawned s;
+	char out[8192];
 
-	snprintf(lagmon, sizeof(lagmon), "%s/%s.lagmon.csv", dir, config);
-	snprintf(csv, sizeof(csv), "%s/%s.messages.csv", dir, config);
-	snprintf(bys, sizeof(bys), "%s/%s.bystander.csv", dir, config);
-	snprintf(lag, sizeof(lag), "%s/%s.lag.csv", dir, config);
-	snprintf(harness, sizeof(harness), "%s/harness", tu_build_dir());
-	tu_start(&s, variant, "--send", send, "--lag-log", lagmon, "--iters-per-ms",
+	config_paths(dir, config, &c);
+	tu_start(&s, variant, "--send", send, "--lag-log", c.lagmon, "--iters-per-ms",
 		 iters, NULL);
-	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", s.port);
-	char *argv[] = { harness, "--url", url, "--items", "3", "--work-ms", "150",
-			 "--runs", "2", "--bystander-ms", "20", "--quiet", "--csv", csv,
-			 "--bystander-csv", bys, "--lag-csv", lag, "--clients",
+	snprintf(c.url, sizeof(c.url), "ws://127.0.0.1:%d/", s.port);
+	char *argv[] = { tu_harness_path(), "--url", c.url, "--items", "3", "--work-ms", "150",
+			 "--runs", "2", "--bystander-ms", "20", "--quiet", "--csv", c.csv,
+			 "--bystander-csv", c.bys, "--lag-csv", c.lag, "--clients",
 			 (char *)clients, NULL };
 	int st = spawn_run(argv, out, sizeof(out), 30000);
 
@@ -55,41 +65,32 @@ static void make_config(const char *dir, const char *config, const char *variant
 
 /*
  * Like make_config, but SIGKILLs the server once the harness's CSV holds
- * `rows` results (the harness writes each as it arrives: a trigger, not a
- * guessed delay): the files of a run the server died in, as make
+ * `rows` results: the files of a run the server died in, as make
  * experiment leaves them, each ending with the "# incomplete" line.
  */
 static void make_config_server_killed(const char *dir, const char *config,
 				      const char *variant, int rows)
 {
-	char lagmon[512], url[64], csv[512], bys[512], lag[512], harness[512];
+	struct config c;
 	struct spawned s;
 	struct tu_bg_run bg;
 
-	snprintf(lagmon, sizeof(lagmon), "%s/%s.lagmon.csv", dir, config);
-	snprintf(csv, sizeof(csv), "%s/%s.messages.csv", dir, config);
-	snprintf(bys, sizeof(bys), "%s/%s.bystander.csv", dir, config);
-	snprintf(lag, sizeof(lag), "%s/%s.lag.csv", dir, config);
-	snprintf(harness, sizeof(harness), "%s/harness", tu_build_dir());
-	tu_start(&s, variant, "--lag-log", lagmon, NULL);
-	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", s.port);
-	char *argv[] = { harness, "--url", url, "--items", "3", "--work-ms", "150",
-			 "--runs", "2", "--bystander-ms", "20", "--quiet", "--csv", csv,
-			 "--bystander-csv", bys, "--lag-csv", lag, NULL };
+	config_paths(dir, config, &c);
+	tu_start(&s, variant, "--lag-log", c.lagmon, NULL);
+	snprintf(c.url, sizeof(c.url), "ws://127.0.0.1:%d/", s.port);
+	char *argv[] = { tu_harness_path(), "--url", c.url, "--items", "3", "--work-ms", "150",
+			 "--runs", "2", "--bystander-ms", "20", "--quiet", "--csv", c.csv,
+			 "--bystander-csv", c.bys, "--lag-csv", c.lag, NULL };
+	bool seen = tu_kill_at_rows(&s, &bg, argv, c.csv, rows, NULL);
 
-	tu_bg_start(&bg, argv);
-	bool seen = tu_wait_csv_rows(csv, rows, 10000);
-
-	kill(s.pid, SIGKILL);
-	tu_bg_join(&bg);
-	spawn_stop(&s, SIGKILL, TU_STOP_MS);
-	spawn_cleanup(&s);
 	ck_assert_msg(seen, "no %d rows within 10 s: %s", rows, bg.out);
 	ck_assert_msg(WIFEXITED(bg.status) && WEXITSTATUS(bg.status) == ARGS_EXIT_INCOMPLETE,
 		      "harness: %s", bg.out);
 }
 
-static void write_env(const char *dir, const char *configs)
+/* dir/env.txt for `configs`, with an iters_per_ms line unless iters is
+ * NULL. */
+static void write_env(const char *dir, const char *configs, const char *iters)
 {
 	char path[512];
 
@@ -99,7 +100,17 @@ static void write_env(const char *dir, const char *configs)
 	ck_assert_ptr_nonnull(f);
 	fprintf(f, "run_id: test\nparameters: RUNS=2 ITEMS=3 WORK_MS=150\n"
 		"configs: %s\n", configs);
+	if (iters)
+		fprintf(f, "iters_per_ms: %s\n", iters);
 	fclose(f);
+}
+
+static void remove_dir(const char *dir)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
 }
 
 /* True if the file at dir/name contains text. */
@@ -164,31 +175,50 @@ static bool ends_with(const char *row, const char *suffix)
 	return n >= k && !strcmp(row + n - k, suffix);
 }
 
-START_TEST(test_verdicts_on_real_runs)
+/* Three configurations in dir: two servers on the test's calibration and
+ * one whose items are half as much work again as the others': the summary
+ * must not compare it with them. Half, because this machine's cores
+ * change speed by up to 10% between one run and the next
+ * (docs/experiment.md, "Same work"): the two equal servers can land 5%
+ * apart, the odd one out lands 40-60% off. */
+static void make_uneven_run(const char *dir)
 {
-	char dir[] = "/tmp/sendlab-run-XXXXXX", path[512], out[8192], row[1024];
-
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	make_config(dir, "blocking-proactor", "blocking", "proactor");
-	make_config(dir, "threadpool", "threadpool", "proactor");
-	/* a server whose items are half as much work again as the others':
-	 * the summary must not compare it with them. Half, because this
-	 * machine's cores change speed by up to 10% between one run and the
-	 * next (docs/experiment.md, "Same work"): the two equal servers can
-	 * land 5% apart, the odd one out lands 40-60% off. */
 	char more[32];
 
+	make_config(dir, "blocking-proactor", "blocking", "proactor");
+	make_config(dir, "threadpool", "threadpool", "proactor");
 	snprintf(more, sizeof(more), "%llu", strtoull(tu_iters_per_ms(), NULL, 10) * 3 / 2);
 	make_config_iters(dir, "flush", "flush", "proactor", "1", more);
-	snprintf(path, sizeof(path), "%s/env.txt", dir);
-	FILE *f = fopen(path, "w");
+	write_env(dir, "blocking-proactor threadpool flush", tu_iters_per_ms());
+}
+
+/* Broken input is an error that names the file and the line, exit 1: a
+ * damaged row in dir, and a directory that is not a run at all. */
+static void assert_damage_named(const char *dir)
+{
+	char path[512], out[8192];
+
+	snprintf(path, sizeof(path), "%s/threadpool.bystander.csv", dir);
+	FILE *f = fopen(path, "a");
 
 	ck_assert_ptr_nonnull(f);
-	fprintf(f, "run_id: test\nparameters: RUNS=2 ITEMS=3 WORK_MS=150\n"
-		"configs: blocking-proactor threadpool flush\niters_per_ms: %s\n",
-		tu_iters_per_ms());
+	fprintf(f, "threadpool,1,99,12,x,14\n");
 	fclose(f);
+	ck_assert_int_eq(run_summarize(dir, out, sizeof(out)), 1);
+	ck_assert_msg(strstr(out, "threadpool.bystander.csv:") &&
+		      strstr(out, ": field 5 is not an integer"), "%s", out);
 
+	ck_assert_int_eq(run_summarize("/nonexistent-sendlab", out, sizeof(out)), 1);
+	ck_assert_msg(strstr(out, "/nonexistent-sendlab/env.txt: no \"configs:\" line"),
+		      "%s", out);
+}
+
+START_TEST(test_verdicts_on_real_runs)
+{
+	char dir[] = "/tmp/sendlab-run-XXXXXX", path[512], out[8192], row[1024], row2[1024];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	make_uneven_run(dir);
 	ck_assert_msg(run_summarize(dir, out, sizeof(out)) == 0, "%s", out);
 	ck_assert_msg(strstr(out, "blocking-proactor    clumped   blocked"), "%s", out);
 	ck_assert_msg(strstr(out, "threadpool           spaced    free"), "%s", out);
@@ -198,8 +228,6 @@ START_TEST(test_verdicts_on_real_runs)
 	/* the run's item CPU time is the median of the three, one of the
 	 * equal two: that one is "yes" by definition, whatever the machine
 	 * did; the other may be flagged by the machine's own noise */
-	char row2[1024];
-
 	csv_row(dir, "blocking-proactor", row, sizeof(row));
 	csv_row(dir, "threadpool", row2, sizeof(row2));
 	ck_assert_msg(strstr(row, ",2,clumped,blocked,") && strstr(row2, ",0,spaced,free,"),
@@ -216,30 +244,10 @@ START_TEST(test_verdicts_on_real_runs)
 	ck_assert(file_has(dir, "summary.md", "| flush (noisy) | "));
 	ck_assert(file_has(dir, "summary.md", "**Noisy, not comparable**"));
 	ck_assert(file_has(dir, "summary.md", tu_iters_per_ms()));
-	snprintf(path, sizeof(path), "%s/summary.md", dir);
-	ck_assert_int_eq(access(path, R_OK), 0);
 	snprintf(path, sizeof(path), "%s/latency.csv", dir);
 	ck_assert_int_eq(access(path, R_OK), 0);
-
-	/* damage one row: an error naming the file and the line, exit 1 */
-	snprintf(path, sizeof(path), "%s/threadpool.bystander.csv", dir);
-	f = fopen(path, "a");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f, "threadpool,1,99,12,x,14\n");
-	fclose(f);
-	ck_assert_int_eq(run_summarize(dir, out, sizeof(out)), 1);
-	ck_assert_msg(strstr(out, "threadpool.bystander.csv:") &&
-		      strstr(out, ": field 5 is not an integer"), "%s", out);
-
-	/* not a run directory */
-	ck_assert_int_eq(run_summarize("/nonexistent-sendlab", out, sizeof(out)), 1);
-	ck_assert_msg(strstr(out, "/nonexistent-sendlab/env.txt: no \"configs:\" line"),
-		      "%s", out);
-
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	assert_damage_named(dir);
+	remove_dir(dir);
 }
 END_TEST
 
@@ -258,7 +266,7 @@ START_TEST(test_incomplete_runs_left_out)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	make_config_server_killed(dir, "threadpool", "threadpool", 4);	/* run 2's first */
 	make_config_server_killed(dir, "blocking-proactor", "blocking", 1); /* run 1's first */
-	write_env(dir, "blocking-proactor threadpool");
+	write_env(dir, "blocking-proactor threadpool", NULL);
 
 	ck_assert_msg(run_summarize(dir, out, sizeof(out)) == 0, "%s", out);
 	/* stdout (verdicts.txt) and stderr */
@@ -286,19 +294,18 @@ START_TEST(test_incomplete_runs_left_out)
 	snprintf(cmd, sizeof(cmd), "sed -i '/^#/d' '%s/threadpool.messages.csv' "
 		 "'%s/threadpool.bystander.csv'", dir, dir);
 	ck_assert_int_eq(system(cmd), 0);
-	write_env(dir, "threadpool");
+	write_env(dir, "threadpool", NULL);
 	ck_assert_int_eq(run_summarize(dir, out, sizeof(out)), 1);
 	ck_assert_msg(strstr(out, "threadpool.messages.csv: ") &&
 		      strstr(out, "results in 2 runs, but env.txt asks for ITEMS=3 a run") &&
 		      strstr(out, "a harness killed outright?"), "%s", out);
 
 	/* nothing complete at all: fail loudly */
-	write_env(dir, "blocking-proactor");
+	write_env(dir, "blocking-proactor", NULL);
 	ck_assert_int_eq(run_summarize(dir, out, sizeof(out)), 1);
 	ck_assert_msg(strstr(out, "no configuration has a complete run"), "%s", out);
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	remove_dir(dir);
 }
 END_TEST
 
@@ -309,17 +316,16 @@ END_TEST
  */
 START_TEST(test_more_than_one_client_refused)
 {
-	char dir[] = "/tmp/sendlab-run-XXXXXX", out[8192], cmd[600];
+	char dir[] = "/tmp/sendlab-run-XXXXXX", out[8192];
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	make_config_iters(dir, "threadpool", "threadpool", "proactor", "2", tu_iters_per_ms());
-	write_env(dir, "threadpool");
+	write_env(dir, "threadpool", NULL);
 	ck_assert_int_eq(run_summarize(dir, out, sizeof(out)), 1);
 	ck_assert_msg(strstr(out, "threadpool.messages.csv: rows of 2 clients (the "
 			      "harness ran with --clients 2): build/summarize summarises "
 			      "one client per run"), "%s", out);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	remove_dir(dir);
 }
 END_TEST
 

@@ -7,12 +7,12 @@
  * mid-job costs nothing. `make test-tsan` runs this suite under
  * ThreadSanitizer.
  */
+#include "client/watch.h"
 #include "common/clock.h"
 #include "harness/reply.h"
 #include "tests/observe.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
-#include "tests/watch.h"
 
 #include <inttypes.h>
 #include <poll.h>
@@ -109,16 +109,10 @@ START_TEST(test_many_quick_items_none_lost)
 	 * the worker has to wait for the loop to drain it */
 	struct spawned s;
 	struct wsc *c;
-	struct reply r;
 
 	tu_start(&s, "threadpool", NULL);
 	c = tu_connect(&s);
-	tu_send(c, "{\"op\":\"run\",\"items\":1000,\"work_ms\":0}");
-	for (int i = 0; i < 1000; i++) {
-		tu_recv_reply(c, &r, TU_IO_MS, NULL);
-		ck_assert_msg(r.op == REPLY_RESULT, "reply %d: %s", i, r.error);
-		ck_assert_int_eq(r.v[REPLY_SEQ], i);
-	}
+	tu_assert_job(c, 1000, 0);
 	tu_assert_echo(c);
 	wsc_close(c, TU_IO_MS);
 	tu_stop_clean(&s);
@@ -162,7 +156,6 @@ START_TEST(test_clients_leaving_mid_job_cost_nothing)
 {
 	struct spawned s;
 	struct wsc *c;
-	struct reply r;
 
 	tu_start(&s, "threadpool", NULL);
 	/* warm up: the allocator's and lws's pools reach their working size */
@@ -177,12 +170,7 @@ START_TEST(test_clients_leaving_mid_job_cost_nothing)
 
 	/* healthy: answers, and a whole job still comes back in order */
 	tu_assert_echo(c);
-	tu_send(c, "{\"op\":\"run\",\"items\":3,\"work_ms\":20}");
-	for (int i = 0; i < 3; i++) {
-		tu_recv_reply(c, &r, TU_IO_MS, NULL);
-		ck_assert_msg(r.op == REPLY_RESULT, "%s", r.error);
-		ck_assert_int_eq(r.v[REPLY_SEQ], i);
-	}
+	tu_assert_job(c, 3, 20);
 	long rss1 = tu_rss_kb(s.pid);
 
 	fprintf(stderr, "threadpool: %d clients left mid-job; RSS %ld kB -> %ld kB\n",

@@ -1,11 +1,12 @@
 /*
  * test_variants.c: what every server variant must do alike, whatever its
  * scheduling policy: its own name in every reply, its own command-line
- * options and no one else's, `busy` for a second run, a client that leaves
- * mid-job costs nothing, SIGINT in the middle of a long item exits 0
- * within a second, a connection over --max-clients is refused with a
- * readable close, and a server listens on 127.0.0.1 unless told otherwise
- * (and then warns). Each test runs once per variant.
+ * options and no one else's, `busy` for a second run, SIGINT in the
+ * middle of a long item exits 0 within a second, a connection over
+ * --max-clients is refused with a readable close, and a server listens on
+ * 127.0.0.1 unless told otherwise (and then warns). Each test runs once
+ * per variant. Clients that leave mid-job: test_abuse.c (every variant)
+ * and test_threadpool.c (the one with threads, under make test-tsan).
  */
 #include "common/clock.h"
 #include "tests/suites.h"
@@ -187,9 +188,7 @@ START_TEST(test_run_while_busy)
 	ck_assert_int_eq(busy, 1);
 	/* the job was not disturbed, and the connection still works */
 	tu_assert_echo(c);
-	tu_send(c, "{\"op\":\"run\",\"items\":1,\"work_ms\":1}");
-	tu_recv_reply(c, &r, TU_IO_MS, NULL);
-	ck_assert_int_eq(r.op, REPLY_RESULT);
+	tu_assert_job(c, 1, 1);
 	wsc_close(c, TU_IO_MS);
 	tu_stop_clean(&s);
 }
@@ -202,51 +201,11 @@ START_TEST(test_next_run_at_once_after_last_result)
 {
 	struct spawned s;
 	struct wsc *c;
-	struct reply r;
 
 	tu_start(&s, tu_variants[_i], NULL);
 	c = tu_connect(&s);
-	for (int job = 0; job < 5; job++) {
-		tu_send(c, "{\"op\":\"run\",\"items\":2,\"work_ms\":5}");
-		for (int i = 0; i < 2; i++) {
-			tu_recv_reply(c, &r, TU_IO_MS, NULL);
-			ck_assert_msg(r.op == REPLY_RESULT, "%s, job %d: %s", tu_variants[_i],
-				      job, r.error);
-			ck_assert_int_eq(r.v[REPLY_SEQ], i);
-		}
-	}
-	wsc_close(c, TU_IO_MS);
-	tu_stop_clean(&s);
-}
-END_TEST
-
-START_TEST(test_client_leaving_mid_job_costs_nothing)
-{
-	struct spawned s;
-	struct wsc *c;
-	struct reply r;
-
-	tu_start(&s, tu_variants[_i], NULL);
-	for (int i = 0; i < 6; i++) {
-		c = tu_connect(&s);
-		tu_send(c, "{\"op\":\"run\",\"items\":3,\"work_ms\":20}");
-		if (i >= 3) {	/* mid-job for certain: after its first result */
-			tu_recv_reply(c, &r, TU_IO_MS, NULL);
-			ck_assert_int_eq(r.op, REPLY_RESULT);
-		}
-		if (i % 2)
-			wsc_reset(c);	/* TCP RST */
-		else
-			wsc_free(c);	/* FIN without a close frame */
-	}
-	c = tu_connect(&s);
-	tu_assert_echo(c);
-	tu_send(c, "{\"op\":\"run\",\"items\":2,\"work_ms\":10}");
-	for (int i = 0; i < 2; i++) {
-		tu_recv_reply(c, &r, TU_IO_MS, NULL);
-		ck_assert_int_eq(r.op, REPLY_RESULT);
-		ck_assert_int_eq(r.v[REPLY_SEQ], i);
-	}
+	for (int job = 0; job < 5; job++)
+		tu_assert_job(c, 2, 5);
 	wsc_close(c, TU_IO_MS);
 	tu_stop_clean(&s);
 }
@@ -342,7 +301,6 @@ Suite *variants_suite(void)
 	tcase_add_loop_test(tc, test_result_fields, 0, TU_NVARIANTS);
 	tcase_add_loop_test(tc, test_run_while_busy, 0, TU_NVARIANTS);
 	tcase_add_loop_test(tc, test_next_run_at_once_after_last_result, 0, TU_NVARIANTS);
-	tcase_add_loop_test(tc, test_client_leaving_mid_job_costs_nothing, 0, TU_NVARIANTS);
 	tcase_add_loop_test(tc, test_sigint_mid_item_exits_promptly, 0, TU_NVARIANTS);
 	tcase_add_loop_test(tc, test_max_clients_refuses_the_next_cleanly, 0, TU_NVARIANTS);
 	suite_add_tcase(s, tc);

@@ -6,7 +6,9 @@
 #include "common/clock.h"
 
 #include <check.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,6 +152,34 @@ void tu_assert_echo(struct wsc *c)
 	ck_assert_int_ge(r.v[REPLY_T_SERVER_US], t);
 }
 
+void tu_assert_job(struct wsc *c, int items, int work_ms)
+{
+	char msg[96];
+	struct reply r;
+
+	snprintf(msg, sizeof(msg), "{\"op\":\"run\",\"items\":%d,\"work_ms\":%d}", items,
+		 work_ms);
+	tu_send(c, msg);
+	for (int i = 0; i < items; i++) {
+		tu_recv_reply(c, &r, TU_IO_MS, NULL);
+		ck_assert_msg(r.op == REPLY_RESULT && r.v[REPLY_SEQ] == i,
+			      "run of %d x %d ms: reply %d is op %d seq %lld (%s)", items, work_ms,
+			      i, r.op, (long long)r.v[REPLY_SEQ], r.error);
+	}
+}
+
+void tu_assert_error_reply(struct wsc *c, const char *variant, const char *name,
+			   const char *want)
+{
+	struct reply r;
+
+	tu_recv_reply(c, &r, TU_IO_MS, NULL);
+	ck_assert_msg(r.op == REPLY_ERROR, "%s, %s: got op %d, want an error", variant,
+		      name, r.op);
+	ck_assert_msg(!strcmp(r.error, want), "%s, %s:\n got  \"%s\"\n want \"%s\"",
+		      variant, name, r.error, want);
+}
+
 long tu_rss_kb(pid_t pid)
 {
 	char path[64], line[256];
@@ -190,7 +220,11 @@ long tu_cpu_ms(pid_t pid)
 	return (long)((utime + stime) * 1000 / (unsigned long)sysconf(_SC_CLK_TCK));
 }
 
-bool tu_wait_csv_rows(const char *path, int n, int timeout_ms)
+/* Waits until the harness's CSV at path holds at least n complete data rows
+ * (lines after the header that do not start with '#'): the harness writes
+ * each row the moment it arrives, so this is when its n-th came. Polls
+ * every 2 ms; false after timeout_ms. */
+static bool tu_wait_csv_rows(const char *path, int n, int timeout_ms)
 {
 	int64_t deadline = clock_now_us() + (int64_t)timeout_ms * 1000;
 	const struct timespec poll_period = { 0, 2 * 1000 * 1000 };
@@ -222,16 +256,50 @@ static void *tu_bg_main(void *arg)
 	return NULL;
 }
 
-void tu_bg_start(struct tu_bg_run *b, char **argv)
+/* Starts argv (NULL-terminated; must outlive the run) with a 30 s bound. */
+static void tu_bg_start(struct tu_bg_run *b, char **argv)
 {
 	b->argv = argv;
 	b->out[0] = '\0';
 	ck_assert_int_eq(pthread_create(&b->thread, NULL, tu_bg_main, b), 0);
 }
 
-void tu_bg_join(struct tu_bg_run *b)
+/* Waits for it to exit (within its 30 s bound). */
+static void tu_bg_join(struct tu_bg_run *b)
 {
 	ck_assert_int_eq(pthread_join(b->thread, NULL), 0);
+}
+
+bool tu_kill_at_rows(struct spawned *s, struct tu_bg_run *b, char **argv, const char *csv,
+		     int rows, int64_t *t_kill)
+{
+	tu_bg_start(b, argv);
+	bool seen = tu_wait_csv_rows(csv, rows, 10000);
+
+	if (t_kill)
+		*t_kill = clock_now_us();
+	kill(s->pid, SIGKILL);
+	tu_bg_join(b);
+	spawn_stop(s, SIGKILL, TU_STOP_MS);
+	spawn_cleanup(s);
+	return seen;
+}
+
+char *tu_harness_path(void)
+{
+	static char path[512];
+
+	snprintf(path, sizeof(path), "%s/harness", tu_build_dir());
+	return path;
+}
+
+void tu_temp_file(char *buf, size_t cap, const char *tag)
+{
+	snprintf(buf, cap, "/tmp/sendlab-%s-XXXXXX", tag);
+	int fd = mkstemp(buf);
+
+	ck_assert_msg(fd >= 0, "mkstemp %s: %s", buf, strerror(errno));
+	close(fd);
 }
 
 bool tu_sanitized(void)

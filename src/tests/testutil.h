@@ -7,8 +7,8 @@
 #define SENDLAB_TESTUTIL_H
 
 #include "harness/reply.h"
-#include "tests/spawn.h"
-#include "tests/wsclient.h"
+#include "client/spawn.h"
+#include "client/wsclient.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -57,6 +57,15 @@ void tu_recv_reply(struct wsc *c, struct reply *r, int timeout_ms,
  * the server still work). */
 void tu_assert_echo(struct wsc *c);
 
+/* Sends a run of items x work_ms and asserts that its items results come
+ * back, each within TU_IO_MS, every one a result, in seq order. */
+void tu_assert_job(struct wsc *c, int items, int work_ms);
+
+/* Receives one reply and asserts it is exactly the error sentence want
+ * (variant and name only label a failure). */
+void tu_assert_error_reply(struct wsc *c, const char *variant, const char *name,
+			   const char *want);
+
 /* The resident memory of process pid in kB (VmRSS), or -1. */
 long tu_rss_kb(pid_t pid);
 
@@ -66,14 +75,8 @@ long tu_cpu_ms(pid_t pid);
 /* True under `make test-valgrind`: tu_start runs each server in memcheck. */
 bool tu_valgrind(void);
 
-/* Waits until the harness's CSV at path holds at least n complete data rows
- * (lines after the header that do not start with '#'): the harness writes
- * each row the moment it arrives, so this is when its n-th came. Polls
- * every 2 ms; false after timeout_ms. */
-bool tu_wait_csv_rows(const char *path, int n, int timeout_ms);
-
 /* A command (spawn_run, stdout and stderr into out) run in a thread of the
- * test, so the test can act while it runs, e.g. kill its server. */
+ * test, so the test can act while it runs: kill its server. */
 struct tu_bg_run {
 	char **argv;
 	char out[8192];
@@ -82,11 +85,24 @@ struct tu_bg_run {
 	pthread_t thread;
 };
 
-/* Starts argv (NULL-terminated; must outlive the run) with a 30 s bound. */
-void tu_bg_start(struct tu_bg_run *b, char **argv);
+/*
+ * Starts argv (a harness run against server s, writing its messages CSV
+ * to csv; NULL-terminated) in the background, with a 30 s bound, and
+ * SIGKILLs s the moment the CSV holds
+ * `rows` data rows (a trigger, not a guessed delay: the harness writes each
+ * row as it arrives) or after 10 s; then waits for the harness to exit and
+ * reaps and cleans up s. Returns whether the rows came in time; *t_kill
+ * (if non-NULL) gets the moment of the kill.
+ */
+bool tu_kill_at_rows(struct spawned *s, struct tu_bg_run *b, char **argv, const char *csv,
+		     int rows, int64_t *t_kill);
 
-/* Waits for it to exit (within its 30 s bound). */
-void tu_bg_join(struct tu_bg_run *b);
+/* $SENDLAB_BUILD/harness, in a buffer of its own. */
+char *tu_harness_path(void);
+
+/* Creates an empty file /tmp/sendlab-TAG-XXXXXX; its name goes to buf.
+ * Fails the test if it cannot. */
+void tu_temp_file(char *buf, size_t cap, const char *tag);
 
 /* True when the servers are built with a sanitizer ($SENDLAB_SAN is set by
  * make test-asan / test-tsan): memory figures then measure the sanitizer's

@@ -1,13 +1,13 @@
 /*
  * watch.c: see watch.h.
  */
-#include "tests/watch.h"
+#include "client/watch.h"
 
+#include "client/wsclient.h"
 #include "common/cli.h"
 #include "common/clock.h"
 #include "common/stats.h"
 #include "harness/reply.h"
-#include "tests/wsclient.h"
 
 #include <inttypes.h>
 #include <poll.h>
@@ -66,6 +66,38 @@ static bool watch_send(struct wsc *c, const char *msg, char *err, size_t errcap)
 	return cli_fail(err, errcap, "cannot send to the server: %s", wsc_error(c));
 }
 
+/* After the job: the server's lag monitor over the same window (a stats
+ * request on the job's connection), and the job's measured item and
+ * length from the results already in *w. */
+static bool watch_stats(struct wsc *job, struct watched *w, char *err, size_t errcap)
+{
+	struct wsc_frame f;
+	struct reply r;
+	char msg[128], why[200];
+
+	snprintf(msg, sizeof(msg), "{\"op\":\"stats\",\"since_us\":%" PRId64 "}", w->t_request);
+	if (!watch_send(job, msg, err, errcap))
+		return false;
+	if (wsc_recv(job, &f, WATCH_IO_MS) != 1 || f.opcode != WSC_OP_TEXT ||
+	    !reply_parse((const char *)f.data, f.len, &r, why, sizeof(why)) ||
+	    r.op != REPLY_STATS)
+		return cli_fail(err, errcap, "no stats reply after the job (%s)",
+				wsc_error(job));
+	w->lag_max = r.v[REPLY_LAG_MAX_US];
+	w->stalls = r.v[REPLY_STALLS];
+	w->pings = wsc_pings_seen(job);
+
+	int64_t item_us[WATCH_MAX_ITEMS];
+	struct stats_summary st;
+
+	for (int k = 0; k < w->items; k++)
+		item_us[k] = w->done[k] - w->start[k];
+	stats_summarize(item_us, (size_t)w->items, &st);
+	w->item = st.p50;
+	w->job = w->done[w->items - 1] - w->t_recv;
+	return true;
+}
+
 /* The loop of watch_job once both connections are open. */
 static bool watch_loop(struct wsc *job, struct wsc *by, int items, int work_ms,
 		       int bystander_ms, struct watched *w, char *err, size_t errcap)
@@ -115,32 +147,7 @@ static bool watch_loop(struct wsc *job, struct wsc *by, int items, int work_ms,
 				       { .fd = wsc_fd(by), .events = POLLIN } };
 		poll(p, 2, wait_ms < 0 ? 0 : wait_ms);
 	}
-
-	/* the server's lag monitor over the same window */
-	struct reply r;
-	char why[200];
-
-	snprintf(msg, sizeof(msg), "{\"op\":\"stats\",\"since_us\":%" PRId64 "}", w->t_request);
-	if (!watch_send(job, msg, err, errcap))
-		return false;
-	if (wsc_recv(job, &f, WATCH_IO_MS) != 1 || f.opcode != WSC_OP_TEXT ||
-	    !reply_parse((const char *)f.data, f.len, &r, why, sizeof(why)) ||
-	    r.op != REPLY_STATS)
-		return cli_fail(err, errcap, "no stats reply after the job (%s)",
-				wsc_error(job));
-	w->lag_max = r.v[REPLY_LAG_MAX_US];
-	w->stalls = r.v[REPLY_STALLS];
-	w->pings = wsc_pings_seen(job);
-
-	int64_t item_us[WATCH_MAX_ITEMS];
-	struct stats_summary st;
-
-	for (int k = 0; k < items; k++)
-		item_us[k] = w->done[k] - w->start[k];
-	stats_summarize(item_us, (size_t)items, &st);
-	w->item = st.p50;
-	w->job = w->done[items - 1] - w->t_recv;
-	return true;
+	return watch_stats(job, w, err, errcap);
 }
 
 bool watch_job(int port, int items, int work_ms, int bystander_ms,

@@ -1,6 +1,6 @@
 /*
  * spawn.h: run a server binary (or any command) as a child process of an
- * integration test, with every wait bounded.
+ * integration test or the lab grader, with every wait bounded.
  *
  * A test starts a server with spawn_server, which returns once the server
  * has printed its "listening on ws://HOST:PORT/" line (so the port is known
@@ -35,6 +35,7 @@ struct spawned {
  * exited early (its exit status and the first ~300 bytes of its stderr),
  * timeout, or a malformed line. On failure the child is killed and reaped
  * and *s cleaned up (spawn_cleanup is then harmless but unnecessary).
+ * err may be NULL (or errcap 0) when the reason is not wanted.
  */
 int spawn_server(struct spawned *s, char *const argv[], int timeout_ms,
 		 char *err, size_t errcap);

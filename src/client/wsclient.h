@@ -1,6 +1,6 @@
 /*
  * wsclient.h: a minimal, independent RFC 6455 WebSocket client for the
- * integration tests.
+ * integration tests and the lab grader.
  *
  * It deliberately does not use libwebsockets: the servers are built on lws,
  * so a client built on lws could share its bugs and its blind spots. This
