@@ -5,28 +5,25 @@
  * proto_parse, proto_fields.h); then proto_validate() (proto_fields.c)
  * checks those records against the field table.
  *
- * LEJP is a streaming parser for configuration files, and this file also
- * holds what it gets wrong for one message of JSON: it skips '#' comments,
- * rejects the empty object "{}", accepts a top-level array and rejects
- * other non-objects vaguely, and cannot hold a number of more than 20
- * characters. Each is caught before or after LEJP runs, so the client reads
- * what was really wrong. (It also splits escaped surrogate pairs:
- * proto_fields.c joins them.)
+ * This file also holds what LEJP gets wrong for one JSON message: it skips
+ * '#' comments, rejects the empty object "{}", accepts a top-level array
+ * and rejects other non-objects vaguely, and cannot hold a number of more
+ * than 20 characters. Each is caught before or after LEJP runs, so the
+ * client reads what was really wrong. (It also splits escaped surrogate
+ * pairs: proto_fields.c joins them.)
  *
  * Why LEJP and not a flat-object scanner of our own (measured for issue
- * 19): the LEJP glue and workarounds are 318 lines (259 of them the glue a
- * scanner replaces). A prototype scanner was 303 lines and, to keep the
- * replies the same, still needed the surrogate joining and the comment
- * check (59 lines) and its own copy of LEJP's reasons, which the error
- * sentences quote: not shorter. It passed the 85 unit checks of
- * test_proto, the 28 of the badinput suite and 60 s of `make fuzz`, and
- * parsed twice as fast (0.6 against 1.5 us a message, both far below one
- * lws_write), but it answered 17 of 1066 fuzz inputs and 13 of 23 inputs
- * built on LEJP's quirks differently: LEJP accepts 007, -01, [1,] and
- * [1}] inside a request and reads the key "op\u0000x" as "op", and
- * reports its own reason and byte for each malformed message. Matching all
- * of that would mean writing LEJP again, and the harness (src/harness/
- * reply.c) reads replies with LEJP anyway. So LEJP stays.
+ * 19): the LEJP glue in proto.c was 259 lines, plus 59 for the comment
+ * check and the surrogate joining. A prototype scanner took 303 lines and
+ * needed those 59 too, and a copy of LEJP's reasons (the error sentences
+ * quote them), to answer alike: not shorter. It passed test_proto's 85 checks,
+ * the badinput suite's 28 and 60 s of `make fuzz`, and parsed twice as fast
+ * (0.6 against 1.5 us a message: nothing next to one lws_write), but it
+ * answered 17 of 1066 fuzz inputs and 13 of 23 LEJP quirks differently:
+ * LEJP accepts 007, -01, [1,] and [1}] inside a request, reads the key
+ * "op\u0000x" as "op", and names its own reason and byte for each broken
+ * message. Matching all that would mean writing LEJP again, and the
+ * harness reads replies with LEJP anyway. So LEJP stays.
  */
 #include "core/proto_fields.h"
 
