@@ -228,8 +228,10 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_DIR = $(BUILD)/fuzz
 FUZZ_BIN = $(FUZZ_DIR)/fuzz_proto
-FUZZ_SRC := src/fuzz/fuzz_proto.c src/core/proto.c src/common/json.c
-FUZZ_HDR := src/core/proto.h src/common/json.h src/common/stats.h
+FUZZ_SRC := src/fuzz/fuzz_proto.c src/fuzz/reply_reader.c $(wildcard src/core/proto_*.c) \
+	src/common/json.c
+FUZZ_HDR := src/fuzz/reply_reader.h $(wildcard src/core/proto*.h) src/common/json.h \
+	src/common/stats.h
 FUZZ_CFLAGS = -std=c11 -Wall -Wextra -Wpedantic -Werror -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_DEPS_STAMP := build/.fuzz-deps-installed

@@ -4,8 +4,10 @@
  *
  * Pure functions over buffers: no sockets, no libwebsockets state, so every
  * valid and invalid case is unit-tested directly. Requests are parsed with
- * libwebsockets' built-in LEJP parser; replies are written with json.h.
- * Any thread may call any function here.
+ * libwebsockets' built-in LEJP parser (proto_parse.c) and checked against
+ * the field table (proto_fields.c); proto_error.c words the errors and
+ * proto_write.c writes the replies with json.h. Any thread may call any
+ * function here.
  */
 #ifndef SENDLAB_PROTO_H
 #define SENDLAB_PROTO_H

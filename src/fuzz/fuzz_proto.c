@@ -5,10 +5,10 @@
  * Each input is one text message as a client could send it. It goes through
  * proto_parse_request() as in session.c, and every reply the server could
  * send for it is written with the proto_write_*() writers and read back by
- * the strict JSON reader below, which shares no code with the writer
- * (json.c) or the parser (LEJP). A violated check prints what failed and
- * aborts, so libFuzzer reports it and saves the input; ASan and UBSan catch
- * memory and arithmetic errors on the way.
+ * the strict JSON reader of reply_reader.c, which shares no code with the
+ * writer (json.c) or the parser (LEJP). A violated check prints what failed
+ * and aborts, so libFuzzer reports it and saves the input; ASan and UBSan
+ * catch memory and arithmetic errors on the way.
  *
  * What is checked:
  *  - the parser: an accepted request is within the spec's limits; a rejected
@@ -28,9 +28,11 @@
  *    "maximal subpart" practice).
  *
  * libwebsockets is not built with coverage, so the fuzzer steers by the
- * branches of proto.c and json.c only; LEJP is exercised, not explored.
+ * branches of src/core/proto_*.c and json.c only; LEJP is exercised, not
+ * explored.
  */
 #include "core/proto.h"
+#include "fuzz/reply_reader.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -60,280 +62,7 @@ static _Noreturn void fuzz_fail(const char *what, int line, const char *reply,
 			fuzz_fail(#cond, __LINE__, (rep)->text, (rep)->len); \
 	} while (0)
 
-/*
- * Length of the well-formed UTF-8 sequence at s[0..n), or 0 if there is
- * none. Written from the Unicode standard's table 3-7 (the allowed byte
- * ranges), not like json.c's decode-and-check, so the two can disagree.
- */
-static size_t utf8_wellformed_len(const unsigned char *s, size_t n)
-{
-	unsigned char lo = 0x80, hi = 0xbf; /* range of the second byte */
-	size_t need;
-
-	if (n == 0)
-		return 0;
-	if (s[0] <= 0x7f)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		need = 2;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		need = 3;
-		lo = s[0] == 0xe0 ? 0xa0 : 0x80;
-		hi = s[0] == 0xed ? 0x9f : 0xbf;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		need = 4;
-		lo = s[0] == 0xf0 ? 0x90 : 0x80;
-		hi = s[0] == 0xf4 ? 0x8f : 0xbf;
-	} else {
-		return 0;
-	}
-	if (n < need || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < need; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return need;
-}
-
-/* ---- the reader: strict JSON, flat objects of strings and integers ---- */
-
-#define REPLY_FIELDS_MAX 16
-
-struct reply_field {
-	const char *key;
-	size_t key_len;
-	bool is_string;
-	const char *str;	/* is_string: decoded, in the arena */
-	size_t str_len;
-	bool negative;		/* otherwise: the integer */
-	uint64_t magnitude;
-};
-
-/* A reply as the reader saw it. Decoding never makes JSON text longer, so
- * the arena for decoded keys and strings needs no more room than the text. */
-struct reply {
-	const char *text;
-	size_t len, pos;
-	size_t count;
-	struct reply_field field[REPLY_FIELDS_MAX];
-	char arena[WIRE_REPLY_MAX];
-	size_t used;
-};
-
-static bool is_json_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static bool reply_eat(struct reply *r, char c)
-{
-	while (r->pos < r->len && is_json_ws(r->text[r->pos]))
-		r->pos++;
-	if (r->pos < r->len && r->text[r->pos] == c) {
-		r->pos++;
-		return true;
-	}
-	return false;
-}
-
-static void reply_put(struct reply *r, const void *p, size_t n)
-{
-	CHECK(r->used + n <= sizeof(r->arena));
-	memcpy(r->arena + r->used, p, n);
-	r->used += n;
-}
-
-static bool reply_hex4(struct reply *r, unsigned *out)
-{
-	*out = 0;
-	for (int k = 0; k < 4; k++, r->pos++) {
-		char c = r->pos < r->len ? r->text[r->pos] : '\0';
-		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
-			   : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
-			   : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16;
-
-		if (d == 16)
-			return false;
-		*out = *out << 4 | d;
-	}
-	return true;
-}
-
-/* The code point of a \u escape (r->pos just past the 'u'), pairing
- * surrogates; false for a lone surrogate, which UTF-8 cannot hold. */
-static bool reply_unicode_escape(struct reply *r, unsigned *cp)
-{
-	unsigned low;
-
-	if (!reply_hex4(r, cp) || (*cp >= 0xdc00 && *cp <= 0xdfff))
-		return false;
-	if (*cp < 0xd800 || *cp > 0xdbff)
-		return true;
-	if (r->len - r->pos < 2 || memcmp(r->text + r->pos, "\\u", 2))
-		return false;
-	r->pos += 2;
-	if (!reply_hex4(r, &low) || low < 0xdc00 || low > 0xdfff)
-		return false;
-	*cp = 0x10000 + ((*cp - 0xd800) << 10) + (low - 0xdc00);
-	return true;
-}
-
-static void reply_put_utf8(struct reply *r, unsigned cp)
-{
-	unsigned char b[4];
-	size_t n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-	static const unsigned char lead[] = { 0, 0x00, 0xc0, 0xe0, 0xf0 };
-
-	for (size_t i = n - 1; i > 0; i--, cp >>= 6)
-		b[i] = (unsigned char)(0x80 | (cp & 0x3f));
-	b[0] = (unsigned char)(lead[n] | cp);
-	reply_put(r, b, n);
-}
-
-/* A JSON string, decoded into the arena. */
-static bool reply_string(struct reply *r, const char **out, size_t *out_len)
-{
-	static const char escapes[] = "\"\\/bfnrt", meanings[] = "\"\\/\b\f\n\r\t";
-
-	if (!reply_eat(r, '"'))
-		return false;
-	*out = r->arena + r->used;
-	size_t start = r->used;
-
-	while (r->pos < r->len) {
-		const unsigned char *s = (const unsigned char *)r->text + r->pos;
-		size_t left = r->len - r->pos, k;
-		const char *simple;
-		unsigned cp;
-
-		if (s[0] == '"') {
-			r->pos++;
-			*out_len = r->used - start;
-			return true;
-		}
-		if (s[0] < 0x20)
-			return false; /* control characters must be escaped */
-		if (s[0] != '\\') {
-			k = utf8_wellformed_len(s, left);
-			if (!k)
-				return false;
-			reply_put(r, s, k);
-			r->pos += k;
-			continue;
-		}
-		if (left < 2 || s[1] == '\0')
-			return false;
-		r->pos += 2;
-		if ((simple = strchr(escapes, s[1])))
-			reply_put(r, &meanings[simple - escapes], 1);
-		else if (s[1] == 'u' && reply_unicode_escape(r, &cp))
-			reply_put_utf8(r, cp);
-		else
-			return false;
-	}
-	return false; /* unterminated */
-}
-
-/* An integer: RFC 8259's -?(0|[1-9][0-9]*) with no fraction or exponent
- * (json.h writes only integers), and at most 64 bits of magnitude. */
-static bool reply_integer(struct reply *r, struct reply_field *f)
-{
-	f->negative = r->pos < r->len && r->text[r->pos] == '-';
-	r->pos += f->negative;
-	size_t first = r->pos;
-
-	f->magnitude = 0;
-	while (r->pos < r->len && r->text[r->pos] >= '0' && r->text[r->pos] <= '9') {
-		unsigned d = (unsigned)(r->text[r->pos++] - '0');
-
-		if (f->magnitude > (UINT64_MAX - d) / 10)
-			return false;
-		f->magnitude = f->magnitude * 10 + d;
-	}
-	if (r->pos == first || (r->text[first] == '0' && r->pos - first > 1))
-		return false; /* no digits, or a leading zero */
-	return r->pos == r->len || (r->text[r->pos] != '.' &&
-				    r->text[r->pos] != 'e' && r->text[r->pos] != 'E');
-}
-
-static const struct reply_field *reply_find(const struct reply *r,
-					    const char *key, size_t key_len)
-{
-	for (size_t i = 0; i < r->count; i++)
-		if (r->field[i].key_len == key_len &&
-		    !memcmp(r->field[i].key, key, key_len))
-			return &r->field[i];
-	return NULL;
-}
-
-/* Reads text[0..len) as one flat object; false if it is anything else. */
-static bool reply_read(struct reply *r, const char *text, size_t len)
-{
-	*r = (struct reply){ .text = text, .len = len };
-	if (!reply_eat(r, '{'))
-		return false;
-	if (!reply_eat(r, '}')) {
-		do {
-			struct reply_field f;
-
-			if (r->count == REPLY_FIELDS_MAX ||
-			    !reply_string(r, &f.key, &f.key_len) || !reply_eat(r, ':') ||
-			    reply_find(r, f.key, f.key_len))
-				return false;
-			while (r->pos < r->len && is_json_ws(r->text[r->pos]))
-				r->pos++;
-			f.is_string = r->pos < r->len && r->text[r->pos] == '"';
-			if (f.is_string ? !reply_string(r, &f.str, &f.str_len)
-					: !reply_integer(r, &f))
-				return false;
-			r->field[r->count++] = f;
-		} while (reply_eat(r, ','));
-		if (!reply_eat(r, '}'))
-			return false;
-	}
-	while (r->pos < r->len && is_json_ws(r->text[r->pos]))
-		r->pos++;
-	return r->pos == r->len;
-}
-
-/* ---- checks on one reply ---- */
-
-/* The reply has exactly these fields, "op" first and equal to op. */
-static void check_fields(const struct reply *r, const char *op,
-			 const char *const *keys, size_t n)
-{
-	CHECK_REPLY(r->count == n + 1, r);
-	CHECK_REPLY(r->field[0].key_len == 2 && !memcmp(r->field[0].key, "op", 2), r);
-	CHECK_REPLY(r->field[0].is_string && r->field[0].str_len == strlen(op) &&
-		    !memcmp(r->field[0].str, op, r->field[0].str_len), r);
-	for (size_t i = 0; i < n; i++)
-		CHECK_REPLY(reply_find(r, keys[i], strlen(keys[i])), r);
-}
-
-static void check_int(const struct reply *r, const char *key, int64_t want)
-{
-	const struct reply_field *f = reply_find(r, key, strlen(key));
-	uint64_t mag = want < 0 ? 0 - (uint64_t)want : (uint64_t)want;
-
-	CHECK_REPLY(f && !f->is_string, r);
-	CHECK_REPLY(f->negative == (want < 0) && f->magnitude == mag, r);
-}
-
-static void check_uint(const struct reply *r, const char *key, uint64_t want)
-{
-	const struct reply_field *f = reply_find(r, key, strlen(key));
-
-	CHECK_REPLY(f && !f->is_string && !f->negative && f->magnitude == want, r);
-}
-
-static void check_str(const struct reply *r, const char *key, const char *want,
-		      size_t want_len)
-{
-	const struct reply_field *f = reply_find(r, key, strlen(key));
-
-	CHECK_REPLY(f && f->is_string && f->str_len == want_len &&
-		    !memcmp(f->str, want, want_len), r);
-}
+/* ---- writing the replies and checking them ---- */
 
 /* What an id must decode to once echoed: itself, with each byte that is not
  * part of a well-formed UTF-8 sequence replaced by U+FFFD. */
@@ -354,8 +83,6 @@ static size_t expected_echo(const char *id, size_t len, char *out, size_t cap)
 	}
 	return n;
 }
-
-/* ---- writing the replies ---- */
 
 /* One reply to write: which writer, and its arguments. */
 struct reply_spec {
@@ -412,28 +139,55 @@ static void write_and_read(const struct reply_spec *s, struct reply *r)
 	free(short_by_one);
 }
 
+/* A field the reply must have: a string, or an integer of any sign. */
+#define WANT_STR(k, s, n) { .key = (k), .key_len = sizeof(k) - 1, \
+			    .is_string = true, .str = (s), .str_len = (n) }
+#define WANT_INT(k, v) { .key = (k), .key_len = sizeof(k) - 1, .negative = (v) < 0, \
+			 .magnitude = (v) < 0 ? 0 - (uint64_t)(v) : (uint64_t)(v) }
+#define WANT_UINT(k, v) { .key = (k), .key_len = sizeof(k) - 1, .magnitude = (v) }
+
+/* Writes and reads the reply: it has exactly the fields of want[0..n) with
+ * those values, and "op" (want[0]) first. */
+static void check_reply(const struct reply_spec *s, const struct reply_field *want,
+			size_t n)
+{
+	static struct reply r;
+
+	write_and_read(s, &r);
+	CHECK_REPLY(r.count == n, &r);
+	CHECK_REPLY(r.field[0].key_len == 2 && !memcmp(r.field[0].key, "op", 2), &r);
+	for (size_t i = 0; i < n; i++) {
+		const struct reply_field *w = &want[i];
+		const struct reply_field *f = reply_find(&r, w->key, w->key_len);
+
+		CHECK_REPLY(f && f->is_string == w->is_string, &r);
+		if (w->is_string)
+			CHECK_REPLY(f->str_len == w->str_len &&
+				    !memcmp(f->str, w->str, w->str_len), &r);
+		else
+			CHECK_REPLY(f->negative == w->negative &&
+				    f->magnitude == w->magnitude, &r);
+	}
+}
+
 static void check_error_reply(const struct proto_error *err)
 {
-	static const char *const keys[] = { "error" };
-	static struct reply r;
 	char text[1024];
 
-	write_and_read(&(struct reply_spec){ .kind = REPLY_ERROR, .error = err }, &r);
-	check_fields(&r, "error", keys, 1);
 	/* the whole sentence: a cut-off one would say less than it means */
 	proto_error_text(err, text, sizeof(text));
 	CHECK(strlen(text) + 1 < sizeof(text));
-	check_str(&r, "error", text, strlen(text));
+
+	const struct reply_field want[] = {
+		WANT_STR("op", "error", 5), WANT_STR("error", text, strlen(text)),
+	};
+
+	check_reply(&(struct reply_spec){ .kind = REPLY_ERROR, .error = err }, want, 2);
 }
 
 static void check_result_reply(const struct proto_request *req)
 {
-	static const char *const keys[] = {
-		"variant", "seq", "items", "work_ms", "t_recv_us", "t_start_us",
-		"t_done_us", "t_send_us", "cpu_us", "value", "id"
-	};
-	static struct reply r;
-	static char want[3 * WIRE_ID_MAX_BYTES];
+	static char id[3 * WIRE_ID_MAX_BYTES];
 	/* extreme values: the writer takes any int64, whatever the clock says */
 	const struct proto_result res = {
 		.variant = FUZZ_VARIANT, .has_id = req->has_id, .id = req->id,
@@ -442,57 +196,46 @@ static void check_result_reply(const struct proto_request *req)
 		.t_start_us = 0, .t_done_us = INT64_MAX, .t_send_us = INT64_MIN,
 		.cpu_us = INT64_MAX, .value = UINT64_MAX,
 	};
+	const struct reply_field want[] = {
+		WANT_STR("op", "result", 6),
+		WANT_STR("variant", FUZZ_VARIANT, sizeof(FUZZ_VARIANT) - 1),
+		WANT_INT("seq", res.seq), WANT_INT("items", req->items),
+		WANT_INT("work_ms", req->work_ms), WANT_INT("t_recv_us", res.t_recv_us),
+		WANT_INT("t_start_us", res.t_start_us), WANT_INT("t_done_us", res.t_done_us),
+		WANT_INT("t_send_us", res.t_send_us), WANT_INT("cpu_us", res.cpu_us),
+		WANT_UINT("value", (uint64_t)WIRE_TIME_MAX), /* masked to 53 bits */
+		WANT_STR("id", id, expected_echo(req->id, req->id_len, id, sizeof(id))),
+	};
 
-	write_and_read(&(struct reply_spec){ .kind = REPLY_RESULT, .result = &res },
-		       &r);
-	check_fields(&r, "result", keys, req->has_id ? 11 : 10);
-	check_str(&r, "variant", FUZZ_VARIANT, strlen(FUZZ_VARIANT));
-	check_int(&r, "seq", res.seq);
-	check_int(&r, "items", req->items);
-	check_int(&r, "work_ms", req->work_ms);
-	check_int(&r, "t_recv_us", res.t_recv_us);
-	check_int(&r, "t_start_us", res.t_start_us);
-	check_int(&r, "t_done_us", res.t_done_us);
-	check_int(&r, "t_send_us", res.t_send_us);
-	check_int(&r, "cpu_us", res.cpu_us);
-	check_uint(&r, "value", (uint64_t)WIRE_TIME_MAX); /* masked to 53 bits */
-	if (req->has_id)
-		check_str(&r, "id", want,
-			  expected_echo(req->id, req->id_len, want, sizeof(want)));
+	check_reply(&(struct reply_spec){ .kind = REPLY_RESULT, .result = &res },
+		    want, req->has_id ? 12 : 11);
 }
 
 static void check_echo_reply(int64_t t_us)
 {
-	static const char *const keys[] = { "t_us", "t_server_us" };
-	static struct reply r;
+	const struct reply_field want[] = {
+		WANT_STR("op", "echo", 4), WANT_INT("t_us", t_us),
+		WANT_INT("t_server_us", INT64_MIN),
+	};
 
-	write_and_read(&(struct reply_spec){ .kind = REPLY_ECHO, .t_us = t_us,
-					     .t_server_us = INT64_MIN }, &r);
-	check_fields(&r, "echo", keys, 2);
-	check_int(&r, "t_us", t_us);
-	check_int(&r, "t_server_us", INT64_MIN);
+	check_reply(&(struct reply_spec){ .kind = REPLY_ECHO, .t_us = t_us,
+					  .t_server_us = INT64_MIN }, want, 3);
 }
 
 static void check_stats_reply(int64_t since_us)
 {
-	static const char *const keys[] = {
-		"variant", "since_us", "samples", "lag_p50_us", "lag_p99_us",
-		"lag_max_us", "stalls"
-	};
-	static struct reply r;
 	const struct stats_summary lag = { .n = SIZE_MAX, .p50 = INT64_MIN,
 					   .p99 = 0, .max = INT64_MAX };
+	const struct reply_field want[] = {
+		WANT_STR("op", "stats", 5),
+		WANT_STR("variant", FUZZ_VARIANT, sizeof(FUZZ_VARIANT) - 1),
+		WANT_INT("since_us", since_us), WANT_UINT("samples", SIZE_MAX),
+		WANT_INT("lag_p50_us", INT64_MIN), WANT_INT("lag_p99_us", 0),
+		WANT_INT("lag_max_us", INT64_MAX), WANT_UINT("stalls", UINT64_MAX),
+	};
 
-	write_and_read(&(struct reply_spec){ .kind = REPLY_STATS, .since_us = since_us,
-					     .lag = &lag, .stalls = UINT64_MAX }, &r);
-	check_fields(&r, "stats", keys, 7);
-	check_str(&r, "variant", FUZZ_VARIANT, strlen(FUZZ_VARIANT));
-	check_int(&r, "since_us", since_us);
-	check_uint(&r, "samples", SIZE_MAX);
-	check_int(&r, "lag_p50_us", INT64_MIN);
-	check_int(&r, "lag_p99_us", 0);
-	check_int(&r, "lag_max_us", INT64_MAX);
-	check_uint(&r, "stalls", UINT64_MAX);
+	check_reply(&(struct reply_spec){ .kind = REPLY_STATS, .since_us = since_us,
+					  .lag = &lag, .stalls = UINT64_MAX }, want, 8);
 }
 
 /* ---- the parser's own promises ---- */
