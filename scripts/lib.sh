@@ -140,12 +140,9 @@ env_machine() {
 # csv_seq_medians MESSAGES_CSV A B  for each seq, the median over the runs
 #     of column A minus column B, in ms, "300 603 907" (9 4: arrivals
 #     after the request; 9 7: delivery latency)
-# csv_worst_echo BYSTANDER_CSV [RUN]  the worst echo wait in ms, of RUN or
-#     of every run
+# csv_worst_echo BYSTANDER_CSV  the worst echo wait of every run, in ms
 # csv_median_worst_echo BYSTANDER_CSV  each run's worst echo, the median
 # csv_median_lag_max LAG_CSV  each run's lag_max_us, the median, in ms
-# csv_makespan MESSAGES_CSV RUN  the run's first request to its last
-#     arrival, over every client, in ms
 csv_seq_medians() {
 	awk -F, -v a="$2" -v b="$3" 'NR > 1 && !/^#/ {
 		v[$3] = v[$3] " " ($a - $b) / 1000
@@ -168,8 +165,8 @@ median_ms() {
 }
 
 csv_worst_echo() {
-	awk -F, -v r="${2:-}" 'NR > 1 && !/^#/ && (r == "" || $2 == r) && $6 - $4 > w {
-		w = $6 - $4 } END { printf "%.1f", w / 1000 }' "$1"
+	awk -F, 'NR > 1 && !/^#/ && $6 - $4 > w { w = $6 - $4 }
+		END { printf "%.1f", w / 1000 }' "$1"
 }
 
 csv_median_worst_echo() {
@@ -179,11 +176,4 @@ csv_median_worst_echo() {
 
 csv_median_lag_max() {
 	awk -F, 'NR > 1 && !/^#/ { print $7 }' "$1" | median_ms
-}
-
-csv_makespan() {
-	awk -F, -v r="$2" 'NR > 1 && !/^#/ && $2 == r {
-		if (from == "" || $4 < from) from = $4
-		if ($9 > to) to = $9 }
-	END { printf "%.0f", (to - from) / 1000 }' "$1"
 }

@@ -21,7 +21,6 @@
 
 if (!exists("dir")) dir = "results/latest"
 if (!exists("which")) which = "overview"
-in_overview = 0	# 1 while scaling-overview loads the scaling figures, one row each
 
 # the run's parameters, from env.txt ("key: value" lines)
 envval(key) = system(sprintf("sed -n 's/^%s: //p' '%s/env.txt'", key, dir))
@@ -31,6 +30,9 @@ items = int(param("ITEMS"))
 work_ms = int(param("WORK_MS"))
 runs = int(param("RUNS"))
 n = words(configs)
+
+# configuration i's messages file (the harness's)
+msgs(i) = dir . "/" . word(configs, i) . ".messages.csv"
 
 # A configuration's display name: "blocking-queue" -> "blocking --send queue"
 dash_at(c) = strstrt(c, "-")
@@ -62,7 +64,12 @@ set linetype 107 lc rgb "#56B4E9" dt (6, 6)                 pt 2	# fine dashes, 
 set linetype 108 lc rgb "#777777" dt (24, 6, 24, 18)        pt 1	# paired dashes, plus
 series(i) = 100 + (i - 1) % 8 + 1
 
-set datafile separator ","
+# the figures drawn into one file: the overviews have several, each a
+# panel or (the scaling ones) a row of panels, one per kind of work
+in_overview = (which eq "scaling-overview")
+figures = (which eq "overview") ? "timeline latency bystander lag" : \
+	  in_overview ? "scaling-throughput scaling-first scaling-bystander" : which
+if (in_overview) { load "scripts/plots/scaling-common.gp" }	# nworks: a row's panels
 
 size_w = 1200
 size_h = 700
@@ -81,23 +88,18 @@ do for [fmt in "png svg"] {
 	set output dir . "/" . which . "." . fmt
 	if (which eq "overview") {
 		set multiplot layout 2, 2 title sprintf("sendlab: %d configurations, %d items x %d ms (%s)", n, items, work_ms, envval("run_id")) font ",16"
-		load "scripts/plots/timeline.gp"
-		load "scripts/plots/latency.gp"
-		load "scripts/plots/bystander.gp"
-		load "scripts/plots/lag.gp"
-		unset multiplot
-	} else { if (which eq "scaling-overview") {
-		# each figure draws its row of panels, one per kind of work
-		nw = words(system(sprintf("awk -F, 'NR > 1 && !seen[$2]++ { print $2 }' '%s/points.csv'", dir)))
-		set multiplot layout 3, nw title sprintf("sendlab scaling: K clients x %d items x %d ms, %s cores (%s)", items, work_ms, param("CORES"), envval("run_id")) font ",16"
-		in_overview = 1
-		load "scripts/plots/scaling-throughput.gp"
-		load "scripts/plots/scaling-first.gp"
-		load "scripts/plots/scaling-bystander.gp"
-		in_overview = 0
-		unset multiplot
-	} else {
-		load "scripts/plots/" . which . ".gp"
-	} }
+	}
+	if (in_overview) {
+		set multiplot layout 3, nworks title sprintf("sendlab scaling: K clients x %d items x %d ms, %s cores (%s)", items, work_ms, param("CORES"), envval("run_id")) font ",16"
+	}
+	# each figure starts from gnuplot's defaults (reset forgets the CSV
+	# separator too), a scaling figure from scaling-common.gp's as well
+	do for [fig in figures] {
+		reset
+		set datafile separator ","
+		if (strstrt(fig, "scaling-") == 1) { load "scripts/plots/scaling-common.gp" }
+		load "scripts/plots/" . fig . ".gp"
+	}
+	if (which eq "overview" || in_overview) { unset multiplot }
 	unset output
 }

@@ -4,8 +4,6 @@
 # arrived (t_arrive - t_request), both in ms after the client sent `run`.
 # On the dashed diagonal a message left the moment it was ready; a point
 # above it waited in the server; points at one height arrived together.
-reset
-set datafile separator ","
 cols = (n > 3) ? 3 : n
 rows = (n + cols - 1) / cols
 lim = items * work_ms * 1.15

@@ -7,9 +7,6 @@
 # under every send discipline, and flush), so each marks only every n-th
 # of its echoes (n configurations), beginning at its own: along a shared
 # line their marks take turns, and each stays in sight.
-reset
-set datafile separator ","
-msgs(i) = dir . "/" . word(configs, i) . ".messages.csv"
 # run 1's request time per configuration (before any range is set:
 # stats obeys them)
 # (NaN for a configuration whose run 1 got no result, as when the harness

@@ -17,11 +17,8 @@
 # samples from its request to its last arrival + 50 ms (the window
 # build/summarize counts a run's lag in), ended at run 2's request if that
 # comes first, as it does when run 2 starts within the 50 ms.
-reset
-set datafile separator ","
 # messages.csv columns, by number (more may follow): 2 run, 4 t_request_us,
 # 9 t_arrive_us
-msgs(i) = dir . "/" . word(configs, i) . ".messages.csv"
 lagmon(i) = dir . "/" . word(configs, i) . ".lagmon.csv"
 tail_us = 50000	# SUMMARY_WINDOW_TAIL_US in src/analysis/summary.h
 # run 1's window per configuration, [t0, t1] in us, and its worst sample

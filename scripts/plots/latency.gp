@@ -2,8 +2,6 @@
 # arrival minus the moment the result was ready, every message of every
 # run, as a box (quartiles), whiskers (min and max) and a bar (median), on
 # a log axis. Reads latency.csv, written by build/summarize.
-reset
-set datafile separator ","
 set title "delivery latency: result ready -> message arrived (all runs)"
 set ylabel "delivery latency (ms, log scale)"
 set logscale y

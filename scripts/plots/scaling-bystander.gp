@@ -4,8 +4,6 @@
 # for whole jobs; a pool keeps it near a millisecond. The dotted line is
 # the 20 ms the thread pool must stay under at every K, the dashed one
 # the 100 ms stall line of the experiment.
-reset
-load "scripts/plots/scaling-common.gp"
 if (!in_overview) {
 	set multiplot layout 1, nworks title sprintf("another client's worst wait vs clients (%d items x %d ms a job, %d cores)", items, work_ms, cores)
 }
@@ -14,13 +12,12 @@ set logscale y
 # one scale for both panels: a free loop (a tenth of a ms) to a 16-job stall
 set yrange [0.05:10000]
 set format y "%g"
-set key outside right top vertical samplen 3
 do for [w = 1:nworks] {
 	work = word(works, w)
 	sl = series_of(work)
 	ns = words(sl)
 	set title sprintf("--work %s: bystander's worst echo", work)
-	plot for [i = 1:ns] pts skip 1 using ((strcol(2) eq work && strcol(6) eq word(sl, i)) ? $8 * nudge(i, ns) : NaN):23 \
+	plot for [i = 1:ns] pts skip 1 using (k_of(work, word(sl, i), nudge(i, ns))):23 \
 		with linespoints pt shape(sidx(word(sl, i))) ps 1.3 dt dashes(sidx(word(sl, i))) \
 		lc rgb grey(sidx(word(sl, i))) title label_of(word(sl, i)), \
 	     20 with lines dt 3 lw 2 lc rgb "#000000" title "20 ms", \

@@ -1,6 +1,6 @@
 # scaling-common.gp: what every scaling figure needs from a sweep's
-# points.csv (written by build/scaling-summarize; loaded by each
-# scripts/plots/scaling-*.gp).
+# points.csv (written by build/scaling-summarize; scripts/plot.gp loads it
+# before each scripts/plots/scaling-*.gp).
 #
 # points.csv has one row per point, sorted by work, variant, pool and K,
 # so the rows of one line of a plot (a "series": a variant and its pool
@@ -10,7 +10,6 @@
 #   23 bystander_max_ms
 # A failed point has NaN in every measured column: gnuplot skips it.
 pts = dir . "/points.csv"
-set datafile separator ","
 awk_list(prog) = system(sprintf("awk -F, '%s' '%s'", prog, pts))
 # the kinds of work, every series, the Ks, in points.csv's order
 works = awk_list("NR > 1 && !seen[$2]++ { printf \"%s \", $2 }")
@@ -27,6 +26,9 @@ cores = int(param("CORES"))
 sidx(s) = words(all_series[1:strstrt(all_series, " " . s . " ")]) + 1
 # so the points of several series at one K do not hide each other
 nudge(i, n) = 2 ** ((i - (n + 1) / 2.0) * 0.035)
+# a row's x in the line of series s in the panel of `work`: its K times
+# f (a nudge, or 1), NaN on every other row
+k_of(work, s, f) = (strcol(2) eq work && strcol(6) eq s) ? column(8) * f : NaN
 
 # K on a log-2 axis, a tic at each K measured
 set logscale x 2
@@ -37,4 +39,5 @@ set xlabel "clients at once (K)"
 set grid lc rgb "#dddddd"
 # the key goes right of each panel; a fixed right margin keeps panels
 # with fewer or shorter names the same width as their neighbours
+set key outside right top vertical samplen 3
 set rmargin 30

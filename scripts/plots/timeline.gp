@@ -3,8 +3,6 @@
 # items being computed (a small gap between items), a black dot is a message arriving, a dashed line
 # joins a result that waited to the moment it arrived. Dots piled at one
 # time are a clump; dots right at the end of their bars are on time.
-reset
-set datafile separator ","
 set title sprintf("arrival timeline (run 1): computing vs when each message arrived")
 set xlabel "time after the request (ms)"
 set xrange [0:items * work_ms * 1.12]
@@ -13,7 +11,6 @@ set ytics () nomirror
 do for [i = 1:n] { set ytics add (pretty(word(configs, i)) n - i + 1) }
 set grid xtics lc rgb "#dddddd"
 set key above horizontal maxrows 1 width -2
-msgs(i) = dir . "/" . word(configs, i) . ".messages.csv"
 in1(x) = (column(2) == 1) ? x : NaN
 ms(c) = (column(c) - column(4)) / 1000.0
 row(i) = n - i + 1

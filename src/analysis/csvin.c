@@ -83,6 +83,104 @@ static bool csvin_incomplete_line(const char *line, const char *name, long linen
 	return true;
 }
 
+int csvin_getline(FILE *f, char *line, size_t cap, const char *name, long lineno,
+		  char *err, size_t errcap)
+{
+	if (!fgets(line, (int)cap, f))
+		return 0;
+	size_t len = strlen(line);
+
+	if (len == cap - 1 && line[len - 1] != '\n') {
+		cli_fail(err, errcap, "%s:%ld: line longer than %zu bytes", name, lineno,
+			 cap - 2);
+		return -1;
+	}
+	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		line[--len] = '\0';
+	return 1;
+}
+
+/* The first line: exactly fmt's header (an old one is named as such). */
+static bool csvin_header(const char *line, const char *name, const struct csvin_format *fmt,
+			 char *err, size_t errcap)
+{
+	if (fmt->old_header && !strcmp(line, fmt->old_header))
+		return cli_fail(err, errcap, "%s:1: %s", name, fmt->old_why);
+	if (strcmp(line, fmt->header))
+		return cli_fail(err, errcap, "%s:1: header is \"%.80s\", "
+				"want \"%s\"", name, line, fmt->header);
+	return true;
+}
+
+/*
+ * Splits one row into its integers v[0..fmt->nums), after its variant
+ * column if it has one: that must be the same as on the rows before
+ * (first_variant, [0..cap), "" until the first row fills it).
+ */
+static bool csvin_fields(const char *line, const char *name, long lineno,
+			 const struct csvin_format *fmt, char *first_variant, size_t cap,
+			 int64_t *v, char *err, size_t errcap)
+{
+	const char *p = line;
+
+	if (fmt->has_variant) {
+		const char *comma = strchr(p, ',');
+		size_t vlen = comma ? (size_t)(comma - p) : 0;
+
+		if (!comma || vlen == 0 || vlen >= cap)
+			return cli_fail(err, errcap, "%s:%ld: no variant column",
+					name, lineno);
+		if (!first_variant[0])
+			memcpy(first_variant, p, vlen);
+		else if (strncmp(first_variant, p, vlen) || first_variant[vlen])
+			return cli_fail(err, errcap, "%s:%ld: variant \"%.*s\" "
+					"differs from \"%s\" on the rows before",
+					name, lineno, (int)vlen, p, first_variant);
+		p = comma + 1;
+	}
+	for (int i = 0; i < fmt->nums; i++) {
+		const char *end = strchr(p, ',');
+
+		if (i == fmt->nums - 1) {
+			if (end)
+				return cli_fail(err, errcap, "%s:%ld: more than "
+						"%d fields", name, lineno,
+						fmt->nums + fmt->has_variant);
+			end = p + strlen(p);
+		} else if (!end) {
+			return cli_fail(err, errcap, "%s:%ld: fewer than %d fields",
+					name, lineno, fmt->nums + fmt->has_variant);
+		}
+		if (!csvin_int(p, end, &v[i]))
+			return cli_fail(err, errcap, "%s:%ld: field %d is not an "
+					"integer", name, lineno,
+					i + 1 + fmt->has_variant);
+		p = end + 1;
+	}
+	return true;
+}
+
+/* After the last line: no read error, a header at least, and a mark (if
+ * any, on line mark_line) of a run no row comes after. */
+static bool csvin_check_end(FILE *f, const char *name, long lineno,
+			    const struct csvin_incomplete *mark, long mark_line,
+			    int64_t last_run, char *err, size_t errcap)
+{
+	if (ferror(f))
+		return cli_fail(err, errcap, "%s: read error", name);
+	if (lineno == 0)
+		return cli_fail(err, errcap, "%s: empty file (no header)", name);
+	/* the harness stops at the run it marks: a later run means the
+	 * mark does not describe these rows */
+	if (mark->run && last_run > mark->run)
+		return cli_fail(err, errcap, "%s:%ld: marks run %d incomplete, but "
+				"rows of run %" PRId64 " come before it", name, mark_line,
+				mark->run, last_run);
+	return true;
+}
+
+/* The one reader of the file types above: the header, then row() on each
+ * row's integers; the "# incomplete" line into *inc (an error if NULL). */
 static bool csvin_read(FILE *f, const char *name, const struct csvin_format *fmt,
 		       char *variant, size_t varcap, csvin_row_fn row, void *ctx,
 		       struct csvin_incomplete *inc, char *err, size_t errcap)
@@ -93,25 +191,17 @@ static bool csvin_read(FILE *f, const char *name, const struct csvin_format *fmt
 	size_t rows = 0;
 	int64_t last_run = 0;	/* the highest run number of any row */
 	struct csvin_incomplete mark = { 0 };
+	int got;
 
-	while (fgets(line, sizeof(line), f)) {
+	while ((got = csvin_getline(f, line, sizeof(line), name, lineno + 1, err,
+				    errcap)) > 0) {
 		lineno++;
-		size_t len = strlen(line);
-
-		if (len == sizeof(line) - 1 && line[len - 1] != '\n')
-			return cli_fail(err, errcap, "%s:%ld: line longer than %d bytes",
-					name, lineno, CSVIN_MAX_LINE - 2);
-		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
 		if (lineno == 1) {
-			if (fmt->old_header && !strcmp(line, fmt->old_header))
-				return cli_fail(err, errcap, "%s:1: %s", name, fmt->old_why);
-			if (strcmp(line, fmt->header))
-				return cli_fail(err, errcap, "%s:1: header is \"%.80s\", "
-						"want \"%s\"", name, line, fmt->header);
+			if (!csvin_header(line, name, fmt, err, errcap))
+				return false;
 			continue;
 		}
-		if (len == 0)
+		if (line[0] == '\0')
 			continue;	/* a blank last line */
 		if (mark_line)
 			return cli_fail(err, errcap, "%s:%ld: a line after the "
@@ -128,60 +218,20 @@ static bool csvin_read(FILE *f, const char *name, const struct csvin_format *fmt
 			return cli_fail(err, errcap, "%s: more than %d rows", name,
 					CSVIN_MAX_ROWS);
 
-		const char *p = line;
 		int64_t v[CSVIN_MAX_FIELDS];
-
-		if (fmt->has_variant) {
-			const char *comma = strchr(p, ',');
-			size_t vlen = comma ? (size_t)(comma - p) : 0;
-
-			if (!comma || vlen == 0 || vlen >= sizeof(first_variant))
-				return cli_fail(err, errcap, "%s:%ld: no variant column",
-						name, lineno);
-			if (!first_variant[0])
-				memcpy(first_variant, p, vlen);
-			else if (strncmp(first_variant, p, vlen) || first_variant[vlen])
-				return cli_fail(err, errcap, "%s:%ld: variant \"%.*s\" "
-						"differs from \"%s\" on the rows before",
-						name, lineno, (int)vlen, p, first_variant);
-			p = comma + 1;
-		}
-		for (int i = 0; i < fmt->nums; i++) {
-			const char *end = strchr(p, ',');
-
-			if (i == fmt->nums - 1) {
-				if (end)
-					return cli_fail(err, errcap, "%s:%ld: more than "
-							"%d fields", name, lineno,
-							fmt->nums + fmt->has_variant);
-				end = p + strlen(p);
-			} else if (!end) {
-				return cli_fail(err, errcap, "%s:%ld: fewer than %d fields",
-						name, lineno, fmt->nums + fmt->has_variant);
-			}
-			if (!csvin_int(p, end, &v[i]))
-				return cli_fail(err, errcap, "%s:%ld: field %d is not an "
-						"integer", name, lineno,
-						i + 1 + fmt->has_variant);
-			p = end + 1;
-		}
 		char why[128];
 
+		if (!csvin_fields(line, name, lineno, fmt, first_variant,
+				  sizeof(first_variant), v, err, errcap))
+			return false;
 		if (!row(ctx, v, why, sizeof(why)))
 			return cli_fail(err, errcap, "%s:%ld: %s", name, lineno, why);
 		if (fmt->has_variant && v[0] > last_run)
 			last_run = v[0];
 	}
-	if (ferror(f))
-		return cli_fail(err, errcap, "%s: read error", name);
-	if (lineno == 0)
-		return cli_fail(err, errcap, "%s: empty file (no header)", name);
-	/* the harness stops at the run it marks: a later run means the
-	 * mark does not describe these rows */
-	if (mark.run && last_run > mark.run)
-		return cli_fail(err, errcap, "%s:%ld: marks run %d incomplete, but "
-				"rows of run %" PRId64 " come before it", name, mark_line,
-				mark.run, last_run);
+	if (got < 0 || !csvin_check_end(f, name, lineno, &mark, mark_line, last_run, err,
+					errcap))
+		return false;
 	if (inc)
 		*inc = mark;
 	if (variant && varcap) {

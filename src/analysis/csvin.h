@@ -56,4 +56,10 @@ bool csvin_echoes(FILE *f, const char *name, struct report_echo **out, size_t *n
 bool csvin_lag(FILE *f, const char *name, struct summary_lag_sample **out, size_t *n,
 	       char *err, size_t errcap);
 
+/* A line of f into line[0..cap) without its end of line: 1; 0 at the end
+ * of the file; -1 with "NAME:LINENO: line longer than ..." in err if it
+ * does not fit. For every reader of analysis/ (scaling_read.c too). */
+int csvin_getline(FILE *f, char *line, size_t cap, const char *name, long lineno,
+		  char *err, size_t errcap);
+
 #endif

@@ -155,93 +155,126 @@ static bool check_asked(const char *dir, const struct summary_config *c,
 	return true;
 }
 
+/* One configuration's rows, as read. */
+struct config_rows {
+	struct report_msg *msgs;
+	struct report_echo *echoes;
+	struct summary_lag_sample *lag;
+	size_t n_msgs, n_echoes, n_lag;
+};
+
+/*
+ * Leaves the rows of c's incomplete run out (they are real, but not a
+ * run), counting them in c; false if runs 1..R-1 are not all there: the
+ * mark says the harness got that far.
+ */
+static bool drop_incomplete_run(const char *dir, struct summary_config *c,
+				struct config_rows *rows, char *err, size_t errcap)
+{
+	size_t kept_msgs = keep_msgs_before(rows->msgs, rows->n_msgs, c->incomplete.run);
+	size_t kept_echoes = keep_echoes_before(rows->echoes, rows->n_echoes,
+						c->incomplete.run);
+
+	c->msgs_left_out = rows->n_msgs - kept_msgs;
+	c->echoes_left_out = rows->n_echoes - kept_echoes;
+	rows->n_msgs = kept_msgs;
+	rows->n_echoes = kept_echoes;
+	c->no_complete_run = rows->n_msgs == 0;
+
+	int last_kept = 0;
+
+	for (size_t i = 0; i < rows->n_msgs; i++)
+		if (rows->msgs[i].run > last_kept)
+			last_kept = rows->msgs[i].run;
+	if (last_kept != c->incomplete.run - 1) {
+		snprintf(err, errcap, "%.900s/%.40s.messages.csv: marks run %d "
+			 "incomplete, but its last complete run is %d, not %d", dir,
+			 c->name, c->incomplete.run, last_kept, c->incomplete.run - 1);
+		return false;
+	}
+	return true;
+}
+
+/* Reads c's two harness files into rows, refuses K clients, and leaves a
+ * run they mark incomplete out. False with the reason in err. */
+static bool read_harness_files(const char *dir, struct summary_config *c,
+			       struct config_rows *rows, char *err, size_t errcap)
+{
+	char name[1024];
+	struct csvin_incomplete msgs_mark, echoes_mark;
+	FILE *f;
+	bool ok = read_one(dir, c->name, "messages.csv", name, sizeof(name), &f, err,
+			   errcap);
+
+	if (ok) {
+		ok = csvin_messages(f, name, &rows->msgs, &rows->n_msgs, c->variant,
+				    sizeof(c->variant), &msgs_mark, err, errcap);
+		fclose(f);
+	}
+	if (ok && (ok = read_one(dir, c->name, "bystander.csv", name, sizeof(name), &f,
+				 err, errcap))) {
+		ok = csvin_echoes(f, name, &rows->echoes, &rows->n_echoes, &echoes_mark, err,
+				  errcap);
+		fclose(f);
+	}
+	/* before anything counts rows: K clients' rows per run would only
+	 * look like runs of the wrong length */
+	int clients = ok ? summary_clients(rows->msgs, rows->n_msgs) : 1;
+
+	if (clients > 1) {
+		snprintf(err, errcap, "%.900s/%.40s.messages.csv: rows of %d "
+			 "clients (the harness ran with --clients %d): build/summarize "
+			 "summarises one client per run, as make experiment runs the "
+			 "harness, and does not pool jobs that ran side by side",
+			 dir, c->name, clients, clients);
+		ok = false;
+	}
+	if (ok)
+		ok = merge_incomplete(dir, c, &msgs_mark, &echoes_mark, err, errcap);
+	if (ok && c->incomplete.run)
+		ok = drop_incomplete_run(dir, c, rows, err, errcap);
+	return ok;
+}
+
+/* Reads c's lag samples and summarises its rows into c->s. */
+static bool summarize_rows(const char *dir, struct summary_config *c,
+			   struct config_rows *rows, char *err, size_t errcap)
+{
+	char name[1024], why[512];
+	FILE *f;
+
+	if (!read_one(dir, c->name, "lagmon.csv", name, sizeof(name), &f, err, errcap))
+		return false;
+	bool ok = csvin_lag(f, name, &rows->lag, &rows->n_lag, err, errcap);
+
+	fclose(f);
+	if (ok && !summary_compute(rows->msgs, rows->n_msgs, rows->echoes, rows->n_echoes,
+				   rows->lag, rows->n_lag, &c->s, why, sizeof(why))) {
+		snprintf(err, errcap, "%.900s/%.40s.messages.csv: %.250s", dir, c->name, why);
+		ok = false;
+	}
+	return ok;
+}
+
 /* Reads one configuration's three files and summarises its complete runs.
  * Returns 0, or 1 after printing why. */
 static int summarize_config(const char *dir, struct summary_config *c,
 			    const struct asked *asked)
 {
-	char name[1024], err[1400] = "";
-	struct report_msg *msgs = NULL;
-	struct report_echo *echoes = NULL;
-	struct summary_lag_sample *lag = NULL;
-	struct csvin_incomplete msgs_mark, echoes_mark;
-	size_t n_msgs = 0, n_echoes = 0, n_lag = 0;
-	FILE *f;
-	bool ok = read_one(dir, c->name, "messages.csv", name, sizeof(name), &f, err,
-			   sizeof(err));
+	char err[1400] = "";
+	struct config_rows rows = { 0 };
+	bool ok = read_harness_files(dir, c, &rows, err, sizeof(err));
 
-	if (ok) {
-		ok = csvin_messages(f, name, &msgs, &n_msgs, c->variant,
-				    sizeof(c->variant), &msgs_mark, err, sizeof(err));
-		fclose(f);
-	}
-	if (ok && (ok = read_one(dir, c->name, "bystander.csv", name, sizeof(name), &f,
-				 err, sizeof(err)))) {
-		ok = csvin_echoes(f, name, &echoes, &n_echoes, &echoes_mark, err,
-				  sizeof(err));
-		fclose(f);
-	}
-	/* before anything counts rows: K clients' rows per run would only
-	 * look like runs of the wrong length */
-	if (ok && summary_clients(msgs, n_msgs) > 1) {
-		snprintf(err, sizeof(err), "%.900s/%.40s.messages.csv: rows of %d "
-			 "clients (the harness ran with --clients %d): build/summarize "
-			 "summarises one client per run, as make experiment runs the "
-			 "harness, and does not pool jobs that ran side by side",
-			 dir, c->name, summary_clients(msgs, n_msgs),
-			 summary_clients(msgs, n_msgs));
-		ok = false;
-	}
-	if (ok)
-		ok = merge_incomplete(dir, c, &msgs_mark, &echoes_mark, err, sizeof(err));
-	if (ok && c->incomplete.run) {
-		/* the partial run's rows are real, but not a run: leave them out */
-		size_t kept_msgs = keep_msgs_before(msgs, n_msgs, c->incomplete.run);
-		size_t kept_echoes = keep_echoes_before(echoes, n_echoes, c->incomplete.run);
-
-		c->msgs_left_out = n_msgs - kept_msgs;
-		c->echoes_left_out = n_echoes - kept_echoes;
-		n_msgs = kept_msgs;
-		n_echoes = kept_echoes;
-		c->no_complete_run = n_msgs == 0;
-
-		/* runs 1..R-1 must all be there: the mark says the harness got
-		 * that far */
-		int last_kept = 0;
-
-		for (size_t i = 0; i < n_msgs; i++)
-			if (msgs[i].run > last_kept)
-				last_kept = msgs[i].run;
-		if (last_kept != c->incomplete.run - 1) {
-			snprintf(err, sizeof(err), "%.900s/%.40s.messages.csv: marks run %d "
-				 "incomplete, but its last complete run is %d, not %d", dir,
-				 c->name, c->incomplete.run, last_kept, c->incomplete.run - 1);
-			ok = false;
-		}
-	}
 	if (ok && !c->no_complete_run)
-		ok = check_asked(dir, c, msgs, n_msgs, asked, err, sizeof(err));
+		ok = check_asked(dir, c, rows.msgs, rows.n_msgs, asked, err, sizeof(err));
 	/* nothing to summarise: the server's samples are not needed either */
-	if (ok && !c->no_complete_run &&
-	    (ok = read_one(dir, c->name, "lagmon.csv", name, sizeof(name), &f, err,
-			   sizeof(err)))) {
-		ok = csvin_lag(f, name, &lag, &n_lag, err, sizeof(err));
-		fclose(f);
-	}
-	if (ok && !c->no_complete_run) {
-		char why[512];
-
-		ok = summary_compute(msgs, n_msgs, echoes, n_echoes, lag, n_lag, &c->s,
-				     why, sizeof(why));
-		if (!ok)
-			snprintf(err, sizeof(err), "%.900s/%.40s.messages.csv: %.250s", dir,
-				 c->name, why);
-	}
+	if (ok && !c->no_complete_run)
+		ok = summarize_rows(dir, c, &rows, err, sizeof(err));
 	if (!ok)
 		fprintf(stderr, "summarize: %s\n", err);
-	free(msgs);
-	free(echoes);
-	free(lag);
+	free(rows.msgs);
+	free(rows.echoes);
+	free(rows.lag);
 	return ok ? 0 : 1;
 }
 
@@ -284,11 +317,55 @@ static int64_t compare_work(struct summary_config *c, int n)
 	return run_cpu;
 }
 
+/* Summarises each configuration env.txt's configs line (list, cut up
+ * here) names, into configs[]; how many, or -1 after saying why. */
+static int summarize_configs(const char *dir, char *list, struct summary_config *configs,
+			     const struct asked *asked)
+{
+	int n = 0;
+
+	for (char *save = NULL, *tok = strtok_r(list, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save)) {
+		if (n == MAX_CONFIGS)
+			return -fail("%s/env.txt: more than 16 configurations%s", dir, "");
+		if (strlen(tok) >= SUMMARY_CONFIG_NAME_MAX || strchr(tok, '/'))
+			return -fail("%s/env.txt: bad configuration name \"%s\"", dir, tok);
+		snprintf(configs[n].name, SUMMARY_CONFIG_NAME_MAX, "%s", tok);
+		if (summarize_config(dir, &configs[n], asked))
+			return -1;
+		n++;
+	}
+	if (n == 0)
+		return -fail("%s/env.txt: the \"configs:\" line is empty%s", dir, "");
+	return n;
+}
+
+/* Says on stderr which runs were left out; how many configurations have
+ * a complete run. */
+static int report_incomplete(const char *dir, const struct summary_config *configs, int n)
+{
+	int summarised = 0;
+	char rows[96];
+
+	for (int k = 0; k < n; k++) {
+		const struct summary_config *c = &configs[k];
+
+		summarised += !c->no_complete_run;
+		if (c->incomplete.run)
+			fprintf(stderr, "summarize: %s: %s: run %d of %d is incomplete (%s): "
+				"left out, %s%s\n", dir, c->name, c->incomplete.run,
+				c->incomplete.runs, c->incomplete.why,
+				summary_rows_left_out(c, rows, sizeof(rows)),
+				c->no_complete_run ? "; no complete run, so the whole "
+				"configuration is left out" : "");
+	}
+	return summarised;
+}
+
 int main(int argc, char **argv)
 {
 	static struct summary_config configs[MAX_CONFIGS];
 	char list[1024], run_id[128], params[512], iters[32];
-	int n = 0;
 
 	if (argc != 2 || argv[1][0] == '-') {
 		fprintf(stderr, "usage: summarize RUN_DIR  (e.g. results/latest)\n");
@@ -305,37 +382,11 @@ int main(int argc, char **argv)
 		snprintf(params, sizeof(params), "(not recorded)");
 
 	const struct asked asked = { param_int(params, "RUNS"), param_int(params, "ITEMS") };
+	int n = summarize_configs(dir, list, configs, &asked);
 
-	for (char *save = NULL, *tok = strtok_r(list, " ", &save); tok;
-	     tok = strtok_r(NULL, " ", &save)) {
-		if (n == MAX_CONFIGS)
-			return fail("%s/env.txt: more than 16 configurations%s", dir, "");
-		if (strlen(tok) >= SUMMARY_CONFIG_NAME_MAX || strchr(tok, '/'))
-			return fail("%s/env.txt: bad configuration name \"%s\"", dir, tok);
-		snprintf(configs[n].name, SUMMARY_CONFIG_NAME_MAX, "%s", tok);
-		if (summarize_config(dir, &configs[n], &asked))
-			return 1;
-		n++;
-	}
-	if (n == 0)
-		return fail("%s/env.txt: the \"configs:\" line is empty%s", dir, "");
-
-	int summarised = 0;
-	char rows[96];
-
-	for (int k = 0; k < n; k++) {
-		const struct summary_config *c = &configs[k];
-
-		summarised += !c->no_complete_run;
-		if (c->incomplete.run)
-			fprintf(stderr, "summarize: %s: %s: run %d of %d is incomplete (%s): "
-				"left out, %s%s\n", dir, c->name, c->incomplete.run,
-				c->incomplete.runs, c->incomplete.why,
-				summary_rows_left_out(c, rows, sizeof(rows)),
-				c->no_complete_run ? "; no complete run, so the whole "
-				"configuration is left out" : "");
-	}
-	if (!summarised)
+	if (n < 0)
+		return 1;
+	if (!report_incomplete(dir, configs, n))
 		return fail("%s: no configuration has a complete run: nothing to "
 			    "summarise%s", dir, "");
 

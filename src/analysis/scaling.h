@@ -7,7 +7,9 @@
  * of work. docs/scaling.md explains every number; change both together.
  *
  * Pure functions over arrays and FILE streams, so every computation is
- * unit-tested with hand-made CSVs (test_scaling.c).
+ * unit-tested with hand-made CSVs (test_scaling.c, test_scaling_read.c):
+ * reading in scaling_read.c, a point's numbers in scaling.c, the verdict
+ * and the expectations in scaling_verdict.c.
  *
  * A run directory of scripts/scaling.sh holds:
  *   env.txt          its "parameters:" line: ITEMS, WORK_MS, RUNS, CORES

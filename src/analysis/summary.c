@@ -72,6 +72,136 @@ static int64_t *summary_alloc(size_t n)
 	return malloc((n ? n : 1) * sizeof(int64_t));
 }
 
+/* What summary_compute() works in: the values it takes distributions of. */
+struct summary_work {
+	size_t runs, items;
+	const struct report_msg **run_msgs;	/* one run's, by seq */
+	int64_t *item, *delivery, *queue, *transit;	/* by message */
+	int64_t *cpu;		/* the items whose CPU time the server reported */
+	size_t n_cpu;
+	int64_t *echo;		/* by echo */
+	int64_t *lags;		/* the lag samples inside a run's window */
+	size_t n_lags;
+	int64_t *run_max, *win_from, *win_to;	/* by run */
+};
+
+static bool summary_work_alloc(struct summary_work *w, size_t n_msgs, size_t n_echoes,
+			       size_t n_lag)
+{
+	w->run_msgs = calloc(w->items, sizeof(*w->run_msgs));
+	w->item = summary_alloc(n_msgs);
+	w->delivery = summary_alloc(n_msgs);
+	w->cpu = summary_alloc(n_msgs);
+	w->queue = summary_alloc(n_msgs);
+	w->transit = summary_alloc(n_msgs);
+	w->echo = summary_alloc(n_echoes);
+	w->lags = summary_alloc(n_lag);
+	w->run_max = summary_alloc(w->runs);
+	w->win_from = summary_alloc(w->runs);
+	w->win_to = summary_alloc(w->runs);
+	return w->run_msgs && w->item && w->cpu && w->delivery && w->queue && w->transit &&
+	       w->echo && w->lags && w->run_max && w->win_from && w->win_to;
+}
+
+static void summary_work_free(struct summary_work *w)
+{
+	free(w->run_msgs);
+	free(w->item);
+	free(w->cpu);
+	free(w->delivery);
+	free(w->queue);
+	free(w->transit);
+	free(w->echo);
+	free(w->lags);
+	free(w->run_max);
+	free(w->win_from);
+	free(w->win_to);
+}
+
+/* Each message's and echo's own times. */
+static void summary_per_message(struct summary_work *w, const struct report_msg *msgs,
+				size_t n_msgs, const struct report_echo *echoes,
+				size_t n_echoes)
+{
+	for (size_t i = 0; i < n_msgs; i++) {
+		w->item[i] = msgs[i].t_done_us - msgs[i].t_start_us;
+		if (msgs[i].cpu_us >= 0)
+			w->cpu[w->n_cpu++] = msgs[i].cpu_us;
+		w->delivery[i] = msgs[i].t_arrive_us - msgs[i].t_done_us;
+		w->queue[i] = msgs[i].t_send_us - msgs[i].t_done_us;
+		w->transit[i] = msgs[i].t_arrive_us - msgs[i].t_send_us;
+	}
+	for (size_t i = 0; i < n_echoes; i++)
+		w->echo[i] = echoes[i].t_arrive_us - echoes[i].t_sent_us;
+}
+
+/* Per run: the clump rule, and the window its lag samples fall in. False
+ * if a run is not whole. */
+static bool summary_per_run(struct summary_work *w, const struct report_msg *msgs,
+			    size_t n_msgs, struct summary *out, char *err, size_t errcap)
+{
+	const size_t items = w->items;
+
+	for (int r = 1; r <= (int)w->runs; r++) {
+		if (!summary_run_messages(msgs, n_msgs, r, w->run_msgs, items))
+			return cli_fail(err, errcap, "run %d does not have results 0..%zu, "
+					"each once", r, items - 1);
+		if (summary_run_clumped(w->run_msgs, items))
+			out->runs_clumped++;
+
+		int64_t to = w->run_msgs[0]->t_request_us;
+		for (size_t k = 0; k < items; k++)
+			if (w->run_msgs[k]->t_arrive_us > to)
+				to = w->run_msgs[k]->t_arrive_us;
+		w->win_from[r - 1] = w->run_msgs[0]->t_request_us;
+		w->win_to[r - 1] = to + SUMMARY_WINDOW_TAIL_US;
+		w->run_max[r - 1] = 0;
+	}
+	return true;
+}
+
+/* Each lag sample counts once, for the first run whose window holds it. */
+static void summary_lag_windows(struct summary_work *w,
+				const struct summary_lag_sample *lag, size_t n_lag)
+{
+	for (size_t i = 0; i < n_lag; i++) {
+		for (size_t r = 0; r < w->runs; r++) {
+			if (lag[i].t_us < w->win_from[r] || lag[i].t_us > w->win_to[r])
+				continue;
+			w->lags[w->n_lags++] = lag[i].lag_us;
+			if (lag[i].lag_us > w->run_max[r])
+				w->run_max[r] = lag[i].lag_us;
+			break;
+		}
+	}
+}
+
+/* The distributions and the verdicts, into out. */
+static void summary_fill(struct summary_work *w, size_t n_msgs, size_t n_echoes,
+			 struct summary *out)
+{
+	struct summary_dist d;
+
+	out->runs = w->runs;
+	out->messages = n_msgs;
+	summary_dist(w->item, n_msgs, &d);
+	out->item = d.p50;
+	summary_dist(w->cpu, w->n_cpu, &d);
+	out->item_cpu = w->n_cpu ? d.p50 : -1;
+	summary_dist(w->delivery, n_msgs, &out->delivery);
+	summary_dist(w->queue, n_msgs, &out->queue_wait);
+	summary_dist(w->transit, n_msgs, &out->transit);
+	summary_dist(w->echo, n_echoes, &out->echo);
+	summary_dist(w->lags, w->n_lags, &out->lag);
+	summary_dist(w->run_max, w->runs, &d);
+	out->run_lag_max_median = d.p50;
+
+	out->clumped = out->runs_clumped * 2 > out->runs;
+	out->blocked = out->run_lag_max_median >= SUMMARY_STALL_US;
+	out->bystander_agrees = n_echoes == 0 ||
+				(out->echo.max >= SUMMARY_STALL_US) == out->blocked;
+}
+
 bool summary_compute(const struct report_msg *msgs, size_t n_msgs,
 		     const struct report_echo *echoes, size_t n_echoes,
 		     const struct summary_lag_sample *lag, size_t n_lag,
@@ -91,102 +221,25 @@ bool summary_compute(const struct report_msg *msgs, size_t n_msgs,
 	for (size_t i = 0; i < n_msgs; i++)
 		if (msgs[i].run > runs)
 			runs = msgs[i].run;
-	size_t items = n_msgs / (size_t)runs;
-	if (runs < 1 || items * (size_t)runs != n_msgs)
+	/* no run 1 or later: nothing to divide by */
+	if (runs < 1 || n_msgs % (size_t)runs)
 		return cli_fail(err, errcap, "%zu messages do not divide into %d runs",
 				n_msgs, runs);
 
-	bool ok = false;
-	const struct report_msg **run_msgs = calloc(items, sizeof(*run_msgs));
-	int64_t *item = summary_alloc(n_msgs), *delivery = summary_alloc(n_msgs);
-	int64_t *cpu = summary_alloc(n_msgs);
-	int64_t *queue = summary_alloc(n_msgs), *transit = summary_alloc(n_msgs);
-	int64_t *echo = summary_alloc(n_echoes), *lags = summary_alloc(n_lag);
-	int64_t *run_max = summary_alloc((size_t)runs);
-	int64_t *win_from = summary_alloc((size_t)runs), *win_to = summary_alloc((size_t)runs);
+	struct summary_work w = { .runs = (size_t)runs, .items = n_msgs / (size_t)runs };
+	bool ok = summary_work_alloc(&w, n_msgs, n_echoes, n_lag);
 
-	if (!run_msgs || !item || !cpu || !delivery || !queue || !transit || !echo || !lags ||
-	    !run_max || !win_from || !win_to) {
+	if (!ok)
 		cli_fail(err, errcap, "out of memory");
-		goto done;
+	if (ok) {
+		summary_per_message(&w, msgs, n_msgs, echoes, n_echoes);
+		ok = summary_per_run(&w, msgs, n_msgs, out, err, errcap);
 	}
-	size_t n_cpu = 0;	/* the items whose CPU time the server reported */
-
-	for (size_t i = 0; i < n_msgs; i++) {
-		item[i] = msgs[i].t_done_us - msgs[i].t_start_us;
-		if (msgs[i].cpu_us >= 0)
-			cpu[n_cpu++] = msgs[i].cpu_us;
-		delivery[i] = msgs[i].t_arrive_us - msgs[i].t_done_us;
-		queue[i] = msgs[i].t_send_us - msgs[i].t_done_us;
-		transit[i] = msgs[i].t_arrive_us - msgs[i].t_send_us;
+	if (ok) {
+		summary_lag_windows(&w, lag, n_lag);
+		summary_fill(&w, n_msgs, n_echoes, out);
 	}
-	for (size_t i = 0; i < n_echoes; i++)
-		echo[i] = echoes[i].t_arrive_us - echoes[i].t_sent_us;
-
-	/* per run: the clump rule, and the window its lag samples fall in */
-	for (int r = 1; r <= runs; r++) {
-		if (!summary_run_messages(msgs, n_msgs, r, run_msgs, items)) {
-			cli_fail(err, errcap, "run %d does not have results 0..%zu, each once",
-				 r, items - 1);
-			goto done;
-		}
-		if (summary_run_clumped(run_msgs, items))
-			out->runs_clumped++;
-
-		int64_t to = run_msgs[0]->t_request_us;
-		for (size_t k = 0; k < items; k++)
-			if (run_msgs[k]->t_arrive_us > to)
-				to = run_msgs[k]->t_arrive_us;
-		win_from[r - 1] = run_msgs[0]->t_request_us;
-		win_to[r - 1] = to + SUMMARY_WINDOW_TAIL_US;
-		run_max[r - 1] = 0;
-	}
-	/* each sample counts once, for the first run whose window holds it */
-	size_t n_lags = 0;
-	for (size_t i = 0; i < n_lag; i++) {
-		for (int r = 0; r < runs; r++) {
-			if (lag[i].t_us < win_from[r] || lag[i].t_us > win_to[r])
-				continue;
-			lags[n_lags++] = lag[i].lag_us;
-			if (lag[i].lag_us > run_max[r])
-				run_max[r] = lag[i].lag_us;
-			break;
-		}
-	}
-
-	struct summary_dist d;
-
-	out->runs = (size_t)runs;
-	out->messages = n_msgs;
-	summary_dist(item, n_msgs, &d);
-	out->item = d.p50;
-	summary_dist(cpu, n_cpu, &d);
-	out->item_cpu = n_cpu ? d.p50 : -1;
-	summary_dist(delivery, n_msgs, &out->delivery);
-	summary_dist(queue, n_msgs, &out->queue_wait);
-	summary_dist(transit, n_msgs, &out->transit);
-	summary_dist(echo, n_echoes, &out->echo);
-	summary_dist(lags, n_lags, &out->lag);
-	summary_dist(run_max, (size_t)runs, &d);
-	out->run_lag_max_median = d.p50;
-
-	out->clumped = out->runs_clumped * 2 > out->runs;
-	out->blocked = out->run_lag_max_median >= SUMMARY_STALL_US;
-	out->bystander_agrees = n_echoes == 0 ||
-				(out->echo.max >= SUMMARY_STALL_US) == out->blocked;
-	ok = true;
-done:
-	free(run_msgs);
-	free(item);
-	free(cpu);
-	free(delivery);
-	free(queue);
-	free(transit);
-	free(echo);
-	free(lags);
-	free(run_max);
-	free(win_from);
-	free(win_to);
+	summary_work_free(&w);
 	return ok;
 }
 

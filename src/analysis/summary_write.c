@@ -151,15 +151,10 @@ static void write_markdown_same_work(FILE *f, const struct summary_run *r)
 	fprintf(f, ". Their verdicts stand: each compares a run with itself.\n\n");
 }
 
-void summary_write_markdown(FILE *f, const struct summary_run *r)
+/* The verdict table: a row per configuration with a complete run. */
+static void write_markdown_verdicts(FILE *f, const struct summary_run *r)
 {
-	char a[24], b[24], d[24], e[24], g[24], h[24], i_[24], j[24], o[48];
-
-	fprintf(f, "# Experiment %s: summary\n\n", r->run_id);
-	fprintf(f, "Parameters: %s. Machine, versions and commit: `env.txt`. "
-		"All times in ms; medians and percentiles pool every run. "
-		"Verdict rules: docs/experiment.md.\n\n", r->params);
-	write_markdown_incomplete(f, r);
+	char a[24], b[24], o[48];
 
 	fprintf(f, "## Verdicts\n\n");
 	fprintf(f, "| configuration | arrivals | loop | runs clumped | bystander worst | "
@@ -175,7 +170,12 @@ void summary_write_markdown(FILE *f, const struct summary_run *r)
 				same_work(r, c, o, sizeof(o)));
 	}
 	fprintf(f, "\n");
-	write_markdown_same_work(f, r);
+}
+
+/* Where a message's time went: item, delivery, queue wait, transit. */
+static void write_markdown_times(FILE *f, const struct summary_run *r)
+{
+	char a[24], b[24], d[24], e[24], g[24], h[24], i_[24], j[24], o[48];
 
 	fprintf(f, "## Where a message's time went\n\n");
 	fprintf(f, "*item* = the item's compute on the server, wall clock "
@@ -202,6 +202,13 @@ void summary_write_markdown(FILE *f, const struct summary_run *r)
 			ms(s->queue_wait.p99, g, sizeof(g)), ms(s->transit.p50, h, sizeof(h)),
 			ms(s->transit.p99, i_, sizeof(i_)));
 	}
+}
+
+/* What the bystander and the loop lag monitor saw, and where they
+ * disagree about a stall. */
+static void write_markdown_others(FILE *f, const struct summary_run *r)
+{
+	char a[24], b[24], d[24], e[24];
 
 	fprintf(f, "\n## What everyone else saw\n\n");
 	fprintf(f, "| configuration | bystander echo p50 | bystander worst | loop lag p99 | "
@@ -224,6 +231,19 @@ void summary_write_markdown(FILE *f, const struct summary_run *r)
 				c->name, ms(c->s.echo.max, a, sizeof(a)),
 				summary_loop_word(&c->s), SUMMARY_STALL_US / 1000);
 	}
+}
+
+void summary_write_markdown(FILE *f, const struct summary_run *r)
+{
+	fprintf(f, "# Experiment %s: summary\n\n", r->run_id);
+	fprintf(f, "Parameters: %s. Machine, versions and commit: `env.txt`. "
+		"All times in ms; medians and percentiles pool every run. "
+		"Verdict rules: docs/experiment.md.\n\n", r->params);
+	write_markdown_incomplete(f, r);
+	write_markdown_verdicts(f, r);
+	write_markdown_same_work(f, r);
+	write_markdown_times(f, r);
+	write_markdown_others(f, r);
 }
 
 void summary_write_csv(FILE *f, const struct summary_run *r)

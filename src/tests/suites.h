@@ -20,6 +20,7 @@ Suite *report_suite(void);
 Suite *summary_suite(void);
 Suite *csvin_suite(void);
 Suite *scaling_suite(void);
+Suite *scaling_read_suite(void);
 Suite *same_work_suite(void);
 
 /* integration tests: build/tests/integration (servers and harness as processes) */

@@ -4,18 +4,11 @@
  * and every kind of damage is an error naming the file and line.
  */
 #include "analysis/csvin.h"
+#include "tests/csvtext.h"
 #include "tests/suites.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static FILE *text(const char *s)
-{
-	FILE *f = fmemopen((void *)s, strlen(s), "r");
-
-	ck_assert_ptr_nonnull(f);
-	return f;
-}
 
 START_TEST(test_messages_round_trip)
 {
@@ -32,7 +25,7 @@ START_TEST(test_messages_round_trip)
 	report_msg_csv(w, "flush", &in);
 	fputc('\0', w);
 	fclose(w);
-	FILE *f = text(buf);
+	FILE *f = csvtext_open(buf);
 
 	ck_assert_msg(csvin_messages(f, "m.csv", &out, &n, variant, sizeof(variant), NULL,
 				     err, sizeof(err)), "%s", err);
@@ -57,7 +50,8 @@ START_TEST(test_echoes_and_lag)
 	struct summary_lag_sample *l;
 	size_t n;
 	char err[200];
-	FILE *f = text(REPORT_ECHO_HEADER "\nx,1,0,100,150,160\nx,1,1,120,151,170\n\n");
+	FILE *f = csvtext_open(REPORT_ECHO_HEADER "\nx,1,0,100,150,160\n"
+			       "x,1,1,120,151,170\n\n");
 
 	ck_assert_msg(csvin_echoes(f, "b.csv", &e, &n, NULL, err, sizeof(err)), "%s", err);
 	fclose(f);
@@ -66,14 +60,14 @@ START_TEST(test_echoes_and_lag)
 	ck_assert_int_eq(e[1].t_arrive_us, 170);
 	free(e);
 
-	f = text("t_us,lag_us\n5,1\n6,-2\n");
+	f = csvtext_open("t_us,lag_us\n5,1\n6,-2\n");
 	ck_assert_msg(csvin_lag(f, "l.csv", &l, &n, err, sizeof(err)), "%s", err);
 	fclose(f);
 	ck_assert_int_eq(n, 2);
 	ck_assert_int_eq(l[1].lag_us, -2);
 	free(l);
 
-	f = text("t_us,lag_us\n");	/* a header alone: no rows, no error */
+	f = csvtext_open("t_us,lag_us\n");	/* a header alone: no rows, no error */
 	ck_assert(csvin_lag(f, "l.csv", &l, &n, err, sizeof(err)));
 	fclose(f);
 	ck_assert_int_eq(n, 0);
@@ -98,7 +92,7 @@ START_TEST(test_incomplete_line_read)
 	report_incomplete_csv(w, 2, 5, "the main connection dropped, no close frame");
 	fputc('\0', w);
 	fclose(w);
-	FILE *f = text(buf);
+	FILE *f = csvtext_open(buf);
 
 	ck_assert_msg(csvin_messages(f, "m.csv", &out, &n, NULL, 0, &inc, err, sizeof(err)),
 		      "%s", err);
@@ -110,7 +104,7 @@ START_TEST(test_incomplete_line_read)
 	free(out);
 
 	/* a file with no such line says so */
-	f = text(REPORT_ECHO_HEADER "\nx,1,0,100,150,160\n");
+	f = csvtext_open(REPORT_ECHO_HEADER "\nx,1,0,100,150,160\n");
 	struct report_echo *e;
 
 	ck_assert(csvin_echoes(f, "b.csv", &e, &n, &inc, err, sizeof(err)));
@@ -119,7 +113,7 @@ START_TEST(test_incomplete_line_read)
 	free(e);
 
 	/* a header and the line alone: no rows, still marked */
-	f = text(REPORT_ECHO_HEADER "\n# incomplete: run 1 of 1: cannot connect\n");
+	f = csvtext_open(REPORT_ECHO_HEADER "\n# incomplete: run 1 of 1: cannot connect\n");
 	ck_assert(csvin_echoes(f, "b.csv", &e, &n, &inc, err, sizeof(err)));
 	fclose(f);
 	ck_assert_int_eq(n, 0);
@@ -134,8 +128,8 @@ START_TEST(test_incomplete_without_a_place_for_it_is_an_error)
 	struct report_msg *out;
 	size_t n;
 	char err[300] = "";
-	FILE *f = text(REPORT_MSG_HEADER "\nv,1,0,1,2,3,4,5,6,0,7\n"
-		       "# incomplete: run 1 of 1: timed out\n");
+	FILE *f = csvtext_open(REPORT_MSG_HEADER "\nv,1,0,1,2,3,4,5,6,0,7\n"
+			       "# incomplete: run 1 of 1: timed out\n");
 
 	ck_assert(!csvin_messages(f, "m.csv", &out, &n, NULL, 0, NULL, err, sizeof(err)));
 	fclose(f);
@@ -197,7 +191,7 @@ START_TEST(test_damaged_files_are_errors)
 	size_t n = 1;
 	char err[300] = "";
 	struct csvin_incomplete inc;
-	FILE *f = *c->text ? text(c->text) : fopen("/dev/null", "r");
+	FILE *f = csvtext_open(c->text);
 
 	ck_assert(!csvin_messages(f, "m.csv", &out, &n, NULL, 0, &inc, err, sizeof(err)));
 	fclose(f);
@@ -217,7 +211,7 @@ START_TEST(test_overlong_line_is_an_error)
 	strcpy(s, "t_us,lag_us\n1,");
 	memset(s + strlen(s), '1', CSVIN_MAX_LINE);
 	s[14 + CSVIN_MAX_LINE] = '\0';
-	FILE *f = text(s);
+	FILE *f = csvtext_open(s);
 
 	ck_assert(!csvin_lag(f, "l.csv", &l, &n, err, sizeof(err)));
 	fclose(f);

@@ -155,15 +155,14 @@ START_TEST(test_tiny_sweep)
 }
 END_TEST
 
-START_TEST(test_failed_point_is_named_and_left_out)
+/* Writes dir/harness, a harness that gives up on every K = 2 point the
+ * way the real one does when its server dies mid-run, and hands K = 1 to
+ * the real harness; its path into wrapper. */
+static void write_failing_harness(const char *dir, char *wrapper, size_t cap)
 {
-	char dir[] = "/tmp/sendlab-scaling-XXXXXX", out[16384], rows[32][512], f[64];
-	char wrapper[512], real[512];
+	char real[512];
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	/* a harness that gives up on every K = 2 point the way the real one
-	 * does when its server dies mid-run; K = 1 goes to the real harness */
-	snprintf(wrapper, sizeof(wrapper), "%s/harness", dir);
+	snprintf(wrapper, cap, "%s/harness", dir);
 	snprintf(real, sizeof(real), "%s/harness", tu_build_dir());
 	FILE *w = fopen(wrapper, "w");
 
@@ -186,7 +185,28 @@ START_TEST(test_failed_point_is_named_and_left_out)
 		"exec '%s' \"$@\"\n", real);
 	fclose(w);
 	ck_assert_int_eq(chmod(wrapper, 0755), 0);
+}
 
+/* dir/run/file, whole (at most cap - 1 bytes), into buf. */
+static void read_text(const char *dir, const char *file, char *buf, size_t cap)
+{
+	char path[768];
+
+	snprintf(path, sizeof(path), "%s/run/%s", dir, file);
+	FILE *f = fopen(path, "r");
+
+	ck_assert_msg(f != NULL, "no %s", path);
+	buf[fread(buf, 1, cap - 1, f)] = '\0';
+	fclose(f);
+}
+
+START_TEST(test_failed_point_is_named_and_left_out)
+{
+	char dir[] = "/tmp/sendlab-scaling-XXXXXX", out[16384], rows[32][512], f[64];
+	char wrapper[512], md[16384];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	write_failing_harness(dir, wrapper, sizeof(wrapper));
 	int rc = run_sweep(dir, "cores cores+4", wrapper, out, sizeof(out));
 
 	ck_assert_msg(rc == 3, "scaling.sh exited %d, want 3:\n%s", rc, out);
@@ -215,14 +235,7 @@ START_TEST(test_failed_point_is_named_and_left_out)
 	ck_assert_msg(strstr(out, "at K = 1 ") || strstr(out, "\nnoisy: threadpool-t"), "%s",
 		      out);
 
-	char path[768], md[16384];
-
-	snprintf(path, sizeof(path), "%s/run/scaling.md", dir);
-	FILE *m = fopen(path, "r");
-
-	ck_assert_ptr_nonnull(m);
-	md[fread(md, 1, sizeof(md) - 1, m)] = '\0';
-	fclose(m);
+	read_text(dir, "scaling.md", md, sizeof(md));
 	ck_assert_msg(strstr(md, "## Failed points"), "%s", md);
 	ck_assert_msg(strstr(md, "run 1 of 1: test: the server went away (harness exit 3)"),
 		      "%s", md);

@@ -30,6 +30,15 @@ static size_t add_run(struct report_msg *m, size_t n, int run, const int arrive_
 static const int spaced[3] = { 300, 600, 900 }, proactor[3] = { 300, 900, 900 },
 		 queued[3] = { 900, 900, 900 };
 
+/* Runs 1 to 3 into m[0..9): run 1 arriving at first, 2 and 3 spaced. */
+static size_t three_runs(struct report_msg *m, const int first[3])
+{
+	size_t n = add_run(m, 0, 1, first, first);
+
+	n = add_run(m, n, 2, spaced, spaced);
+	return add_run(m, n, 3, spaced, spaced);
+}
+
 static bool compute(const struct report_msg *m, size_t n, const struct summary_lag_sample *l,
 		    size_t nl, struct summary *s)
 {
@@ -64,11 +73,8 @@ START_TEST(test_clumped_needs_most_runs)
 {
 	struct report_msg m[9];
 	struct summary s;
-	size_t n = 0;
+	size_t n = three_runs(m, proactor);
 
-	n = add_run(m, n, 1, proactor, proactor);
-	n = add_run(m, n, 2, spaced, spaced);
-	n = add_run(m, n, 3, spaced, spaced);
 	ck_assert(compute(m, n, NULL, 0, &s));
 	ck_assert_int_eq(s.runs, 3);
 	ck_assert_int_eq(s.runs_clumped, 1);
@@ -107,11 +113,7 @@ START_TEST(test_loop_verdict_from_lag_in_windows)
 {
 	struct report_msg m[9];
 	struct summary s;
-	size_t n = 0;
-
-	n = add_run(m, n, 1, spaced, spaced);
-	n = add_run(m, n, 2, spaced, spaced);
-	n = add_run(m, n, 3, spaced, spaced);
+	size_t n = three_runs(m, spaced);
 	int64_t r1 = 10000 * MS, r2 = 20000 * MS, r3 = 30000 * MS;
 	struct summary_lag_sample lag[] = {
 		{ r1 - 5000 * MS, 5000 * MS },	/* before any run: ignored */
@@ -183,6 +185,11 @@ START_TEST(test_incomplete_runs_are_errors)
 
 	ck_assert(!summary_compute(m, 5, NULL, 0, NULL, 0, &s, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "do not divide into 2 runs"));
+
+	/* no run numbered 1 or later: refused, not divided by zero */
+	m[0].run = 0;
+	ck_assert(!summary_compute(m, 1, NULL, 0, NULL, 0, &s, err, sizeof(err)));
+	ck_assert_str_eq(err, "1 messages do not divide into 0 runs");
 }
 END_TEST
 

@@ -22,6 +22,7 @@ int main(void)
 	srunner_add_suite(sr, summary_suite());
 	srunner_add_suite(sr, csvin_suite());
 	srunner_add_suite(sr, scaling_suite());
+	srunner_add_suite(sr, scaling_read_suite());
 	srunner_add_suite(sr, same_work_suite());
 	srunner_run_all(sr, CK_NORMAL);
 
