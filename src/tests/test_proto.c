@@ -158,14 +158,15 @@ START_TEST(test_echo_and_stats)
 END_TEST
 
 /* The invalid catalogue: each input, the error it must get, and words the
- * client-facing sentence must contain. */
+ * client-facing sentence must contain. An input test_badinput.c sends is
+ * not repeated here: there every variant must answer it with the whole
+ * sentence, which names the code and field, through this same parser. */
 static const struct bad_case {
 	const char *msg;
 	enum proto_error_code code;
 	enum proto_field field;
 	const char *words;
 } bad_cases[] = {
-	{ "", PROTO_ERR_EMPTY, PROTO_F_OP, "empty message" },
 	{ " \r\n\t", PROTO_ERR_EMPTY, PROTO_F_OP, "empty message" },
 	{ "not json", PROTO_ERR_NOT_JSON, PROTO_F_OP, "not valid JSON" },
 	{ "nul", PROTO_ERR_NOT_JSON, PROTO_F_OP, "not valid JSON" },
@@ -174,27 +175,18 @@ static const struct bad_case {
 	{ "\"run\"", PROTO_ERR_NOT_OBJECT, PROTO_F_OP, "not a string" },
 	{ "42", PROTO_ERR_NOT_OBJECT, PROTO_F_OP, "not an integer" },
 	{ "-1.5e3", PROTO_ERR_NOT_OBJECT, PROTO_F_OP, "not a number with a fraction" },
-	{ "true", PROTO_ERR_NOT_OBJECT, PROTO_F_OP, "not a boolean" },
-	{ "null", PROTO_ERR_NOT_OBJECT, PROTO_F_OP, "not null" },
 	{ "{", PROTO_ERR_NOT_JSON, PROTO_F_OP, "ended before the object was closed" },
 	{ "{\"op\":\"echo\",\"t_us\":1", PROTO_ERR_NOT_JSON, PROTO_F_OP, "ended before" },
-	{ "{\"op\":\"echo\" \"t_us\":1}", PROTO_ERR_NOT_JSON, PROTO_F_OP, "at byte 13" },
 	{ "{op:\"echo\"}", PROTO_ERR_NOT_JSON, PROTO_F_OP, "at byte 1" },
-	{ "{\"op\":\"echo\",\"t_us\":1,}", PROTO_ERR_NOT_JSON, PROTO_F_OP, "not valid JSON" },
 	{ "{\"a\":[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]}", PROTO_ERR_NOT_JSON, PROTO_F_OP,
 	  "nested too deeply" },
 	{ "{\"op\":\"echo\",\"t_us\":1} {}", PROTO_ERR_TRAILING, PROTO_F_OP, "at byte 23" },
-	{ "{\"op\":\"echo\",#x\n\"t_us\":1}", PROTO_ERR_COMMENT, PROTO_F_OP,
-	  "at byte 13: JSON has no comments" },
 	{ "{\"op\":\"echo\",\"t_us\":1}#", PROTO_ERR_COMMENT, PROTO_F_OP, "at byte 22" },
-	{ "{}", PROTO_ERR_MISSING, PROTO_F_OP, "missing field \"op\"" },
 	{ " { } ", PROTO_ERR_MISSING, PROTO_F_OP, "missing field \"op\"" },
 	{ "{\"items\":3}", PROTO_ERR_MISSING, PROTO_F_OP, "missing field \"op\"" },
 	{ "{\"op\":1}", PROTO_ERR_TYPE, PROTO_F_OP, "not an integer" },
-	{ "{\"op\":null}", PROTO_ERR_TYPE, PROTO_F_OP, "not null" },
 	{ "{\"op\":[\"run\"]}", PROTO_ERR_TYPE, PROTO_F_OP, "not an array" },
 	{ "{\"op\":{\"op\":\"run\"}}", PROTO_ERR_TYPE, PROTO_F_OP, "not an object" },
-	{ "{\"op\":\"RUN\"}", PROTO_ERR_UNKNOWN_OP, PROTO_F_OP, "unknown op" },
 	{ "{\"op\":\"runx\"}", PROTO_ERR_UNKNOWN_OP, PROTO_F_OP, "unknown op" },
 	{ "{\"op\":\"\"}", PROTO_ERR_UNKNOWN_OP, PROTO_F_OP, "\"run\", \"echo\", \"stats\"" },
 	{ "{\"op\":\"echo\",\"op\":\"echo\",\"t_us\":1}", PROTO_ERR_DUPLICATE, PROTO_F_OP,
@@ -202,13 +194,7 @@ static const struct bad_case {
 	{ "{\"op\":\"run\",\"items\":1,\"items\":2,\"work_ms\":1}", PROTO_ERR_DUPLICATE,
 	  PROTO_F_ITEMS, "\"items\" appears more than once" },
 	/* run: items */
-	{ "{\"op\":\"run\",\"work_ms\":1}", PROTO_ERR_MISSING, PROTO_F_ITEMS,
-	  "missing field \"items\": it must be an integer from 1 to 1000" },
-	{ "{\"op\":\"run\",\"items\":0,\"work_ms\":1}", PROTO_ERR_RANGE, PROTO_F_ITEMS, "got 0" },
 	{ "{\"op\":\"run\",\"items\":-3,\"work_ms\":1}", PROTO_ERR_RANGE, PROTO_F_ITEMS, "got -3" },
-	{ "{\"op\":\"run\",\"items\":1001,\"work_ms\":1}", PROTO_ERR_RANGE, PROTO_F_ITEMS, "got 1001" },
-	{ "{\"op\":\"run\",\"items\":99999999999999999999,\"work_ms\":1}", PROTO_ERR_RANGE,
-	  PROTO_F_ITEMS, "too large to represent" },
 	{ "{\"op\":\"run\",\"items\":1234567890123456789012345,\"work_ms\":1}",
 	  PROTO_ERR_NUMBER_TOO_LONG, PROTO_F_OP, "the number at byte 20 has more than 20" },
 	/* a run of digits (or 'e's) before a string's bad byte is no number */
@@ -227,8 +213,6 @@ static const struct bad_case {
 	  "not a number with a fraction" },
 	{ "{\"op\":\"run\",\"items\":1e2,\"work_ms\":1}", PROTO_ERR_TYPE, PROTO_F_ITEMS, "fraction or exponent" },
 	{ "{\"op\":\"run\",\"items\":\"3\",\"work_ms\":1}", PROTO_ERR_TYPE, PROTO_F_ITEMS, "not a string" },
-	{ "{\"op\":\"run\",\"items\":true,\"work_ms\":1}", PROTO_ERR_TYPE, PROTO_F_ITEMS, "not a boolean" },
-	{ "{\"op\":\"run\",\"items\":null,\"work_ms\":1}", PROTO_ERR_TYPE, PROTO_F_ITEMS, "not null" },
 	{ "{\"op\":\"run\",\"items\":{\"n\":3},\"work_ms\":1}", PROTO_ERR_TYPE, PROTO_F_ITEMS, "not an object" },
 	{ "{\"op\":\"run\",\"items\":[3],\"work_ms\":1}", PROTO_ERR_TYPE, PROTO_F_ITEMS, "not an array" },
 	{ "{\"op\":\"run\",\"items\":[],\"work_ms\":1}", PROTO_ERR_TYPE, PROTO_F_ITEMS, "not an array" },
@@ -237,36 +221,23 @@ static const struct bad_case {
 	{ "{\"x\":{\"op\":\"run\",\"items\":3,\"work_ms\":1}}", PROTO_ERR_MISSING,
 	  PROTO_F_OP, "missing field \"op\"" }, /* nested keys are not top-level fields */
 	/* run: work_ms */
-	{ "{\"op\":\"run\",\"items\":1}", PROTO_ERR_MISSING, PROTO_F_WORK_MS,
-	  "missing field \"work_ms\": it must be an integer from 0 to 10000" },
 	{ "{\"op\":\"run\",\"items\":1,\"work_ms\":-1}", PROTO_ERR_RANGE, PROTO_F_WORK_MS, "got -1" },
-	{ "{\"op\":\"run\",\"items\":1,\"work_ms\":10001}", PROTO_ERR_RANGE, PROTO_F_WORK_MS, "got 10001" },
 	{ "{\"op\":\"run\",\"items\":1,\"work_ms\":0.5}", PROTO_ERR_TYPE, PROTO_F_WORK_MS, "fraction" },
 	{ "{\"op\":\"run\",\"items\":1,\"work_ms\":\"300\"}", PROTO_ERR_TYPE, PROTO_F_WORK_MS, "not a string" },
-	{ "{\"op\":\"run\",\"items\":1,\"work_ms\":false}", PROTO_ERR_TYPE, PROTO_F_WORK_MS, "boolean" },
 	/* run: the product */
 	{ "{\"op\":\"run\",\"items\":7,\"work_ms\":10000}", PROTO_ERR_JOB_TOO_LONG, PROTO_F_ITEMS,
 	  "items * work_ms must be at most 60000 ms, got 7 * 10000 = 70000" },
 	{ "{\"op\":\"run\",\"items\":1000,\"work_ms\":61}", PROTO_ERR_JOB_TOO_LONG, PROTO_F_ITEMS, "61000" },
 	/* run: id */
-	{ "{\"op\":\"run\",\"items\":1,\"work_ms\":1,\"id\":5}", PROTO_ERR_TYPE, PROTO_F_ID,
-	  "\"id\" must be a string of at most 64 characters, not an integer" },
-	{ "{\"op\":\"run\",\"items\":1,\"work_ms\":1,\"id\":null}", PROTO_ERR_TYPE, PROTO_F_ID, "not null" },
 	{ "{\"op\":\"run\",\"items\":1,\"work_ms\":1,\"id\":"
 	  "\"12345678901234567890123456789012345678901234567890123456789012345\"}",
 	  PROTO_ERR_ID_TOO_LONG, PROTO_F_ID, "got 65 characters" },
 	{ "{\"op\":\"run\",\"items\":1,\"work_ms\":1,\"id\":\"\x01\"}", PROTO_ERR_NOT_JSON,
 	  PROTO_F_OP, "not valid JSON" }, /* a raw control character is not JSON */
 	/* echo */
-	{ "{\"op\":\"echo\"}", PROTO_ERR_MISSING, PROTO_F_T_US, "missing field \"t_us\"" },
-	{ "{\"op\":\"echo\",\"t_us\":-1}", PROTO_ERR_RANGE, PROTO_F_T_US, "got -1" },
-	{ "{\"op\":\"echo\",\"t_us\":9007199254740992}", PROTO_ERR_RANGE, PROTO_F_T_US,
-	  "from 0 to 9007199254740991" },
 	{ "{\"op\":\"echo\",\"t_us\":1.0}", PROTO_ERR_TYPE, PROTO_F_T_US, "fraction" },
-	{ "{\"op\":\"echo\",\"t_us\":\"1\"}", PROTO_ERR_TYPE, PROTO_F_T_US, "string" },
 	/* stats */
 	{ "{\"op\":\"stats\",\"since_us\":-5}", PROTO_ERR_RANGE, PROTO_F_SINCE_US, "got -5" },
-	{ "{\"op\":\"stats\",\"since_us\":null}", PROTO_ERR_TYPE, PROTO_F_SINCE_US, "null" },
 	{ "{\"op\":\"stats\",\"since_us\":[]}", PROTO_ERR_TYPE, PROTO_F_SINCE_US, "array" },
 };
 
