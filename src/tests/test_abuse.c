@@ -42,11 +42,8 @@
 static long warm_rss_kb(const struct spawned *s)
 {
 	struct wsc *c = tu_connect(s);
-	struct reply r;
 
-	tu_send(c, "{\"op\":\"run\",\"items\":2,\"work_ms\":1}");
-	tu_recv_reply(c, &r, TU_IO_MS, NULL);
-	tu_recv_reply(c, &r, TU_IO_MS, NULL);
+	tu_assert_job(c, 2, 1);
 	wsc_close(c, TU_IO_MS);
 	return tu_rss_kb(s->pid);
 }
@@ -145,14 +142,10 @@ static long peak_rss_kb(const struct spawned *s, int ms)
 static void assert_others_served(const struct spawned *s, const char *v, int bound_ms)
 {
 	struct wsc *c = tu_connect(s);
-	struct reply r;
 	int64_t t0 = clock_now_us();
 
 	tu_assert_echo(c);
-	tu_send(c, "{\"op\":\"run\",\"items\":2,\"work_ms\":2}");
-	tu_recv_reply(c, &r, TU_IO_MS, NULL);
-	tu_recv_reply(c, &r, TU_IO_MS, NULL);
-	ck_assert_int_eq(r.v[REPLY_SEQ], 1);
+	tu_assert_job(c, 2, 2);
 	int64_t took_ms = (clock_now_us() - t0) / 1000;
 
 	ck_assert_msg(took_ms < bound_ms, "%s: another client waited %lld ms for echo and a "

@@ -91,15 +91,6 @@ static const char *field(const char *line, int k, char *out, size_t cap)
 	return out;
 }
 
-/* A passing test removes its directory; a failing one leaves it to look at. */
-static void remove_dir(const char *dir)
-{
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
 static const char *const figures[] = {
 	"scaling-throughput.png", "scaling-first.png", "scaling-bystander.png",
 	"scaling-overview.png", "scaling-throughput.svg",
@@ -151,7 +142,7 @@ START_TEST(test_tiny_sweep)
 		      (strstr(out, "  cpu    not measured") && strstr(out, "\nnoisy: ")),
 		      "no cpu verdict:\n%s", out);
 	ck_assert_msg(!strstr(out, "FAILED"), "%s", out);
-	remove_dir(dir);
+	tu_remove_dir(dir);
 }
 END_TEST
 
@@ -239,7 +230,7 @@ START_TEST(test_failed_point_is_named_and_left_out)
 	ck_assert_msg(strstr(md, "## Failed points"), "%s", md);
 	ck_assert_msg(strstr(md, "run 1 of 1: test: the server went away (harness exit 3)"),
 		      "%s", md);
-	remove_dir(dir);
+	tu_remove_dir(dir);
 }
 END_TEST
 

@@ -105,14 +105,6 @@ static void write_env(const char *dir, const char *configs, const char *iters)
 	fclose(f);
 }
 
-static void remove_dir(const char *dir)
-{
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
 /* True if the file at dir/name contains text. */
 static bool file_has(const char *dir, const char *name, const char *text)
 {
@@ -247,7 +239,7 @@ START_TEST(test_verdicts_on_real_runs)
 	snprintf(path, sizeof(path), "%s/latency.csv", dir);
 	ck_assert_int_eq(access(path, R_OK), 0);
 	assert_damage_named(dir);
-	remove_dir(dir);
+	tu_remove_dir(dir);
 }
 END_TEST
 
@@ -305,7 +297,7 @@ START_TEST(test_incomplete_runs_left_out)
 	ck_assert_int_eq(run_summarize(dir, out, sizeof(out)), 1);
 	ck_assert_msg(strstr(out, "no configuration has a complete run"), "%s", out);
 
-	remove_dir(dir);
+	tu_remove_dir(dir);
 }
 END_TEST
 
@@ -325,7 +317,7 @@ START_TEST(test_more_than_one_client_refused)
 	ck_assert_msg(strstr(out, "threadpool.messages.csv: rows of 2 clients (the "
 			      "harness ran with --clients 2): build/summarize summarises "
 			      "one client per run"), "%s", out);
-	remove_dir(dir);
+	tu_remove_dir(dir);
 }
 END_TEST
 

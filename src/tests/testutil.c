@@ -197,29 +197,6 @@ long tu_rss_kb(pid_t pid)
 	return kb;
 }
 
-long tu_cpu_ms(pid_t pid)
-{
-	char path[64], buf[1024];
-	unsigned long utime, stime;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-
-	fclose(f);
-	buf[n] = '\0';
-	/* fields 14 and 15, counted after the ")" that ends the command name */
-	const char *p = strrchr(buf, ')');
-
-	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-			 &utime, &stime) != 2)
-		return -1;
-	return (long)((utime + stime) * 1000 / (unsigned long)sysconf(_SC_CLK_TCK));
-}
-
 /* Waits until the harness's CSV at path holds at least n complete data rows
  * (lines after the header that do not start with '#'): the harness writes
  * each row the moment it arrives, so this is when its n-th came. Polls
@@ -300,6 +277,14 @@ void tu_temp_file(char *buf, size_t cap, const char *tag)
 
 	ck_assert_msg(fd >= 0, "mkstemp %s: %s", buf, strerror(errno));
 	close(fd);
+}
+
+void tu_remove_dir(const char *dir)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
 }
 
 bool tu_sanitized(void)

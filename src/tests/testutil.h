@@ -69,9 +69,6 @@ void tu_assert_error_reply(struct wsc *c, const char *variant, const char *name,
 /* The resident memory of process pid in kB (VmRSS), or -1. */
 long tu_rss_kb(pid_t pid);
 
-/* The CPU time process pid has used so far (user + system), in ms, or -1. */
-long tu_cpu_ms(pid_t pid);
-
 /* True under `make test-valgrind`: tu_start runs each server in memcheck. */
 bool tu_valgrind(void);
 
@@ -103,6 +100,10 @@ char *tu_harness_path(void);
 /* Creates an empty file /tmp/sendlab-TAG-XXXXXX; its name goes to buf.
  * Fails the test if it cannot. */
 void tu_temp_file(char *buf, size_t cap, const char *tag);
+
+/* rm -rf dir; fails the test if that fails. A passing test removes its
+ * directory; a failing one leaves it to look at. */
+void tu_remove_dir(const char *dir);
 
 /* True when the servers are built with a sanitizer ($SENDLAB_SAN is set by
  * make test-asan / test-tsan): memory figures then measure the sanitizer's
