@@ -10,7 +10,9 @@
 #include "common/clock.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -58,8 +60,30 @@ bool server_compute_item(int work_ms, int seq, const atomic_bool *cancel,
 	return done;
 }
 
+/*
+ * libwebsockets is not thread-safe, and neither are the sessions: a worker
+ * thread that calls a session function races the loop, which may be
+ * writing to the same connection or freeing it. That race rarely shows as
+ * a wrong answer, so it is caught here, where it happens: a call from
+ * another thread stops the server with a message naming the function.
+ * The cost is one pthread_self() per call. Before server_main() has
+ * started (unit tests) nothing is checked.
+ */
+void server_require_loop_thread(const char *fn)
+{
+	if (!server.loop_thread_known || pthread_equal(pthread_self(), server.loop_thread))
+		return;
+	fprintf(stderr, "server-%s: %s() was called from a thread other than the "
+		"event loop's. A worker may call only server_wake_loop(), "
+		"server_options() and server_compute_item(); it hands results to "
+		"the loop thread, which sends them (core/variant.h). Aborting.\n",
+		server.variant ? server.variant->name : "?", fn);
+	abort();
+}
+
 struct session *server_find_session(uint64_t id)
 {
+	server_require_loop_thread(__func__);
 	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&server.sessions)) {
 		struct session *s = lws_container_of(d, struct session, list);
 
@@ -220,7 +244,12 @@ static void server_announce(const struct variant *v)
 		fprintf(stderr, "server-%s: WARNING: listening on %s: the lab "
 			"server has no authentication; anyone who can reach this "
 			"address can make it compute\n", v->name, server.opts.host);
-	if (!server.opts.quiet)
+	if (server.opts.quiet)
+		return;
+	if (server.opts.work == WORK_SLEEP)	/* no kernel: nothing calibrated */
+		fprintf(stderr, "server-%s: send=%s work=sleep\n", v->name,
+			options_send_name(server.opts.send));
+	else
 		fprintf(stderr, "server-%s: send=%s work=%s (%llu iterations/ms, %s)\n",
 			v->name, options_send_name(server.opts.send),
 			options_work_name(server.opts.work),
@@ -247,6 +276,8 @@ static bool server_run_loop(const struct variant *v)
 int server_main(int argc, char **argv, const struct variant *v)
 {
 	server.variant = v;
+	server.loop_thread = pthread_self();	/* lws_service() runs here */
+	server.loop_thread_known = true;
 
 	int status = server_parse_command_line(argc, argv, v);
 

@@ -61,11 +61,13 @@ void session_closed(struct session *s)
 
 uint64_t session_id(const struct session *s)
 {
+	server_require_loop_thread(__func__);
 	return s->id;
 }
 
 void *session_data(struct session *s)
 {
+	server_require_loop_thread(__func__);
 	return s->data;
 }
 
@@ -92,11 +94,13 @@ static void session_send_error(struct session *s, const struct proto_error *e)
 
 const struct job *session_job(const struct session *s)
 {
+	server_require_loop_thread(__func__);
 	return &s->job;
 }
 
 bool session_compute_item(struct session *s, int seq, struct item_result *out)
 {
+	server_require_loop_thread(__func__);
 	if (s->closing)
 		return false;
 	return server_compute_item(s->job.work_ms, seq, NULL, out);
@@ -104,6 +108,8 @@ bool session_compute_item(struct session *s, int seq, struct item_result *out)
 
 bool session_send_result(struct session *s, const struct item_result *r)
 {
+	server_require_loop_thread(__func__);
+
 	struct sendq_msg m = { .kind = SENDQ_RESULT, .u.result = *r };
 
 	return send_message(s, &m);
@@ -111,6 +117,8 @@ bool session_send_result(struct session *s, const struct item_result *r)
 
 void session_send_ping(struct session *s, const void *payload, size_t len)
 {
+	server_require_loop_thread(__func__);
+
 	struct sendq_msg m = { .kind = SENDQ_PING };
 
 	if (len > SENDQ_PING_MAX)
@@ -143,6 +151,7 @@ static void session_timer_fire(lws_sorted_usec_list_t *sul)
 
 void session_timer_set(struct session *s, int ms, void (*cb)(struct session *s))
 {
+	server_require_loop_thread(__func__);
 	s->timer_cb = cb;
 	lws_sul_schedule(s->srv->ctx, 0, &s->timer, session_timer_fire,
 			 (lws_usec_t)ms * LWS_US_PER_MS);
@@ -150,11 +159,13 @@ void session_timer_set(struct session *s, int ms, void (*cb)(struct session *s))
 
 void session_timer_cancel(struct session *s)
 {
+	server_require_loop_thread(__func__);
 	lws_sul_cancel(&s->timer);
 }
 
 void session_job_fail(struct session *s, const struct proto_error *e)
 {
+	server_require_loop_thread(__func__);
 	session_send_error(s, e);
 	s->job.active = false;
 }

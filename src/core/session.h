@@ -12,6 +12,7 @@
 #include "core/variant.h"
 
 #include <libwebsockets.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,6 +26,8 @@ struct server {
 	uint64_t next_session_id;	/* loop thread only */
 	lws_dll2_owner_t sessions;	/* open sessions, for lookup by id; loop thread only */
 	atomic_bool stop;		/* set by the signal handler; read by any thread */
+	pthread_t loop_thread;		/* set once before the loop starts */
+	bool loop_thread_known;		/* set once before the loop starts */
 	bool variant_stopped;		/* its stop hook ran: lws_context_destroy()
 					   closes the last sessions after it, and
 					   those must not reach the variant. Loop
@@ -57,6 +60,10 @@ struct session {
 	char rx[WIRE_MAX_MESSAGE];
 	struct sendq q;
 };
+
+/* server.c: aborts with a message naming fn unless called on the loop
+ * thread. Every loop-thread-only function of core/variant.h calls it. */
+void server_require_loop_thread(const char *fn);
 
 /* session.c: the connection's life and its requests */
 /* Returns -1 (the connection is refused) if the variant's data cannot be

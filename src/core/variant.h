@@ -11,7 +11,9 @@
  *
  * Threads: every function and hook here runs on, or must be called on, the
  * event-loop thread (the one running lws_service()), unless its comment
- * says "any thread".
+ * says "any thread". A loop-thread function called from another thread
+ * stops the server (abort()) with a message naming it: that race would
+ * otherwise corrupt a connection only now and then.
  */
 #ifndef SENDLAB_VARIANT_H
 #define SENDLAB_VARIANT_H
