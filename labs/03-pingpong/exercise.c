@@ -23,7 +23,8 @@
 
 /* Per connection. Loop thread only. */
 struct variant_session {
-	int next;		/* the item to compute when the awaited PONG comes */
+	int next;		/* the item being computed, then the one whose
+				   PING awaits its PONG */
 	uint32_t job_gen;	/* counts this connection's jobs, so a late PONG
 				   of an abandoned job cannot restart it */
 };

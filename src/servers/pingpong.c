@@ -22,7 +22,8 @@
 
 /* Per connection. Loop thread only. */
 struct variant_session {
-	int next;		/* the item to compute when the awaited PONG comes */
+	int next;		/* the item being computed, then the one whose
+				   PING awaits its PONG */
 	uint32_t job_gen;	/* counts this connection's jobs: a PONG for an
 				   abandoned job's PING must not restart it */
 };
