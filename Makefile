@@ -135,6 +135,17 @@ $(BUILD)/labs/starter-lab%.c: FORCE | $(DEPS_STAMP)
 $(BUILD)/labs/starter-lab%: $(BUILD)/labs/starter-lab%.c $(CORE_OBJ) $(LOOPTIMER_OBJ) $(COMMON_OBJ)
 	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $^ $(LDFLAGS_ALL) $(LWS_LIBS) -lm -o $@
 
+# Plausible wrong solutions (src/tests/wrong/*.patch against the reference
+# servers) that test_grade.c requires the grader to fail.
+WRONG_PATCHES := $(wildcard src/tests/wrong/*.patch)
+WRONG_BINS := $(patsubst src/tests/wrong/%.patch,$(BUILD)/wrong/%,$(WRONG_PATCHES))
+$(BUILD)/wrong/%: src/tests/wrong/%.patch scripts/build-wrong.sh $(wildcard src/servers/*.c) \
+		$(CORE_OBJ) $(LOOPTIMER_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(@D)
+	@echo "build-wrong $*"
+	@sh scripts/build-wrong.sh $< $@ "$(CC) $(CPPFLAGS) $(CFLAGS_ALL)" \
+		"$(LDFLAGS_ALL) $(LWS_LIBS) -lm" $(CORE_OBJ) $(LOOPTIMER_OBJ) $(COMMON_OBJ)
+
 # make grade LAB=02 builds labs/02-*/exercise.c and grades it; no LAB: all.
 LAB ?=
 GRADE_LABS = $(if $(LAB),$(filter $(LAB),$(LABS_GRADED)),$(LABS_GRADED))
@@ -148,7 +159,7 @@ grade: $(BUILD)/grade $$(foreach l,$$(GRADE_LABS),$(BUILD)/labs/server-lab$$(l))
 	done; exit $$rc
 
 # the grader drives servers with the tests' independent client
-GRADE_OBJ := $(call obj,src/grade/grade.c src/harness/reply.c) $(CLIENT_OBJ)
+GRADE_OBJ := $(call obj,$(wildcard src/grade/*.c) src/harness/reply.c) $(CLIENT_OBJ)
 $(BUILD)/grade: $(GRADE_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -lm -o $@
 
@@ -180,7 +191,7 @@ $(INTEGRATION_TESTS): $(call obj,$(INTEGRATION_TEST_SRC)) $(BUILD)/obj/harness/r
 SUITES ?=
 TEST_ENV = SENDLAB_BUILD=$(BUILD) SENDLAB_SAN=$(SAN)
 
-test: $(BINS) $(STARTER_BINS) $(UNIT_TESTS) $(INTEGRATION_TESTS) ## build, then run every test (unit, then integration)
+test: $(BINS) $(STARTER_BINS) $(WRONG_BINS) $(UNIT_TESTS) $(INTEGRATION_TESTS) ## build, then run every test (unit, then integration)
 ifeq ($(SUITES),)
 	$(UNIT_TESTS)
 	$(TEST_ENV) $(INTEGRATION_TESTS)

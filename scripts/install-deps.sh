@@ -14,7 +14,8 @@ set -eu
 # check:             the unit-test framework      gnuplot-nox: every plot
 # pkg-config, gcc, make, libc6-dev: the build     procps: ps/pgrep for scripts
 # fonts-dejavu-core: text in the PNG plots
-PACKAGES="libwebsockets-dev check gnuplot-nox pkg-config gcc make libc6-dev procps fonts-dejavu-core"
+# patch: builds the wrong lab solutions the grader's tests must fail
+PACKAGES="libwebsockets-dev check gnuplot-nox pkg-config gcc make libc6-dev procps fonts-dejavu-core patch"
 # clang: the fuzz target (make fuzz). Its runtimes (libclang_rt.fuzzer,
 # .asan, .ubsan_standalone) are in libclang-rt-14-dev, which clang only
 # recommends, and recommends are not installed here; libclang-rt-dev pulls

@@ -3,51 +3,25 @@
  *
  *   build/grade LAB SERVER     e.g. build/grade 02 build/labs/server-lab02
  *
- * Starts SERVER as a child process, drives it with the independent
- * WebSocket client of the tests (src/client/wsclient.c, through watch.c), and prints
- * one line per check: PASS or FAIL, the number it measured and what it
- * should be. Exit status 0 when every check passes, 1 when any fails, 2 on
- * a bad command line. Each check names a behaviour of the lab's fix:
- *   02 flush       every message on time; the next item starts only after
- *                  the previous result was written; under two disciplines
- *   03 pingpong    on time; one PING per item; the next item after the PONG;
- *                  a client that ignores PINGs gets the timeout error; a
- *                  run sent as the last result arrives is not "busy"
- *   04 threadpool  on time; another client answered within 50 ms; the loop
- *                  never stalls; 4 jobs on 2 threads in parallel, in order;
- *                  a client leaving mid-job costs nothing
- * The thresholds are the ones the project's own tests use (3 items of
- * 150 ms, so the shape dominates a noisy machine's noise).
+ * Starts SERVER as a child process, drives it with the tests' independent
+ * WebSocket client (src/client/), and prints one line per check: PASS or
+ * FAIL, the number it measured, what it should be, and on a FAIL the
+ * likely cause. Exit status 0 when every check passes, 1 when any fails,
+ * 2 on a bad command line. What each lab's checks are: grade_lab02.c,
+ * grade_lab03.c, grade_lab04.c. src/tests/test_grade.c proves the grader
+ * fails plausible wrong solutions (src/tests/wrong/), not only starters.
  */
-#include "client/spawn.h"
-#include "client/watch.h"
-#include "client/wsclient.h"
+#include "grade/grade.h"
+
 #include "common/clock.h"
-#include "harness/reply.h"
 
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
-#define ITEMS 3
-#define WORK_MS 150
-#define BYSTANDER_MS 20
-#define ON_TIME_MS 20.0		/* a fixed server sends within this */
-#define IO_MS 5000
-
-struct grade {
-	const char *server;
-	int pass, fail;
-};
-
-static void check(struct grade *g, bool ok, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Prints one PASS/FAIL line and counts it. */
-static void check(struct grade *g, bool ok, const char *fmt, ...)
+void grade_check(struct grade *g, bool ok, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -63,14 +37,12 @@ static void check(struct grade *g, bool ok, const char *fmt, ...)
 		g->fail++;
 }
 
-static double ms(int64_t us)
+double grade_ms(int64_t us)
 {
 	return (double)us / 1000.0;
 }
 
-/* Starts the server with --port 0 --quiet and the given extra arguments
- * (NULL-terminated); a failure to start is itself a failed check. */
-static bool start(struct grade *g, struct spawned *s, ...)
+bool grade_start(struct grade *g, struct spawned *s, ...)
 {
 	char *argv[16];
 	int argc = 0;
@@ -88,257 +60,146 @@ static bool start(struct grade *g, struct spawned *s, ...)
 	argv[argc] = NULL;
 	if (spawn_server(s, argv, 10000, err, sizeof(err)) == 0)
 		return true;
-	check(g, false, "the server starts: %s", err);
+	grade_check(g, false, "the server starts: %s", err);
 	return false;
 }
 
-/* SIGTERM: a clean exit (status 0) within 5 s is a check too, and so is
- * a stderr free of sanitizer reports (make grade ... SAN=thread). */
-static void stop(struct grade *g, struct spawned *s, const char *what)
+/* The first line of the report that starts at `at`, quoted as evidence. */
+static void grade_quote_stderr(struct grade *g, const char *what, const char *at,
+			       const char *kind)
+{
+	int len = (int)strcspn(at, "\n");
+
+	grade_check(g, false, "%s: the server's stderr holds %s: %.*s", what, kind,
+		    len > 400 ? 400 : len, at);
+}
+
+void grade_stop(struct grade *g, struct spawned *s, const char *what)
 {
 	int st = spawn_stop(s, SIGTERM, 5000);
-	char errtext[4096];
+	char errtext[8192];
+	const char *at;
 
 	spawn_read_stderr(s, errtext, sizeof(errtext));
 	spawn_cleanup(s);
-	const char *report = strstr(errtext, "Sanitizer");
-
-	if (!report)
-		report = strstr(errtext, "runtime error");
-	if (report)
-		check(g, false, "%s: the server's stderr holds a sanitizer report: %.300s",
-		      what, report);
-	check(g, st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
-	      "%s: the server exits with status 0 on SIGTERM%s", what,
-	      st == -1 ? " (it did not exit within 5 s)" :
-	      WIFSIGNALED(st) ? " (it crashed with a signal)" : "");
+	if ((at = strstr(errtext, "called from a thread other than")) != NULL) {
+		while (at > errtext && at[-1] != '\n')
+			at--;
+		grade_quote_stderr(g, what, at, "the core's wrong-thread report");
+	}
+	if ((at = strstr(errtext, "Sanitizer")) != NULL ||
+	    (at = strstr(errtext, "runtime error")) != NULL)
+		grade_quote_stderr(g, what, at, "a sanitizer report");
+	grade_check(g, st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		    "%s: the server exits with status 0 on SIGTERM%s", what,
+		    st == -1 ? " (it did not exit within 5 s)" :
+		    WIFSIGNALED(st) ? " (it had died of a signal: a crash or an abort)" : "");
 }
 
-/* One client connection to the server s; on failure a FAIL line, the
- * server stopped (and checked) and NULL, so the caller just returns. */
-static struct wsc *connect_or_stop(struct grade *g, struct spawned *s, const char *what)
+struct wsc *grade_connect(struct grade *g, struct spawned *s, const char *what)
 {
 	char err[256];
-	struct wsc *c = wsc_connect(s->port, "/", "sendlab", IO_MS, err, sizeof(err));
+	struct wsc *c = wsc_connect(s->port, "/", "sendlab", GRADE_IO_MS, err, sizeof(err));
 
 	if (!c) {
-		check(g, false, "%s: cannot connect: %s", what, err);
-		stop(g, s, what);
+		grade_check(g, false, "%s: cannot connect: %s", what, err);
+		grade_stop(g, s, what);
 	}
 	return c;
 }
 
-/* Runs one watched job; a failure is a failed check. */
-static bool job(struct grade *g, const struct spawned *s, const char *what,
-		struct watched *w)
+bool grade_job(struct grade *g, const struct spawned *s, const char *what,
+	       const char *hint, struct watched *w)
 {
 	char err[512];
 
-	if (watch_job(s->port, ITEMS, WORK_MS, BYSTANDER_MS, w, err, sizeof(err)))
+	if (watch_job(s->port, GRADE_ITEMS, GRADE_WORK_MS, GRADE_BYSTANDER_MS, w, err,
+		      sizeof(err)))
 		return true;
-	check(g, false, "%s: a job of %d x %d ms completes: %s", what, ITEMS, WORK_MS, err);
+	grade_check(g, false, "%s: a job of %d x %d ms completes: %s. Likely cause: %s",
+		    what, GRADE_ITEMS, GRADE_WORK_MS, err, hint);
 	return false;
 }
 
-/* Every message within ON_TIME_MS of its item's end. */
-static void check_on_time(struct grade *g, const char *what, const struct watched *w)
+/* The first k whose stamps are out of order, or -1. */
+static int grade_stamps_out_of_order(const struct watched *w)
 {
-	for (int k = 0; k < w->items; k++) {
-		double late = ms(w->arrived[k] - w->done[k]);
-
-		check(g, late < ON_TIME_MS, "%s: message %d arrived %.1f ms after its "
-		      "compute finished; a fixed server sends within %.0f ms", what, k,
-		      late, ON_TIME_MS);
-	}
+	for (int k = 0; k < w->items; k++)
+		if (w->start[k] < w->t_recv || w->done[k] < w->start[k] ||
+		    w->sent[k] < w->done[k] || w->arrived[k] < w->sent[k])
+			return k;
+	return -1;
 }
 
-static void lab02(struct grade *g)
+void grade_delivery(struct grade *g, const char *what, const struct watched *w)
 {
-	static const char *const sends[] = { "proactor", "queue" };
+	int shortest = 0, latest = 0, tightest = 1;
 
-	for (int i = 0; i < 2; i++) {
-		struct spawned s;
-		struct watched w;
-		char what[32];
-
-		snprintf(what, sizeof(what), "--send %s", sends[i]);
-		if (!start(g, &s, "--send", sends[i], NULL))
-			continue;
-		if (job(g, &s, what, &w)) {
-			check_on_time(g, what, &w);
-			for (int k = 1; k < w.items; k++)
-				check(g, w.start[k] >= w.sent[k - 1], "%s: item %d started "
-				      "%.1f ms after result %d was written; a flushing server "
-				      "starts an item only after the previous result left (>= 0)",
-				      what, k, ms(w.start[k] - w.sent[k - 1]), k - 1);
-		}
-		stop(g, &s, what);
+	for (int k = 1; k < w->items; k++) {
+		if (w->done[k] - w->start[k] < w->done[shortest] - w->start[shortest])
+			shortest = k;
+		if (w->arrived[k] - w->done[k] > w->arrived[latest] - w->done[latest])
+			latest = k;
+		if (w->arrived[k] - w->arrived[k - 1] <
+		    w->arrived[tightest] - w->arrived[tightest - 1])
+			tightest = k;
 	}
+	int bad = grade_stamps_out_of_order(w);
+
+	if (bad < 0)
+		grade_check(g, true, "%s: every result's stamps are in order: t_recv <= "
+			    "t_start <= t_done <= t_send <= its arrival on the grader's "
+			    "clock", what);
+	else
+		grade_check(g, false, "%s: result %d's stamps are out of order: t_recv "
+			    "%.1f, t_start %.1f, t_done %.1f, t_send %.1f, arrival %.1f ms "
+			    "after the run was sent (want each <= the next). Likely cause: "
+			    "stamps set by hand, not by session_compute_item and the core",
+			    what, bad, grade_ms(w->t_recv - w->t_request),
+			    grade_ms(w->start[bad] - w->t_request),
+			    grade_ms(w->done[bad] - w->t_request),
+			    grade_ms(w->sent[bad] - w->t_request),
+			    grade_ms(w->arrived[bad] - w->t_request));
+	int64_t item = w->done[shortest] - w->start[shortest];
+
+	grade_check(g, item >= GRADE_WORK_MS * 1000 / 2, "%s: the shortest item took "
+		    "%.1f ms (item %d); each item is %d ms of work (>= %d)", what,
+		    grade_ms(item), shortest, GRADE_WORK_MS, GRADE_WORK_MS / 2);
+	double first = grade_ms(w->arrived[0] - w->t_request);
+
+	grade_check(g, first < 2.0 * GRADE_WORK_MS, "%s: result 0 arrived %.1f ms after "
+		    "the run was sent; a fixed server sends it after one item (< %d)%s",
+		    what, first, 2 * GRADE_WORK_MS, first < 2.0 * GRADE_WORK_MS ? "" :
+		    ". Likely cause: the whole job is computed before anything is sent");
+	double late = grade_ms(w->arrived[latest] - w->done[latest]);
+
+	grade_check(g, late < GRADE_ON_TIME_MS, "%s: the latest result (%d) arrived "
+		    "%.1f ms after its compute finished; a fixed server sends within "
+		    "%.0f ms%s", what, latest, late, GRADE_ON_TIME_MS,
+		    late < GRADE_ON_TIME_MS ? "" : ". Likely cause: results wait in the "
+		    "queue while the next item computes");
+	double gap = grade_ms(w->arrived[tightest] - w->arrived[tightest - 1]);
+
+	grade_check(g, gap >= GRADE_WORK_MS / 2.0, "%s: results %d and %d arrived %.1f ms "
+		    "apart on the grader's clock; one item apart is %d ms (>= %d)%s",
+		    what, tightest - 1, tightest, gap, GRADE_WORK_MS, GRADE_WORK_MS / 2,
+		    gap >= GRADE_WORK_MS / 2.0 ? "" : ". Likely cause: they were held and "
+		    "sent together");
 }
 
-/* A client that never answers PINGs: the job must end with the pong
- * timeout error, and the connection must still answer. */
-static void lab03_deaf_client(struct grade *g)
+bool grade_recv_text(struct wsc *c, struct wsc_frame *f, int timeout_ms)
 {
-	struct spawned s;
-	struct wsc_frame f;
-	struct reply r;
-	char why[200];
-	const char *what = "a client that ignores PINGs";
+	int64_t until = clock_now_us() + (int64_t)timeout_ms * 1000;
 
-	if (!start(g, &s, "--pong-timeout-ms", "300", NULL))
-		return;
-	struct wsc *c = connect_or_stop(g, &s, what);
-
-	if (!c)
-		return;
-	wsc_set_auto_pong(c, 0);
-	wsc_send_text(c, "{\"op\":\"run\",\"items\":3,\"work_ms\":50}");
-	int64_t t0 = clock_now_us(), t_err = 0;
-	int results = 0, pings = 0;
-	bool got_error = false;
-
-	/* read for up to 3 s: results, PINGs, and the error */
-	while (!got_error && clock_now_us() - t0 < 3000000) {
-		int rc = wsc_recv(c, &f, 200);
+	while (clock_now_us() < until) {
+		int rc = wsc_recv(c, f, (int)((until - clock_now_us()) / 1000) + 1);
 
 		if (rc < 0)
-			break;
-		if (rc == 0)
-			continue;
-		if (f.opcode == WSC_OP_PING) {
-			pings++;
-		} else if (f.opcode == WSC_OP_TEXT &&
-			   reply_parse((const char *)f.data, f.len, &r, why, sizeof(why))) {
-			if (r.op == REPLY_RESULT)
-				results++;
-			else if (r.op == REPLY_ERROR && strstr(r.error, "no pong within 300 ms")) {
-				got_error = true;
-				t_err = f.t_arrive_us;
-			}
-		}
+			return false;
+		if (rc == 1 && f->opcode == WSC_OP_TEXT)
+			return true;
 	}
-	check(g, pings == 1 && results == 1, "%s: it got %d result(s) and %d PING(s) "
-	      "before the timeout; want 1 and 1 (no next item without a PONG)", what,
-	      results, pings);
-	if (got_error)
-		check(g, true, "%s: the job ended with the pong-timeout error %.0f ms after "
-		      "the run (--pong-timeout-ms 300)", what, ms(t_err - t0));
-	else
-		check(g, false, "%s: no \"no pong within 300 ms\" error within 3 s of the "
-		      "run (--pong-timeout-ms 300)", what);
-
-	wsc_send_text(c, "{\"op\":\"echo\",\"t_us\":1}");
-	bool echoed = false;
-
-	while (!echoed && wsc_recv(c, &f, 1000) == 1)
-		echoed = f.opcode == WSC_OP_TEXT && strstr((char *)f.data, "\"op\":\"echo\"");
-	check(g, echoed, "%s: afterwards the same connection still answers echo", what);
-	wsc_close(c, IO_MS);
-	stop(g, &s, what);
-}
-
-/* A client that sends its next run the moment the last result arrives
- * must get that job, not "busy": the last PING's PONG is still on its
- * way, and nothing may wait for it. */
-static void lab03_next_run_at_once(struct grade *g)
-{
-	struct spawned s;
-	struct wsc_frame f;
-	struct reply r;
-	char why[200];
-	const char *what = "the next run, sent as the last result arrives";
-	int results = 0;
-
-	if (!start(g, &s, NULL))
-		return;
-	struct wsc *c = connect_or_stop(g, &s, what);
-
-	if (!c)
-		return;
-	wsc_send_text(c, "{\"op\":\"run\",\"items\":2,\"work_ms\":20}");
-	while (results < 2 && wsc_recv(c, &f, IO_MS) == 1)
-		results += f.opcode == WSC_OP_TEXT && strstr((char *)f.data, "\"op\":\"result\"");
-	wsc_send_text(c, "{\"op\":\"run\",\"items\":1,\"work_ms\":0}");
-	bool replied = false;
-
-	while (!replied && wsc_recv(c, &f, IO_MS) == 1)
-		replied = f.opcode == WSC_OP_TEXT;
-	if (!replied || !reply_parse((const char *)f.data, f.len, &r, why, sizeof(why)))
-		check(g, false, "%s: no reply to it", what);
-	else
-		check(g, r.op == REPLY_RESULT, "%s: it got %s%s", what,
-		      r.op == REPLY_RESULT ? "its result" : "an error: ",
-		      r.op == REPLY_RESULT ? "" : r.error);
-	wsc_close(c, IO_MS);
-	stop(g, &s, what);
-}
-
-static void lab03(struct grade *g)
-{
-	struct spawned s;
-	struct watched w;
-	const char *what = "pingpong";
-
-	if (start(g, &s, NULL)) {
-		if (job(g, &s, what, &w)) {
-			check_on_time(g, what, &w);
-			check(g, w.pings == w.items, "%s: the client got %d PINGs for %d "
-			      "items; want one after each result", what, w.pings, w.items);
-			for (int k = 1; k < w.items; k++)
-				check(g, w.start[k] >= w.arrived[k - 1], "%s: item %d started "
-				      "%.1f ms after result %d reached the client; it should wait "
-				      "for the PONG that follows it (>= 0)", what, k,
-				      ms(w.start[k] - w.arrived[k - 1]), k - 1);
-		}
-		stop(g, &s, what);
-	}
-	lab03_deaf_client(g);
-	lab03_next_run_at_once(g);
-}
-
-static void lab04(struct grade *g)
-{
-	struct spawned s;
-	struct watched w;
-	struct watched_jobs j;
-	char err[512];
-	const char *what = "threadpool";
-
-	if (!start(g, &s, "--threads", "2", NULL))
-		return;
-	if (job(g, &s, what, &w)) {
-		check_on_time(g, what, &w);
-		check(g, w.worst_echo < 50000, "%s: another client waited at most %.1f ms "
-		      "during the job; with the work off the loop thread, under 50 ms",
-		      what, ms(w.worst_echo));
-		check(g, w.lag_max < 20000, "%s: the event loop's worst lag during the job "
-		      "was %.1f ms; a loop that never computes stays under 20 ms", what,
-		      ms(w.lag_max));
-	}
-	bool ok = watch_jobs(s.port, 4, ITEMS, WORK_MS, &j, err, sizeof(err));
-
-	if (!ok) {
-		check(g, false, "%s: 4 clients' jobs complete, each in order: %s", what, err);
-	} else {
-		int64_t ideal = 4 * ITEMS * j.item / 2, took = j.last_arrival - j.t_request;
-
-		check(g, took <= ideal * 3 / 2, "%s: 4 jobs of %d x %d ms on --threads 2 took "
-		      "%.0f ms; in parallel they take at most 1.5 x %.0f ms", what, ITEMS,
-		      WORK_MS, ms(took), ms(ideal));
-	}
-	/* a client that leaves mid-job, then the server must still serve */
-	struct wsc *c = wsc_connect(s.port, "/", "sendlab", IO_MS, err, sizeof(err));
-
-	if (c) {
-		wsc_send_text(c, "{\"op\":\"run\",\"items\":5,\"work_ms\":100}");
-		wsc_reset(c);
-	}
-	bool served = watch_job(s.port, 2, 20, BYSTANDER_MS, &w, err, sizeof(err));
-
-	check(g, served, "%s: after a client left mid-job, a new job completes%s%s", what,
-	      served ? "" : ": ", served ? "" : err);
-	stop(g, &s, what);
+	return false;
 }
 
 int main(int argc, char **argv)
@@ -351,11 +212,11 @@ int main(int argc, char **argv)
 	}
 	g.server = argv[2];
 	if (!strcmp(argv[1], "02"))
-		lab02(&g);
+		grade_lab02(&g);
 	else if (!strcmp(argv[1], "03"))
-		lab03(&g);
+		grade_lab03(&g);
 	else if (!strcmp(argv[1], "04"))
-		lab04(&g);
+		grade_lab04(&g);
 	else {
 		fprintf(stderr, "grade: lab %s has no code to grade (02, 03 and 04 do)\n",
 			argv[1]);

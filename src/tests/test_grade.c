@@ -1,7 +1,10 @@
 /*
  * test_grade.c: the lab grader is honest both ways. It FAILS every
- * untouched starter (each lab's exercise.c as shipped), naming what is
- * wrong, and PASSES the reference solutions (src/servers/), every check.
+ * untouched starter (each lab's exercise.c as shipped) and every plausible
+ * wrong solution in src/tests/wrong/ (the reference with one mistake a
+ * student could make: build/wrong/NAME), each with the FAIL line that
+ * names its mistake; and it PASSES the reference solutions (src/servers/),
+ * every check.
  */
 #include "tests/suites.h"
 #include "tests/testutil.h"
@@ -15,9 +18,29 @@ static const struct lab {
 	const char *reference;		/* build/server-<reference> */
 	const char *starter_fails;	/* a FAIL line the starter must get */
 } labs[] = {
-	{ "02", "flush", "FAIL  --send queue: message 0 arrived " },
+	{ "02", "flush", "FAIL  --send proactor: results 1 and 2 arrived " },
 	{ "03", "pingpong", "FAIL  pingpong: the client got 0 PINGs for 3 items" },
 	{ "04", "threadpool", "FAIL  threadpool: another client waited at most " },
+};
+
+/* Each wrong solution and the FAIL line that must name its mistake. */
+static const struct wrong {
+	const char *name;		/* src/tests/wrong/NAME.patch */
+	const char *fails;
+} wrongs[] = {
+	{ "lab02-forged-stamps", "Likely cause: they were held and sent together" },
+	{ "lab02-waits-for-drain", "FAIL  --send direct: a job of 3 x 150 ms completes: " },
+	{ "lab02-restarts-from-zero", "out of order" },
+	{ "lab03-any-pong", "FAIL  wrong PONGs first: item 1 started" },
+	{ "lab03-no-job-check", "FAIL  wrong PONGs first: item 1 started" },
+	{ "lab03-no-item-check", "FAIL  wrong PONGs first: item 2 started" },
+	{ "lab03-timer-not-pong", "FAIL  wrong PONGs first: item 1 started" },
+	{ "lab03-timeout-names-next", "FAIL  a client that stops answering PINGs: the job "
+	  "ends with the pong-timeout error for result 1" },
+	{ "lab04-worker-sends", "wrong-thread report: server-threadpool: "
+	  "server_find_session() was called from a thread other than the event loop's" },
+	{ "lab04-drop-when-full", "FAIL  the ring: a job of 192 results" },
+	{ "lab04-no-wake", "FAIL  threadpool: a job of 3 x 150 ms completes" },
 };
 
 /* Runs build/grade LAB SERVER; returns its exit status, output in out. */
@@ -45,6 +68,21 @@ START_TEST(test_untouched_starter_fails)
 	ck_assert_msg(strstr(out, l->starter_fails), "want \"%s\" in:\n%s", l->starter_fails,
 		      out);
 	ck_assert_msg(!strstr(out, "checks pass: done"), "%s", out);
+}
+END_TEST
+
+START_TEST(test_wrong_solution_fails)
+{
+	const struct wrong *w = &wrongs[_i];
+	char lab[3] = { w->name[3], w->name[4], 0 };	/* "labNN-..." */
+	char server[512], out[16384];
+
+	snprintf(server, sizeof(server), "%s/wrong/%s", tu_build_dir(), w->name);
+	int rc = grade(lab, server, out, sizeof(out));
+
+	ck_assert_msg(rc == 1, "grade %s on %s exited %d:\n%s", lab, w->name, rc, out);
+	ck_assert_msg(strstr(out, w->fails), "%s: want \"%s\" in:\n%s", w->name, w->fails,
+		      out);
 }
 END_TEST
 
@@ -80,6 +118,8 @@ Suite *grade_suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_untouched_starter_fails, 0, n);
+	tcase_add_loop_test(tc, test_wrong_solution_fails, 0,
+			    (int)(sizeof(wrongs) / sizeof(wrongs[0])));
 	tcase_add_loop_test(tc, test_reference_solution_passes, 0, n);
 	tcase_add_test(tc, test_lab_without_code_is_refused);
 	suite_add_tcase(s, tc);
