@@ -15,7 +15,9 @@
  *           find each one's session by id and send it.
  * The rule that makes it safe: a worker never touches a struct session or
  * a struct lws. It only knows the session's id; the loop thread looks the
- * id up (server_find_session returns NULL once the client has gone).
+ * id up (server_find_session returns NULL once the client has gone). A
+ * worker that calls a session function anyway stops the server with a
+ * message naming it: the core checks the calling thread.
  *
  * Threads: every field says which thread may touch it and under which
  * lock. Keep it that way, and check with ThreadSanitizer:
