@@ -136,8 +136,8 @@ incomplete=""
 # Every configuration's server starts first and waits, idle, for its
 # turn; then the runs go round: run 1 of every configuration, run 2 of
 # every one, and so on. Interleaved, because this machine's cores change
-# speed by up to 10% from one half-minute to the next (docs/experiment.md,
-# "Same work"): run one configuration after another and a configuration
+# speed by up to 10% from one half-minute to the next
+# (docs/experiment-reference.md, "Same work"): run one configuration after another and a configuration
 # measured in a slow stretch looks slower than the rest, for nothing it
 # did. Round-robin, every configuration samples every stretch alike.
 # Server i (1..total) is pid_i on port_i; gone_i is set once the harness

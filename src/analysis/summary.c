@@ -1,6 +1,6 @@
 /*
  * summary.c: see summary.h. The verdict rules live here and in
- * docs/experiment.md; change both together.
+ * docs/experiment-reference.md; change both together.
  */
 #include "analysis/summary.h"
 

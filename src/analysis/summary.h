@@ -1,7 +1,8 @@
 /*
  * summary.h: what one configuration of an experiment showed, computed from
- * the rows the harness wrote, and the verdicts docs/experiment.md defines.
- * Pure functions over arrays, so they are unit-tested (test_summary.c).
+ * the rows the harness wrote, and the verdicts that
+ * docs/experiment-reference.md defines. Pure functions over arrays, so
+ * they are unit-tested (test_summary.c).
  *
  * Every figure is in microseconds of the one clock client and server share.
  * Percentiles are nearest-rank (common/stats.h): every value reported was
@@ -28,7 +29,7 @@ struct summary_dist {
 	int64_t min, q1, p50, q3, p99, max;
 };
 
-/* The verdict rules (docs/experiment.md, "Verdicts"). */
+/* The verdict rules (docs/experiment-reference.md, "Verdicts"). */
 #define SUMMARY_TOGETHER_RATIO 0.5	/* consecutive messages closer than half
 					   the time between their results:
 					   they arrived together */

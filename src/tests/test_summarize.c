@@ -171,8 +171,8 @@ static bool ends_with(const char *row, const char *suffix)
  * one whose items are half as much work again as the others': the summary
  * must not compare it with them. Half, because this machine's cores
  * change speed by up to 10% between one run and the next
- * (docs/experiment.md, "Same work"): the two equal servers can land 5%
- * apart, the odd one out lands 40-60% off. */
+ * (docs/experiment-reference.md, "Same work"): the two equal servers can
+ * land 5% apart, the odd one out lands 40-60% off. */
 static void make_uneven_run(const char *dir)
 {
 	char more[32];
