@@ -147,6 +147,8 @@ $(BUILD)/wrong/%: src/tests/wrong/%.patch scripts/build-wrong.sh $(wildcard src/
 		"$(LDFLAGS_ALL) $(LWS_LIBS) -lm" $(CORE_OBJ) $(LOOPTIMER_OBJ) $(COMMON_OBJ)
 
 # make grade LAB=02 builds labs/02-*/exercise.c and grades it; no LAB: all.
+# Lab 04 is graded twice: as built, then built with ThreadSanitizer, which
+# catches an unlocked ring that no timing can (src/tests/wrong/).
 LAB ?=
 GRADE_LABS = $(if $(LAB),$(filter $(LAB),$(LABS_GRADED)),$(LABS_GRADED))
 grade: $(BUILD)/grade $$(foreach l,$$(GRADE_LABS),$(BUILD)/labs/server-lab$$(l)) ## grade your lab exercise: make grade LAB=02 (or 03, 04; no LAB: all three)
@@ -156,7 +158,13 @@ grade: $(BUILD)/grade $$(foreach l,$$(GRADE_LABS),$(BUILD)/labs/server-lab$$(l))
 	@rc=0; for lab in $(GRADE_LABS); do \
 		echo "== lab $$lab: $$(ls -d labs/$$lab-*)/exercise.c"; \
 		$(BUILD)/grade $$lab $(BUILD)/labs/server-lab$$lab || rc=1; \
-	done; exit $$rc
+	done; \
+	if [ -z "$(SAN)" ] && [ -n "$(filter 04,$(GRADE_LABS))" ]; then \
+		echo "== lab 04 again, built with ThreadSanitizer: a data race fails it"; \
+		$(MAKE) --no-print-directory BUILD=build/tsan SAN=thread OPT="-O1 -g" \
+			build/labs/server-lab04 >/dev/null && \
+		$(TSAN_ENV) $(BUILD)/grade 04 build/tsan/labs/server-lab04 || rc=1; \
+	fi; exit $$rc
 
 # the grader drives servers with the tests' independent client
 GRADE_OBJ := $(call obj,$(wildcard src/grade/*.c) src/harness/reply.c) $(CLIENT_OBJ)
@@ -211,13 +219,13 @@ test-asan: ## the same tests, built with AddressSanitizer + UndefinedBehaviorSan
 	@$(SAN_ENV) $(MAKE) --no-print-directory BUILD=build/asan SAN=address,undefined OPT="-O1 -g" test
 
 # ThreadSanitizer: the thread pool's own tests (mid-job disconnects among
-# them) and the tests every variant shares (start-up, SIGINT mid-item,
-# shutdown joins).
+# them), the tests every variant shares (start-up, SIGINT mid-item,
+# shutdown joins), and the grader failing an unlocked ring (grade_tsan).
 TSAN_ENV = TSAN_OPTIONS=halt_on_error=1:exitcode=88:second_deadlock_stack=1
 
 test-tsan: ## the thread-pool tests built with ThreadSanitizer
 	@$(TSAN_ENV) $(MAKE) --no-print-directory BUILD=build/tsan SAN=thread OPT="-O1 -g" \
-		SUITES=threadpool,variants test
+		SUITES=threadpool,variants,grade_tsan test
 
 # valgrind memcheck: the abuse and bad-input suites with every server
 # started inside valgrind (tu_start, $SENDLAB_VALGRIND): any invalid access,

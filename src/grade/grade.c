@@ -64,10 +64,12 @@ bool grade_start(struct grade *g, struct spawned *s, ...)
 	return false;
 }
 
-/* The first line of the report that starts at `at`, quoted as evidence. */
-static void grade_quote_stderr(struct grade *g, const char *what, const char *at,
-			       const char *kind)
+/* The whole line of errtext that holds `at`, quoted as evidence. */
+static void grade_quote_stderr(struct grade *g, const char *what, const char *errtext,
+			       const char *at, const char *kind)
 {
+	while (at > errtext && at[-1] != '\n')
+		at--;
 	int len = (int)strcspn(at, "\n");
 
 	grade_check(g, false, "%s: the server's stderr holds %s: %.*s", what, kind,
@@ -77,23 +79,25 @@ static void grade_quote_stderr(struct grade *g, const char *what, const char *at
 void grade_stop(struct grade *g, struct spawned *s, const char *what)
 {
 	int st = spawn_stop(s, SIGTERM, 5000);
-	char errtext[8192];
+	char errtext[8192], how[64] = "";
 	const char *at;
 
 	spawn_read_stderr(s, errtext, sizeof(errtext));
 	spawn_cleanup(s);
-	if ((at = strstr(errtext, "called from a thread other than")) != NULL) {
-		while (at > errtext && at[-1] != '\n')
-			at--;
-		grade_quote_stderr(g, what, at, "the core's wrong-thread report");
-	}
+	if ((at = strstr(errtext, "called from a thread other than")) != NULL)
+		grade_quote_stderr(g, what, errtext, at, "the core's wrong-thread report");
 	if ((at = strstr(errtext, "Sanitizer")) != NULL ||
 	    (at = strstr(errtext, "runtime error")) != NULL)
-		grade_quote_stderr(g, what, at, "a sanitizer report");
-	grade_check(g, st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
-		    "%s: the server exits with status 0 on SIGTERM%s", what,
-		    st == -1 ? " (it did not exit within 5 s)" :
-		    WIFSIGNALED(st) ? " (it had died of a signal: a crash or an abort)" : "");
+		grade_quote_stderr(g, what, errtext, at, "a sanitizer report");
+	if (st == -1)
+		snprintf(how, sizeof(how), " (it did not exit within 5 s)");
+	else if (WIFSIGNALED(st))
+		snprintf(how, sizeof(how), " (it had died of signal %d: a crash or an "
+			 "abort)", WTERMSIG(st));
+	else if (WEXITSTATUS(st) != 0)
+		snprintf(how, sizeof(how), " (it exited with status %d)", WEXITSTATUS(st));
+	grade_check(g, !how[0], "%s: the server exits with status 0 on SIGTERM%s", what,
+		    how);
 }
 
 struct wsc *grade_connect(struct grade *g, struct spawned *s, const char *what)

@@ -35,6 +35,7 @@ Suite *fixes_suite(void);
 Suite *threadpool_suite(void);
 Suite *summarize_suite(void);
 Suite *grade_suite(void);
+Suite *grade_tsan_suite(void);
 Suite *abuse_suite(void);
 Suite *scaling_run_suite(void);
 Suite *run_of_suite(void);
