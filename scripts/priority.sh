@@ -1,6 +1,6 @@
 #!/bin/sh
-# priority.sh: who gets the core, the event loop or the workers? (issue 13,
-# item 2; docs/scaling.md, "Who gets the core").
+# priority.sh: who gets the core, the event loop or the workers?
+# (docs/scaling.md, "Who gets the core").
 #
 # server-threadpool with --work cpu, every scheduling policy in
 # PRIORITY_POLICIES, at K = 1, 8 and 16 clients: the bystander's worst echo,

@@ -141,7 +141,7 @@ static void write_markdown_same_work(FILE *f, const struct summary_run *r)
 	fprintf(f, ". **Noisy, not comparable**, more than %.0f%% off: the same "
 		"iterations took another time, so the core ran at another speed while "
 		"they ran (this machine's cores change speed by up to 10%% from one "
-		"second to the next: docs/experiment.md, \"Same work\"), and their "
+		"second to the next: docs/experiment-reference.md, \"Same work\"), and their "
 		"times are not to be compared with the others':",
 		100 * SUMMARY_SAME_WORK);
 	for (int k = 0; k < r->n; k++)
@@ -238,7 +238,7 @@ void summary_write_markdown(FILE *f, const struct summary_run *r)
 	fprintf(f, "# Experiment %s: summary\n\n", r->run_id);
 	fprintf(f, "Parameters: %s. Machine, versions and commit: `env.txt`. "
 		"All times in ms; medians and percentiles pool every run. "
-		"Verdict rules: docs/experiment.md.\n\n", r->params);
+		"Verdict rules: docs/experiment-reference.md.\n\n", r->params);
 	write_markdown_incomplete(f, r);
 	write_markdown_verdicts(f, r);
 	write_markdown_same_work(f, r);

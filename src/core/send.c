@@ -1,6 +1,7 @@
 /*
- * send.c: the three send disciplines (the spec's variants.md, "The send
- * path"). Which one runs is chosen with --send; all variants share them.
+ * send.c: the three send disciplines (docs/the-bug.md, "Three ways
+ * "send" works"). Which one runs is chosen with --send; all variants
+ * share them.
  *
  *   proactor  write at once if no earlier write on this connection is still
  *             waiting for the loop to confirm it; otherwise queue. A write
