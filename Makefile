@@ -162,7 +162,7 @@ grade: $(BUILD)/grade $$(foreach l,$$(GRADE_LABS),$(BUILD)/labs/server-lab$$(l))
 	if [ -z "$(SAN)" ] && [ -n "$(filter 04,$(GRADE_LABS))" ]; then \
 		echo "== lab 04 again, built with ThreadSanitizer: a data race fails it"; \
 		$(MAKE) --no-print-directory BUILD=build/tsan SAN=thread OPT="-O1 -g" \
-			build/labs/server-lab04 >/dev/null && \
+			build/tsan/labs/server-lab04 >/dev/null && \
 		$(TSAN_ENV) $(BUILD)/grade 04 build/tsan/labs/server-lab04 || rc=1; \
 	fi; exit $$rc
 
