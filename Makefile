@@ -73,7 +73,7 @@ UNIT_TEST_SRC := src/tests/unit_main.c \
 UNIT_TESTS := $(BUILD)/tests/unit
 INTEGRATION_TESTS := $(BUILD)/tests/integration
 
-.PHONY: all help deps test test-asan test-tsan test-valgrind fuzz experiment scaling plots grade include-graph clean clean-results FORCE
+.PHONY: all help deps test test-asan test-tsan test-valgrind fuzz experiment scaling plots grade include-graph words clean clean-results FORCE
 .DEFAULT_GOAL := all
 # Keep every object: without this make deletes the "intermediate" ones of
 # pattern chains and rebuilds them on the next target.
@@ -297,6 +297,10 @@ scaling: $(BINS) ## K clients x pool sizes, cpu and sleep work: CSVs, plots and 
 RUN ?= results/latest
 plots: $(BUILD)/summarize $(BUILD)/scaling-summarize | $(DEPS_STAMP) ## redraw the summary and every plot of results/latest (or RUN=dir, e.g. results/latest-scaling) from its CSVs alone
 	@BUILD=$(BUILD) sh scripts/plots.sh $(RUN) && echo "redrew $(RUN): its summary and figures, from the CSVs"
+
+# docs/ and labs/ stay readable: 15,000 words together, 1,500 per lab.
+words: ## count the words of docs/ and labs/ against their budget
+	@sh scripts/words.sh
 
 include-graph: ## which module (directory of src/) includes which; MODULE=harness: file by file
 	@sh scripts/include-graph.sh $(MODULE)
