@@ -23,6 +23,7 @@ int main(void)
 	srunner_add_suite(sr, summarize_suite());
 	srunner_add_suite(sr, grade_suite());
 	srunner_add_suite(sr, grade_tsan_suite());
+	srunner_add_suite(sr, labrun_suite());
 	srunner_add_suite(sr, scaling_run_suite());
 	srunner_add_suite(sr, run_of_suite());
 	srunner_run_all(sr, CK_NORMAL);

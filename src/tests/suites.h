@@ -36,6 +36,7 @@ Suite *threadpool_suite(void);
 Suite *summarize_suite(void);
 Suite *grade_suite(void);
 Suite *grade_tsan_suite(void);
+Suite *labrun_suite(void);
 Suite *abuse_suite(void);
 Suite *scaling_run_suite(void);
 Suite *run_of_suite(void);
