@@ -3,8 +3,8 @@
  *
  * A PING follows each result, and the next item starts only when the PONG
  * answering that PING arrives: not at any PONG. So besides a normal job
- * (on time, one PING per item, each item after the previous result
- * arrived) the grader answers with wrong PONGs first (nonsense, the
+ * (on time, one PING per item, another client served between items, each
+ * item after the previous result arrived) the grader answers with wrong PONGs first (nonsense, the
  * previous job's, the previous item's) and the right one 100 ms later,
  * and checks that no item started before the right one was sent. A client
  * that stops answering gets the timeout error naming the right result,
@@ -281,6 +281,17 @@ void grade_lab03(struct grade *g)
 			grade_check(g, w.pings == w.items, "%s: the client got %d PINGs for "
 				    "%d items; want one after each result", what, w.pings,
 				    w.items);
+			/* between items the loop is free: another client waits
+			 * about one item, not the whole job (both on the
+			 * grader's clock) */
+			double job = grade_ms(w.arrived[w.items - 1] - w.t_request);
+			double waited = grade_ms(w.worst_echo);
+
+			grade_check(g, waited <= job / 2, "%s: another client waited at most "
+				    "%.1f ms during a job of %.1f ms; served between items, it "
+				    "waits about one item (<= half the job)%s", what, waited, job,
+				    waited <= job / 2 ? "" : ". Likely cause: the next item starts "
+				    "before the loop has run (not from the pong hook)");
 			for (int k = 1; k < w.items; k++)
 				grade_check(g, w.start[k] >= w.arrived[k - 1], "%s: item %d "
 					    "started %.1f ms after result %d reached the client; "
