@@ -113,15 +113,15 @@ struct wsc *grade_connect(struct grade *g, struct spawned *s, const char *what)
 }
 
 bool grade_job(struct grade *g, const struct spawned *s, const char *what,
-	       const char *hint, struct watched *w)
+	       const char *hint, int items, int work_ms, struct watched *w)
 {
 	char err[512];
 
-	if (watch_job(s->port, GRADE_ITEMS, GRADE_WORK_MS, GRADE_BYSTANDER_MS, w, err,
+	if (watch_job(s->port, items, work_ms, GRADE_BYSTANDER_MS, w, err,
 		      sizeof(err)))
 		return true;
 	grade_check(g, false, "%s: a job of %d x %d ms completes: %s. Likely cause: %s",
-		    what, GRADE_ITEMS, GRADE_WORK_MS, err, hint);
+		    what, items, work_ms, err, hint);
 	return false;
 }
 
@@ -135,7 +135,8 @@ static int grade_stamps_out_of_order(const struct watched *w)
 	return -1;
 }
 
-void grade_delivery(struct grade *g, const char *what, const struct watched *w)
+void grade_delivery(struct grade *g, const char *what, int work_ms,
+		    const struct watched *w)
 {
 	int shortest = 0, latest = 0, tightest = 1;
 
@@ -166,9 +167,9 @@ void grade_delivery(struct grade *g, const char *what, const struct watched *w)
 			    grade_ms(w->arrived[bad] - w->t_request));
 	int64_t item = w->done[shortest] - w->start[shortest];
 
-	grade_check(g, item >= GRADE_WORK_MS * 1000 / 2, "%s: the shortest item took "
+	grade_check(g, item >= work_ms * 1000 / 2, "%s: the shortest item took "
 		    "%.1f ms (item %d); each item is %d ms of work (>= %d)", what,
-		    grade_ms(item), shortest, GRADE_WORK_MS, GRADE_WORK_MS / 2);
+		    grade_ms(item), shortest, work_ms, work_ms / 2);
 	/* On the grader's clock alone: a server that sends each result as
 	 * it is ready gets result 0 out after 1 item of the job's N, one
 	 * that holds results back after most of the job (compute all, then
@@ -191,10 +192,10 @@ void grade_delivery(struct grade *g, const char *what, const struct watched *w)
 		    "queue while the next item computes");
 	double gap = grade_ms(w->arrived[tightest] - w->arrived[tightest - 1]);
 
-	grade_check(g, gap >= GRADE_WORK_MS / 2.0, "%s: results %d and %d arrived %.1f ms "
+	grade_check(g, gap >= work_ms / 2.0, "%s: results %d and %d arrived %.1f ms "
 		    "apart on the grader's clock; one item apart is %d ms (>= %d)%s",
-		    what, tightest - 1, tightest, gap, GRADE_WORK_MS, GRADE_WORK_MS / 2,
-		    gap >= GRADE_WORK_MS / 2.0 ? "" : ". Likely cause: they were held and "
+		    what, tightest - 1, tightest, gap, work_ms, work_ms / 2,
+		    gap >= work_ms / 2.0 ? "" : ". Likely cause: they were held and "
 		    "sent together");
 }
 

@@ -51,16 +51,17 @@ void grade_stop(struct grade *g, struct spawned *s, const char *what);
  * NULL, so the caller just returns. */
 struct wsc *grade_connect(struct grade *g, struct spawned *s, const char *what);
 
-/* Runs one watched job of GRADE_ITEMS x GRADE_WORK_MS with a bystander;
- * a failure is a failed check that ends with `hint` (the likely cause). */
+/* Runs one watched job of items x work_ms with a bystander; a failure is
+ * a failed check that ends with `hint` (the likely cause). */
 bool grade_job(struct grade *g, const struct spawned *s, const char *what,
-	       const char *hint, struct watched *w);
+	       const char *hint, int items, int work_ms, struct watched *w);
 
 /* What every fixed server shows, on the grader's clock: each item took
  * about work_ms, its stamps are in order and before its arrival, each
  * message arrived within GRADE_ON_TIME_MS of its compute, and arrivals
  * are spaced by about an item, not clumped. */
-void grade_delivery(struct grade *g, const char *what, const struct watched *w);
+void grade_delivery(struct grade *g, const char *what, int work_ms,
+		    const struct watched *w);
 
 /* Reads frames until a TEXT one arrives (answering nothing); false on a
  * timeout or a closed connection. */

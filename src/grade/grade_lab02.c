@@ -31,8 +31,9 @@ void grade_lab02(struct grade *g)
 		snprintf(what, sizeof(what), "--send %s", sends[i]);
 		if (!grade_start(g, &s, "--send", sends[i], NULL))
 			continue;
-		if (grade_job(g, &s, what, lab02_stall_hint, &w)) {
-			grade_delivery(g, what, &w);
+		if (grade_job(g, &s, what, lab02_stall_hint, GRADE_ITEMS, GRADE_WORK_MS,
+			      &w)) {
+			grade_delivery(g, what, GRADE_WORK_MS, &w);
 			int worst = 1;
 
 			for (int k = 2; k < w.items; k++)

@@ -140,11 +140,11 @@ void grade_lab04(struct grade *g)
 	 * right solution */
 	if (!grade_start(g, &s, "--threads", "2", "--worker-priority", "nice", NULL))
 		return;
-	if (!grade_job(g, &s, what, lab04_stall_hint, &w)) {
+	if (!grade_job(g, &s, what, lab04_stall_hint, GRADE_ITEMS, GRADE_WORK_MS, &w)) {
 		grade_stop(g, &s, what);	/* the other checks need results too */
 		return;
 	}
-	grade_delivery(g, what, &w);
+	grade_delivery(g, what, GRADE_WORK_MS, &w);
 	grade_check(g, w.worst_echo < 50000, "%s: another client waited at most "
 		    "%.1f ms during the job; with the work off the loop thread, "
 		    "under 50 ms", what, grade_ms(w.worst_echo));
