@@ -54,6 +54,8 @@ static bool watch_echo(struct watched *w, const struct wsc_frame *f, int *out,
 
 	if (waited > w->worst_echo)
 		w->worst_echo = waited;
+	if (w->echo_times < WATCH_MAX_ECHO_TIMES)
+		w->echo_arrived[w->echo_times++] = f->t_arrive_us;
 	w->echoes++;
 	(*out)--;
 	return true;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #define WATCH_MAX_ITEMS 16
+#define WATCH_MAX_ECHO_TIMES 256
 
 /* What the client saw of one job. Times are CLOCK_MONOTONIC us. */
 struct watched {
@@ -23,6 +24,9 @@ struct watched {
 	int64_t job;		/* t_recv .. last t_done (us) */
 	int echoes;
 	int64_t worst_echo;	/* the bystander's longest wait (us) */
+	int64_t echo_arrived[WATCH_MAX_ECHO_TIMES]; /* when the first echo
+				   replies reached the bystander */
+	int echo_times;		/* how many of them echo_arrived holds */
 	int64_t lag_max;	/* the server's own lag monitor, over the job */
 	int64_t stalls;
 	int pings;		/* WebSocket PINGs the job connection got

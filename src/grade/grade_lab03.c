@@ -3,8 +3,8 @@
  *
  * A PING follows each result, and the next item starts only when the PONG
  * answering that PING arrives: not at any PONG. So besides a normal job
- * (on time, one PING per item, another client served between items, each
- * item after the previous result arrived) the grader answers with wrong PONGs first (nonsense, the
+ * (on time, one PING per item, another client answered during the job,
+ * each item after the previous result arrived) the grader answers with wrong PONGs first (nonsense, the
  * previous job's, the previous item's) and the right one 100 ms later,
  * and checks that no item started before the right one was sent. A client
  * that stops answering gets the timeout error naming the right result,
@@ -19,9 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The normal job: 5 items, so that "served between items" (a wait of
- * one item, two when the PONG beats the other client's request to the
- * loop) and "served after the job" (all five) are far apart. */
+/* The normal job: 5 items of 100 ms, gaps enough for another client. */
 #define LAB03_ITEMS 5
 #define LAB03_WORK_MS 100
 #define LAB03_WRONG_FIRST_MS 100	/* wrong PONGs, then the right one this much later */
@@ -287,18 +285,24 @@ void grade_lab03(struct grade *g)
 			grade_check(g, w.pings == w.items, "%s: the client got %d PINGs for "
 				    "%d items; want one after each result", what, w.pings,
 				    w.items);
-			/* between items the loop is free: another client waits
-			 * one item, or two when the job's PONG reaches the loop
-			 * just before its request, never the whole job (both
-			 * on the grader's clock) */
-			double job = grade_ms(w.arrived[w.items - 1] - w.t_request);
-			double waited = grade_ms(w.worst_echo);
+			/* Between items the loop is free, so another client's
+			 * echo is answered during the job, not only after it.
+			 * Not "within one item": on the reference a wait of
+			 * several items happens (590 ms of a 750 ms job, once
+			 * in 40 rounds on a busy machine; why is not traced).
+			 * But in 40 rounds some reply always came during the
+			 * job, and the first gap should answer one: the
+			 * echo's read turn comes with the turn that writes
+			 * the PING, before its PONG can exist. */
+			int early = 0;
+			int64_t before = w.arrived[w.items - 1] - LAB03_WORK_MS * 1000 / 2;
 
-			grade_check(g, waited <= job * 0.6, "%s: another client waited at most "
-				    "%.1f ms during a job of %.1f ms; served between items, it "
-				    "waits one or two items of %d (<= 0.6 x the job)%s", what,
-				    waited, job, LAB03_ITEMS, waited <= job * 0.6 ? "" : ". Likely "
-				    "cause: the next item starts "
+			for (int k = 0; k < w.echo_times; k++)
+				early += w.echo_arrived[k] < before;
+			grade_check(g, early > 0, "%s: another client got %d echo replies "
+				    "more than half an item before the job's last result; "
+				    "served between items, at least 1%s", what, early,
+				    early > 0 ? "" : ". Likely cause: the next item starts "
 				    "before the loop has run (not from the pong hook)");
 			for (int k = 1; k < w.items; k++)
 				grade_check(g, w.start[k] >= w.arrived[k - 1], "%s: item %d "
