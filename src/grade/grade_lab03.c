@@ -19,12 +19,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The normal job: 5 items of 100 ms, gaps enough for another client. */
-#define LAB03_ITEMS 5
-#define LAB03_WORK_MS 100
 #define LAB03_WRONG_FIRST_MS 100	/* wrong PONGs, then the right one this much later */
 #define LAB03_JOB_B_ITEMS 3
-#define LAB03_SHORT_MS 20
 
 static const char *const lab03_stall_hint =
 	"no item after the first: does the pong hook start the next item when "
@@ -279,9 +275,9 @@ void grade_lab03(struct grade *g)
 	struct watched w;
 
 	if (grade_start(g, &s, NULL)) {
-		if (grade_job(g, &s, what, lab03_stall_hint, LAB03_ITEMS, LAB03_WORK_MS,
+		if (grade_job(g, &s, what, lab03_stall_hint, GRADE_ITEMS, GRADE_WORK_MS,
 			      &w)) {
-			grade_delivery(g, what, LAB03_WORK_MS, &w);
+			grade_delivery(g, what, GRADE_WORK_MS, &w);
 			grade_check(g, w.pings == w.items, "%s: the client got %d PINGs for "
 				    "%d items; want one after each result", what, w.pings,
 				    w.items);
@@ -295,7 +291,7 @@ void grade_lab03(struct grade *g)
 			 * echo's read turn comes with the turn that writes
 			 * the PING, before its PONG can exist. */
 			int early = 0;
-			int64_t before = w.arrived[w.items - 1] - LAB03_WORK_MS * 1000 / 2;
+			int64_t before = w.arrived[w.items - 1] - GRADE_WORK_MS * 1000 / 2;
 
 			for (int k = 0; k < w.echo_times; k++)
 				early += w.echo_arrived[k] < before;
