@@ -204,6 +204,34 @@ START_TEST(test_lag_log_and_stall_warning)
 }
 END_TEST
 
+/* The start-up line says how items are computed: under --work cpu the
+ * calibrated iterations a ms, under --work sleep no iteration count (a
+ * nanosleep has none; it used to print "0 iterations/ms"). */
+START_TEST(test_startup_line_names_the_work)
+{
+	static const char *const works[] = { "cpu", "sleep" };
+
+	for (int i = 0; i < 2; i++) {
+		struct spawned s;
+		char errtext[4096], err[512];
+		char *argv[] = { server_path(), "--port", "0", "--work", (char *)works[i],
+				 "--iters-per-ms", "1000", NULL };
+
+		ck_assert_msg(spawn_server(&s, argv, TU_START_MS, err, sizeof(err)) == 0,
+			      "%s", err);
+		spawn_read_stderr(&s, errtext, sizeof(errtext));
+		tu_stop_clean(&s);
+		if (i == 0) {
+			ck_assert_msg(strstr(errtext, "work=cpu (1000 iterations/ms, given)"),
+				      "stderr: %s", errtext);
+		} else {
+			ck_assert_msg(strstr(errtext, "work=sleep\n"), "stderr: %s", errtext);
+			ck_assert_msg(!strstr(errtext, "iterations"), "stderr: %s", errtext);
+		}
+	}
+}
+END_TEST
+
 /* A lag log that cannot be written (a full disk) is no silent truncation:
  * the server says so at once, keeps serving, and exits 1, not 0, so the
  * script that asked for the log knows it is short. */
@@ -242,6 +270,7 @@ Suite *server_suite(void)
 	tcase_add_test(tc, test_stats_reports_the_stall);
 	tcase_add_test(tc, test_lag_log_and_stall_warning);
 	tcase_add_test(tc, test_lag_log_on_a_full_disk);
+	tcase_add_test(tc, test_startup_line_names_the_work);
 	suite_add_tcase(s, tc);
 	return s;
 }
