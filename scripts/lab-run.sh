@@ -22,7 +22,9 @@
 # harness are stopped before this script exits.
 set -u
 
-die() {
+# server_reap (stop a server if it runs, reap it, say what became of it)
+. "$(dirname "$0")/lib.sh"
+die() {	# lib.sh's, with this script's name
 	echo "lab-run: $*" >&2
 	exit 1
 }
@@ -77,15 +79,10 @@ cleanup() {
 	if [ -n "$hpid" ]; then
 		kill -TERM "$hpid" 2>/dev/null
 	fi
-	if [ -n "$spid" ] && kill -0 "$spid" 2>/dev/null; then
-		kill -TERM "$spid" 2>/dev/null
-		_i=0
-		while kill -0 "$spid" 2>/dev/null && [ $_i -lt 100 ]; do
-			sleep 0.05
-			_i=$((_i + 1))
-		done
-		kill -KILL "$spid" 2>/dev/null
-		echo "lab-run: stopped the server (pid $spid)" >&2
+	if [ -n "$spid" ]; then
+		SERVER_PID=$spid
+		server_reap
+		echo "lab-run: the server (pid $spid) $SERVER_FATE" >&2
 	fi
 	rm -rf "$tmp"
 }
@@ -132,35 +129,21 @@ hpid=
 sleep "$idle"
 
 # 3. stop the server and show what it said
-sstatus=0
-if kill -0 "$spid" 2>/dev/null; then
-	kill -TERM "$spid"
-	tries=0
-	while kill -0 "$spid" 2>/dev/null && [ $tries -lt 100 ]; do
-		sleep 0.05
-		tries=$((tries + 1))
-	done
-	if kill -0 "$spid" 2>/dev/null; then
-		kill -KILL "$spid" 2>/dev/null
-		echo "lab-run: the server did not stop within 5 s of SIGTERM: killed" >&2
-	fi
-	wait "$spid" || sstatus=$?
-	spid=
-	stopped="stopped by SIGTERM"
-else
-	wait "$spid" || sstatus=$?
-	spid=
-	stopped="had already stopped before the harness ended"
-fi
+SERVER_PID=$spid
+server_reap
+spid=
 server_said
-if [ "$sstatus" -gt 128 ]; then
-	echo "lab-run: the server died of signal $((sstatus - 128)) ($stopped)" >&2
-elif [ "$sstatus" -ne 0 ]; then
-	echo "lab-run: the server exited with status $sstatus ($stopped)" >&2
-elif [ "$stopped" != "stopped by SIGTERM" ]; then
-	echo "lab-run: the server $stopped" >&2
-	sstatus=1
-fi
+sstatus=0
+case $SERVER_FATE in
+"was still running"*)
+	if [ "$SERVER_STATUS" -ne 0 ]; then
+		echo "lab-run: after SIGTERM the server exited with status $SERVER_STATUS" >&2
+		sstatus=1
+	fi ;;
+*)
+	echo "lab-run: the server $SERVER_FATE before the harness ended" >&2
+	sstatus=1 ;;
+esac
 if [ -n "$lagfile" ] && [ -f "$lagfile" ]; then
 	# nearest-rank percentiles of column 2 (lag_us), as the server's
 	sort -t, -k2,2n "$lagfile" | awk -F, -v f="$lagfile" '

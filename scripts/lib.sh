@@ -7,7 +7,9 @@
 #     fails unless the server exits with status 0.
 # server_reap                           after a failed run, where the server
 #     may have died: stops it if it still runs (SIGTERM, SIGKILL after 5 s)
-#     and reaps it; never fails. SERVER_FATE says what had become of it.
+#     and reaps it; never fails. SERVER_FATE says what had become of it
+#     (starting "was still running" if it was), SERVER_STATUS its exit
+#     status (128+N: killed by signal N).
 # die MESSAGE                           prints to stderr and exits 1.
 # calibrate BUILD                       sets ITERS_PER_MS: kept if already
 #     set (make ... ITERS_PER_MS=N, or an experiment handing its figure to
@@ -103,6 +105,7 @@ server_reap() {
 	fi
 	_status=0
 	wait "$SERVER_PID" 2>/dev/null || _status=$?
+	SERVER_STATUS=$_status
 	if [ "$_running" = 1 ]; then
 		SERVER_FATE="was still running (stopped now)"
 	elif [ "$_status" -gt 128 ]; then
