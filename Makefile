@@ -17,7 +17,7 @@ endif
 CC ?= cc
 OPT ?= -O2 -g
 
-SERVERS := blocking flush pingpong threadpool
+SERVERS := blocking flush pingpong threadpool partition
 
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Isrc
 CFLAGS_ALL = -std=c11 -Wall -Wextra -Wpedantic -Werror $(OPT) -pthread -MMD -MP \
@@ -48,7 +48,7 @@ CORE_OBJ := $(call obj,$(CORE_SRC) src/core/server.c)
 HARNESS_OBJ := $(call obj,$(HARNESS_SRC))
 ANALYSIS_OBJ := $(call obj,$(ANALYSIS_SRC))
 # the core without its lws glue, for the unit tests
-UNIT_CORE_OBJ := $(filter-out $(addprefix $(BUILD)/obj/core/,server.o session.o send.o threadsched.o workers.o completion.o),$(CORE_OBJ))
+UNIT_CORE_OBJ := $(filter-out $(addprefix $(BUILD)/obj/core/,server.o session.o send.o yield.o threadsched.o workers.o completion.o),$(CORE_OBJ))
 
 SERVER_BINS := $(addprefix $(BUILD)/server-,$(SERVERS))
 BINS := $(SERVER_BINS) $(BUILD)/harness $(BUILD)/summarize $(BUILD)/scaling-summarize $(BUILD)/grade
@@ -59,7 +59,7 @@ CLIENT_SRC := $(wildcard src/client/*.c)
 CLIENT_OBJ := $(call obj,$(CLIENT_SRC))
 
 # unit tests: pure functions (the core without its lws glue and threads:
-# server.c, session.c, send.c, threadsched.c, workers.c, completion.c);
+# server.c, session.c, send.c, yield.c, threadsched.c, workers.c, completion.c);
 # integration tests: processes over loopback
 INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
 	src/tests/test_badinput.c src/tests/test_badframes.c src/tests/test_shape.c \

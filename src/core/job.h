@@ -5,6 +5,7 @@
 #define SENDLAB_JOB_H
 
 #include "core/proto.h"
+#include "core/work.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,6 +23,16 @@ struct item_result {
 				   thread waits for a core, so it shows whether
 				   two servers' items were the same work */
 	uint64_t value;		/* the work's checksum */
+};
+
+/* An item computed in slices on the loop thread (session_compute_slice):
+ * how far it has got. Zero it before the item's first slice. Loop thread
+ * only. */
+struct item_part {
+	bool started;		/* its first slice has run */
+	int64_t t_start_us;	/* ... and began then */
+	int64_t cpu_us;		/* CPU time of the slices so far */
+	struct work_part work;	/* the computation itself, resumable */
 };
 
 /* A connection's job. Loop thread only. At most one per connection: it is

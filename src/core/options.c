@@ -39,6 +39,18 @@ const char *options_priority_name(enum worker_priority p)
 	return "?";
 }
 
+const char *options_yield_name(enum yield_mode y)
+{
+	switch (y) {
+	case YIELD_TURN: return "turn";
+	case YIELD_WRITEABLE: return "writeable";
+	case YIELD_WAKE: return "wake";
+	case YIELD_TIMER0: return "timer0";
+	case YIELD_TIMER1: return "timer1";
+	}
+	return "?";
+}
+
 enum option_kind {
 	OPT_FLAG,	/* no value: sets a bool */
 	OPT_TEXT,	/* a non-empty string */
@@ -61,6 +73,7 @@ struct option_row {
 static const char *const send_words[] = { "proactor", "queue", "direct", NULL };
 static const char *const work_words[] = { "cpu", "sleep", NULL };
 static const char *const priority_words[] = { "normal", "nice", "idle", NULL };
+static const char *const yield_words[] = { "turn", "writeable", "wake", "timer0", "timer1", NULL };
 
 #define AT(field) offsetof(struct options, field)
 
@@ -97,6 +110,14 @@ static const struct option_row option_table[] = {
 	  .min = 1, .max = OPTIONS_PONG_TIMEOUT_MAX, .only = OPTIONS_PONG_TIMEOUT,
 	  .only_for = "--pong-timeout-ms is only for server-pingpong: "
 		      "server-%s sends no pings" },
+	{ .name = "--slice-ms", .kind = OPT_INT, .offset = AT(slice_ms),
+	  .min = 1, .max = OPTIONS_SLICE_MAX, .only = OPTIONS_SLICES,
+	  .only_for = "--slice-ms is only for server-partition: server-%s "
+		      "computes each item in one piece" },
+	{ .name = "--yield", .kind = OPT_WORD, .offset = AT(yield),
+	  .words = yield_words, .only = OPTIONS_SLICES,
+	  .only_for = "--yield is only for server-partition: server-%s "
+		      "does not slice its items" },
 };
 
 void options_usage(FILE *f, const char *variant, unsigned allowed)
@@ -134,6 +155,15 @@ void options_usage(FILE *f, const char *variant, unsigned allowed)
 		fprintf(f, "  --pong-timeout-ms MS  abandon a job whose client does not answer\n"
 			   "                  a ping within MS ms, 1..%d (default %d)\n",
 			OPTIONS_PONG_TIMEOUT_MAX, OPTIONS_PONG_TIMEOUT_DEFAULT);
+	if (allowed & OPTIONS_SLICES)
+		fprintf(f, "  --slice-ms S    compute each item in slices of at most S ms of\n"
+			   "                  work, 1..%d, and let the loop turn between them\n"
+			   "                  (default %d)\n"
+			   "  --yield HOW     how the loop is asked back after a slice:\n"
+			   "                  turn, writeable, wake, timer0 or timer1 (default %s;\n"
+			   "                  docs/variants.md compares them)\n",
+			OPTIONS_SLICE_MAX, OPTIONS_SLICE_DEFAULT,
+			options_yield_name(OPTIONS_YIELD_DEFAULT));
 	fprintf(f, "  --help          show this text\n"
 		   "Prints \"listening on ws://HOST:PORT/\" when ready; "
 		   "SIGINT or SIGTERM stops it.\n");
@@ -209,6 +239,8 @@ bool options_parse(int argc, char **argv, const char *variant,
 			       .worker_priority = OPTIONS_PRIORITY_DEFAULT,
 			       .loop_slice_us = OPTIONS_LOOP_SLICE_DEFAULT,
 			       .pong_timeout_ms = OPTIONS_PONG_TIMEOUT_DEFAULT,
+			       .slice_ms = OPTIONS_SLICE_DEFAULT,
+			       .yield = OPTIONS_YIELD_DEFAULT,
 			       .max_clients = OPTIONS_MAX_CLIENTS_DEFAULT };
 
 	for (int i = 1; i < argc; i++) {

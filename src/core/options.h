@@ -18,10 +18,15 @@ enum send_mode { SEND_PROACTOR, SEND_QUEUE, SEND_DIRECT };
  * (--worker-priority; docs/scaling.md, "Who gets the core"). */
 enum worker_priority { PRIORITY_NORMAL, PRIORITY_NICE, PRIORITY_IDLE };
 
+/* How server-partition gives the loop back between slices (--yield):
+ * session_yield() in core/yield.c, measured in docs/variants.md. */
+enum yield_mode { YIELD_TURN, YIELD_WRITEABLE, YIELD_WAKE, YIELD_TIMER0, YIELD_TIMER1 };
+
 /* Options only some variants accept (struct variant's `options`). */
 #define OPTIONS_THREADS (1u << 0)	/* --threads N, --worker-priority P,
 					   --loop-slice-us US */
 #define OPTIONS_PONG_TIMEOUT (1u << 1)	/* --pong-timeout-ms MS */
+#define OPTIONS_SLICES (1u << 2)	/* --slice-ms S, --yield HOW */
 
 #define OPTIONS_DEFAULT_PORT 7681
 #define OPTIONS_THREADS_MAX 256
@@ -29,6 +34,9 @@ enum worker_priority { PRIORITY_NORMAL, PRIORITY_NICE, PRIORITY_IDLE };
 #define OPTIONS_PONG_TIMEOUT_MAX 60000
 #define OPTIONS_MAX_CLIENTS_DEFAULT 256
 #define OPTIONS_MAX_CLIENTS_MAX 1000	/* under the usual 1024 open files */
+#define OPTIONS_SLICE_DEFAULT 5
+#define OPTIONS_SLICE_MAX 1000
+#define OPTIONS_YIELD_DEFAULT YIELD_TURN
 #define OPTIONS_ITERS_PER_MS_MAX 1000000000	/* ~2000x this project's 2-core VM */
 /* SCHED_IDLE: the one policy under which the loop, and the clients on the
  * same machine, get a core the moment they wake (threadpool.c,
@@ -57,6 +65,8 @@ struct options {
 	enum work_kind work;	/* --work, default cpu */
 	enum worker_priority worker_priority; /* --worker-priority */
 	int loop_slice_us;	/* --loop-slice-us; 0 = the kernel's default */
+	int slice_ms;		/* --slice-ms, default 5 */
+	enum yield_mode yield;	/* --yield, default turn */
 	const char *lag_log;	/* --lag-log FILE, or NULL */
 	bool quiet;		/* --quiet */
 	bool calibrate;		/* --calibrate: print the calibration, exit 0 */
@@ -65,7 +75,8 @@ struct options {
 
 _Static_assert(sizeof(enum send_mode) == sizeof(int) &&
 	       sizeof(enum work_kind) == sizeof(int) &&
-	       sizeof(enum worker_priority) == sizeof(int),
+	       sizeof(enum worker_priority) == sizeof(int) &&
+	       sizeof(enum yield_mode) == sizeof(int),
 	       "options.c stores the enums through an int");
 
 /*
@@ -90,5 +101,6 @@ void options_usage(FILE *f, const char *variant, unsigned allowed);
 const char *options_send_name(enum send_mode m);
 const char *options_work_name(enum work_kind k);
 const char *options_priority_name(enum worker_priority p);
+const char *options_yield_name(enum yield_mode y);
 
 #endif

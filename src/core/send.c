@@ -152,7 +152,8 @@ int send_writeable(struct session *s)
 		return -1;
 	if (!sendq_pop(&s->q, &m)) {
 		s->write_pending = false;
-		return 0;
+		yield_on_writeable(s);	/* a partition job goes on here */
+		return s->closing ? -1 : 0;
 	}
 	if (!send_write(s, &m))
 		return -1;
@@ -160,8 +161,10 @@ int send_writeable(struct session *s)
 		lws_rx_flow_control(s->wsi, 1);
 		s->rx_paused = false;
 	}
-	/* proactor: ask again even when empty, to confirm this write */
-	if (!sendq_empty(&s->q) || s->srv->opts.send == SEND_PROACTOR)
+	/* proactor: ask again even when empty, to confirm this write; and a
+	 * yield waiting for an empty queue needs one more WRITEABLE turn */
+	if (!sendq_empty(&s->q) || s->srv->opts.send == SEND_PROACTOR ||
+	    yield_wants_writeable(s))
 		lws_callback_on_writable(s->wsi);
 	if (sendq_empty(&s->q))
 		session_queue_drained(s);

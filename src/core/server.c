@@ -60,6 +60,40 @@ bool server_compute_item(int work_ms, int seq, const atomic_bool *cancel,
 	return done;
 }
 
+enum item_progress server_compute_slice(int work_ms, int seq, int slice_ms,
+					struct item_part *part,
+					struct item_result *out)
+{
+	struct work_stop st = { .server = &server.stop };
+	bool stopped;
+	uint64_t value;
+
+	if (work_stopped(&st))
+		return ITEM_STOPPED;
+	if (!part->started) {
+		work_part_start(&part->work, server.opts.work, server.iters_per_ms,
+				work_ms, (uint64_t)seq);	/* seed = seq, as above */
+		part->t_start_us = clock_now_us();
+		part->cpu_us = 0;
+		part->started = true;
+	}
+	int64_t cpu0 = clock_thread_cpu_us();
+	bool done = work_part_run(&part->work, server.iters_per_ms, slice_ms, &st,
+				  &stopped, &value);
+
+	part->cpu_us += clock_thread_cpu_us() - cpu0;
+	if (stopped)
+		return ITEM_STOPPED;
+	if (!done)
+		return ITEM_MORE;
+	*out = (struct item_result){ .seq = seq,
+				     .t_start_us = part->t_start_us,
+				     .t_done_us = clock_now_us(),
+				     .cpu_us = part->cpu_us,
+				     .value = value };
+	return ITEM_DONE;
+}
+
 /*
  * libwebsockets is not thread-safe, and neither are the sessions: a worker
  * thread that calls a session function races the loop, which may be
@@ -125,11 +159,15 @@ static int server_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		session_closed(s);
 		return 0;
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-		/* server_wake_loop() from some thread. It reaches every
-		 * protocol with no session (user == NULL), and several wakes
-		 * can merge into one. Must return 0: non-zero closes lws's
-		 * wake-up pipe, and the next lws_cancel_service() crashes. */
-		if (server.variant->wake && !atomic_load(&server.stop))
+		/* server_wake_loop() from some thread, or session_yield()
+		 * (--yield wake) from this one. It reaches every protocol
+		 * with no session (user == NULL), and several wakes can merge
+		 * into one. Must return 0: non-zero closes lws's wake-up
+		 * pipe, and the next lws_cancel_service() crashes. */
+		if (atomic_load(&server.stop))
+			return 0;
+		yield_on_wake(&server);
+		if (server.variant->wake)
 			server.variant->wake();
 		return 0;
 	case LWS_CALLBACK_HTTP:
@@ -246,6 +284,9 @@ static void server_announce(const struct variant *v)
 			"address can make it compute\n", v->name, server.opts.host);
 	if (server.opts.quiet)
 		return;
+	if (v->options & OPTIONS_SLICES)
+		fprintf(stderr, "server-%s: slices of %d ms, yield=%s\n", v->name,
+			server.opts.slice_ms, options_yield_name(server.opts.yield));
 	if (server.opts.work == WORK_SLEEP)	/* no kernel: nothing calibrated */
 		fprintf(stderr, "server-%s: send=%s work=sleep\n", v->name,
 			options_send_name(server.opts.send));

@@ -52,6 +52,7 @@ void session_closed(struct session *s)
 	 * must let go of it here */
 	s->closing = true;
 	lws_sul_cancel(&s->timer);
+	yield_cancel(s);
 	if (s->srv->variant->session_closed && !s->srv->variant_stopped)
 		s->srv->variant->session_closed(s);
 	lws_dll2_remove(&s->list);
@@ -104,6 +105,16 @@ bool session_compute_item(struct session *s, int seq, struct item_result *out)
 	if (s->closing)
 		return false;
 	return server_compute_item(s->job.work_ms, seq, NULL, out);
+}
+
+enum item_progress session_compute_slice(struct session *s, int seq, int slice_ms,
+					 struct item_part *part,
+					 struct item_result *out)
+{
+	server_require_loop_thread(__func__);
+	if (s->closing)
+		return ITEM_STOPPED;
+	return server_compute_slice(s->job.work_ms, seq, slice_ms, part, out);
 }
 
 bool session_send_result(struct session *s, const struct item_result *r)

@@ -25,6 +25,8 @@ struct server {
 	uint64_t iters_per_ms;		/* set once before the loop; read by any thread */
 	uint64_t next_session_id;	/* loop thread only */
 	lws_dll2_owner_t sessions;	/* open sessions, for lookup by id; loop thread only */
+	lws_dll2_owner_t yielding;	/* sessions waiting for --yield wake's
+					   wake-up (yield.c); loop thread only */
 	atomic_bool stop;		/* set by the signal handler; read by any thread */
 	pthread_t loop_thread;		/* set once before the loop starts */
 	bool loop_thread_known;		/* set once before the loop starts */
@@ -48,6 +50,10 @@ struct session {
 	void *data;		/* the variant's session_data_size bytes, or NULL */
 	lws_sorted_usec_list_t timer;		/* session_timer_set() */
 	void (*timer_cb)(struct session *s);
+	/* session_yield() (yield.c): what to call back, and how it waits */
+	void (*yield_cb)(struct session *s);	/* NULL: no yield pending */
+	lws_sorted_usec_list_t yield_timer;	/* --yield timer0/timer1 */
+	lws_dll2_t yield_list;			/* --yield wake: in srv->yielding */
 	int64_t opened_us;	/* default since_us of `stats` */
 	bool closing;		/* write failed or queue overflowed: produce nothing more */
 	bool write_pending;	/* proactor: a write awaits the loop's confirmation */
@@ -65,6 +71,12 @@ struct session {
  * thread. Every loop-thread-only function of core/variant.h calls it. */
 void server_require_loop_thread(const char *fn);
 
+/* server.c: session_compute_slice() without the session: one slice of
+ * item seq of work_ms on the calling thread (variant.h has the contract). */
+enum item_progress server_compute_slice(int work_ms, int seq, int slice_ms,
+					struct item_part *part,
+					struct item_result *out);
+
 /* session.c: the connection's life and its requests */
 /* Returns -1 (the connection is refused) if the variant's data cannot be
  * allocated, or with close 1013 "server full" when --max-clients
@@ -80,6 +92,18 @@ void session_abort(struct session *s, int close_status, const char *why);
 void session_result_written(struct session *s, const struct item_result *r);
 /* The send path calls this when a WRITEABLE turn emptied the queue. */
 void session_queue_drained(struct session *s);
+
+/* yield.c: session_yield()'s return trips through the loop */
+/* The loop was woken (LWS_CALLBACK_EVENT_WAIT_CANCELLED): resume the
+ * sessions that yielded with --yield wake. */
+void yield_on_wake(struct server *srv);
+/* A WRITEABLE turn of s found nothing queued: resume s if it yielded with
+ * --yield writeable. */
+void yield_on_writeable(struct session *s);
+/* True if s waits for a WRITEABLE turn to resume (send.c asks for one). */
+bool yield_wants_writeable(const struct session *s);
+/* s is closing: forget its pending yield. */
+void yield_cancel(struct session *s);
 
 /* send.c: the three send disciplines */
 /* Sends m by s's discipline: true if handed to lws_write now, false if

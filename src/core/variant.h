@@ -117,6 +117,31 @@ const struct job *session_job(const struct session *s);
 bool session_compute_item(struct session *s, int seq, struct item_result *out);
 
 /*
+ * Computes at most slice_ms more of item `seq` of s's job here, on the loop
+ * thread, going on from *part (zeroed before the item's first slice; keep
+ * it untouched between slices). Returns ITEM_DONE with *out filled (its
+ * t_start_us is the first slice's start, t_done_us the last slice's end,
+ * cpu_us the slices' CPU time), ITEM_MORE while work remains, or
+ * ITEM_STOPPED when the server is stopping or the client has gone (abandon
+ * the job). The slices of one item compute exactly what
+ * session_compute_item() computes in one piece, checksum included.
+ */
+enum item_progress { ITEM_MORE, ITEM_DONE, ITEM_STOPPED };
+enum item_progress session_compute_slice(struct session *s, int seq, int slice_ms,
+					 struct item_part *part,
+					 struct item_result *out);
+
+/*
+ * Gives the event loop back and calls cb(s) on a later turn of it, after
+ * the loop has served what was ready meanwhile: other clients' requests,
+ * replies, timers. Return right after calling it. How the loop is asked to
+ * come back is --yield's choice (docs/variants.md measures each); all
+ * cost microseconds except `timer1`. Replaces a yield already pending on
+ * s; the core forgets it when s closes.
+ */
+void session_yield(struct session *s, void (*cb)(struct session *s));
+
+/*
  * Sends one result through the send discipline chosen with --send.
  * Results must come in seq order. Returns true if the frame was handed to
  * lws_write now; false if it was queued for a later WRITEABLE turn of the

@@ -44,26 +44,35 @@ bool work_stopped(const struct work_stop *st)
 		      (st->job && atomic_load_explicit(st->job, memory_order_relaxed)));
 }
 
+/* Runs at most `budget` more steps of p (whole chunks but the item's
+ * last), looking at st between chunks. Returns false if st stopped it. */
+static bool work_part_spin(struct work_part *p, uint64_t budget,
+			   const struct work_stop *st)
+{
+	while (p->left > 0 && budget > 0) {
+		uint64_t n = p->left < WORK_CHUNK_ITERS ? p->left : WORK_CHUNK_ITERS;
+
+		if (work_stopped(st))
+			return false;
+		p->sum = p->sum * 31 + work_kernel(&p->state, n);
+		p->left -= n;
+		budget = budget > n ? budget - n : 0;
+	}
+	return true;
+}
+
 uint64_t work_spin(uint64_t iterations, uint64_t seed,
 		   const struct work_stop *st, bool *stopped)
 {
-	uint64_t state = work_mix_seed(seed), sum = 0;
+	struct work_part p;
+	bool ran;
 
+	work_part_start(&p, WORK_CPU, 1, 0, seed);
+	p.left = iterations;
+	ran = work_part_spin(&p, iterations, st);
 	if (stopped)
-		*stopped = false;
-	while (iterations > 0) {
-		uint64_t n = iterations < WORK_CHUNK_ITERS ? iterations
-							   : WORK_CHUNK_ITERS;
-
-		if (work_stopped(st)) {
-			if (stopped)
-				*stopped = true;
-			break;
-		}
-		sum = sum * 31 + work_kernel(&state, n);
-		iterations -= n;
-	}
-	return sum;
+		*stopped = !ran;
+	return p.sum;
 }
 
 uint64_t work_calibrate(int trials)
@@ -102,11 +111,11 @@ uint64_t work_calibrate(int trials)
 	return per_ms ? per_ms : 1;
 }
 
-/* Sleeps ms milliseconds in slices of at most 10 ms, so a stop request is
+/* Sleeps us microseconds in slices of at most 10 ms, so a stop request is
  * seen quickly. Returns false if stopped early. */
-static bool work_sleep(int ms, const struct work_stop *st)
+static bool work_sleep(int64_t us, const struct work_stop *st)
 {
-	int64_t end = clock_now_us() + (int64_t)ms * 1000;
+	int64_t end = clock_now_us() + us;
 
 	for (;;) {
 		if (work_stopped(st))
@@ -135,8 +144,51 @@ bool work_item(enum work_kind kind, uint64_t iters_per_ms, int work_ms,
 
 	*value = 0;
 	if (kind == WORK_SLEEP)
-		return work_sleep(work_ms, st);
+		return work_sleep((int64_t)work_ms * 1000, st);
 
 	*value = work_spin((uint64_t)work_ms * iters_per_ms, seed, st, &stopped);
 	return !stopped;
+}
+
+void work_part_start(struct work_part *p, enum work_kind kind,
+		     uint64_t iters_per_ms, int work_ms, uint64_t seed)
+{
+	uint64_t ms = work_ms > 0 ? (uint64_t)work_ms : 0;
+
+	*p = (struct work_part){
+		.kind = kind,
+		.left = kind == WORK_SLEEP ? ms * 1000u : ms * iters_per_ms,
+		.state = work_mix_seed(seed),
+	};
+}
+
+bool work_part_run(struct work_part *p, uint64_t iters_per_ms, int slice_ms,
+		   const struct work_stop *st, bool *stopped, uint64_t *value)
+{
+	uint64_t slice = slice_ms > 0 ? (uint64_t)slice_ms : 1;
+
+	*stopped = false;
+	*value = 0;
+	if (p->kind == WORK_SLEEP) {
+		uint64_t us = p->left < slice * 1000u ? p->left : slice * 1000u;
+
+		if (!work_sleep((int64_t)us, st)) {
+			*stopped = true;
+			return false;
+		}
+		p->left -= us;
+		return p->left == 0;
+	}
+	uint64_t steps = slice * iters_per_ms;
+
+	/* whole chunks keep the checksum independent of the slicing */
+	steps = (steps + WORK_CHUNK_ITERS - 1) / WORK_CHUNK_ITERS * WORK_CHUNK_ITERS;
+	if (!work_part_spin(p, steps, st)) {
+		*stopped = true;
+		return false;
+	}
+	if (p->left > 0)
+		return false;
+	*value = p->sum;
+	return true;
 }

@@ -78,4 +78,32 @@ uint64_t work_spin(uint64_t iterations, uint64_t seed,
 bool work_item(enum work_kind kind, uint64_t iters_per_ms, int work_ms,
 	       uint64_t seed, const struct work_stop *st, uint64_t *value);
 
+/*
+ * One work item computed in pieces (server-partition keeps one between two
+ * slices). Plain data, filled by work_part_start().
+ */
+struct work_part {
+	enum work_kind kind;
+	uint64_t left;		/* cpu: kernel steps still to run;
+				   sleep: microseconds still to sleep */
+	uint64_t state;		/* cpu: the kernel's state after the last step */
+	uint64_t sum;		/* cpu: the checksum so far */
+};
+
+/* *p becomes the start of an item of work_ms (as work_item would run it). */
+void work_part_start(struct work_part *p, enum work_kind kind,
+		     uint64_t iters_per_ms, int work_ms, uint64_t seed);
+
+/*
+ * Runs at most slice_ms more of p's work. cpu: slice_ms * iters_per_ms
+ * steps, rounded up to whole WORK_CHUNK_ITERS so that an item computed in
+ * slices has exactly the checksum work_item gives it in one piece (the
+ * slice is thus up to one chunk, ~0.1 ms, longer than asked). sleep:
+ * slice_ms of sleep. Returns true when the item is complete, with its
+ * checksum in *value (0 for sleep); false while work remains, or when a
+ * flag of st was set (then *stopped is true and p must be abandoned).
+ */
+bool work_part_run(struct work_part *p, uint64_t iters_per_ms, int slice_ms,
+		   const struct work_stop *st, bool *stopped, uint64_t *value);
+
 #endif
