@@ -73,7 +73,7 @@ UNIT_TEST_SRC := src/tests/unit_main.c \
 UNIT_TESTS := $(BUILD)/tests/unit
 INTEGRATION_TESTS := $(BUILD)/tests/integration
 
-.PHONY: all help deps test test-asan test-tsan test-valgrind fuzz experiment scaling plots grade include-graph words clean clean-results FORCE
+.PHONY: all help deps test test-asan test-tsan test-valgrind fuzz experiment scaling partition-sweep plots grade include-graph words clean clean-results FORCE
 .DEFAULT_GOAL := all
 # Keep every object: without this make deletes the "intermediate" ones of
 # pattern chains and rebuilds them on the next target.
@@ -292,6 +292,9 @@ ITERS_PER_MS ?=
 
 scaling: $(BINS) ## K clients x pool sizes, cpu and sleep work: CSVs, plots and the verdict on "threads = cores + 4" in results/scaling-<date>/ (~80 s; SCALING=full: the whole grid)
 	@BUILD=$(BUILD) SCALING=$(SCALING) ITERS_PER_MS=$(ITERS_PER_MS) sh scripts/scaling.sh
+
+partition-sweep: $(BINS) ## server-partition's slice size (1..100 ms) and its five ways to yield, against blocking: table and figure in results/partition-<date>/ (~1.5 min)
+	@BUILD=$(BUILD) ITERS_PER_MS=$(ITERS_PER_MS) sh scripts/partition.sh
 
 # RUN=results/<run-id> picks another run than the latest.
 RUN ?= results/latest

@@ -25,8 +25,8 @@ struct variant_session {
 	struct item_part part;	/* how far it has got: kept between slices */
 };
 
-/* Loop thread: inside LWS_CALLBACK_RECEIVE for a new job's first slice,
- * then on a later turn of the loop for each next one (session_yield). */
+/* Loop thread, on a turn of the loop of its own (session_yield), once per
+ * slice. */
 static void variant_job_slice(struct session *s)
 {
 	struct variant_session *vs = session_data(s);
@@ -48,13 +48,17 @@ static void variant_job_slice(struct session *s)
 	session_yield(s, variant_job_slice);	/* give the loop back, then go on */
 }
 
+/* Loop thread, inside LWS_CALLBACK_RECEIVE. Even the first slice waits
+ * for a turn of its own: run here, it would be followed at once by the
+ * next turn's slice, with no poll() between them, and another client
+ * would wait two slices. */
 static void variant_job_run(struct session *s)
 {
 	struct variant_session *vs = session_data(s);
 
 	vs->next = 0;
 	vs->part = (struct item_part){ 0 };
-	variant_job_slice(s);
+	session_yield(s, variant_job_slice);
 }
 
 static const struct variant this_variant = {
