@@ -55,10 +55,16 @@ void obs_assert_spaced(const struct watched *o)
 			      "a fixed server sends within a tenth of an item, %lld us", i,
 			      (long long)(o->arrived[i] - o->done[i]),
 			      (long long)OBS_PROMPT(o));
-	for (int i = 1; i < OBS_ITEMS; i++)
-		ck_assert_msg(o->arrived[i] - o->arrived[i - 1] >= o->item * 7 / 10,
-			      "messages %d and %d arrived %lld us apart (item %lld us)",
-			      i - 1, i, (long long)(o->arrived[i] - o->arrived[i - 1]),
-			      (long long)o->item);
+	/* against the later item's own length, not the median: with another
+	 * program on one core, one item can run at full speed and the next
+	 * at half (measured: 155 and 290 ms items of one server-partition job) */
+	for (int i = 1; i < OBS_ITEMS; i++) {
+		int64_t own = o->done[i] - o->start[i];
+
+		ck_assert_msg(o->arrived[i] - o->arrived[i - 1] >= own * 7 / 10,
+			      "messages %d and %d arrived %lld us apart (item %d took %lld us)",
+			      i - 1, i, (long long)(o->arrived[i] - o->arrived[i - 1]), i,
+			      (long long)own);
+	}
 }
 

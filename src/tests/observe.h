@@ -37,7 +37,8 @@ void obs_run(const char *variant, const char *send, struct watched *o);
 #define OBS_PROMPT(o) ((o)->item / 10)
 
 /* What every fix must show: each message arrives within OBS_PROMPT of its
- * item's end, and at least 0.7 of an item after the message before it.
+ * item's end, and at least 0.7 of its own item's length after the message
+ * before it.
  * Fails the test otherwise. */
 void obs_assert_spaced(const struct watched *o);
 

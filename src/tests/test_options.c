@@ -38,6 +38,8 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(o.iters_per_ms, 0);
 	ck_assert_int_eq(o.worker_priority, OPTIONS_PRIORITY_DEFAULT);
 	ck_assert_int_eq(o.loop_slice_us, OPTIONS_LOOP_SLICE_DEFAULT);
+	ck_assert_int_eq(o.slice_ms, OPTIONS_SLICE_DEFAULT);
+	ck_assert_int_eq(o.yield, OPTIONS_YIELD_DEFAULT);
 	ck_assert_ptr_null(o.lag_log);
 	ck_assert(!o.quiet && !o.help && !o.calibrate);
 }
@@ -94,6 +96,9 @@ static const struct bad_cli {
 	  "--worker-priority is only for server-threadpool: server-x has no worker threads" },
 	{ { "--loop-slice-us", "100" },
 	  "--loop-slice-us is only for server-threadpool: server-x computes on its event-loop thread" },
+	{ { "--slice-ms", "5" },
+	  "--slice-ms is only for server-partition: server-x computes each item in one piece" },
+	{ { "--yield", "turn" }, "--yield is only for server-partition: server-x does not slice" },
 	{ { "--iters-per-ms", "0" }, "--iters-per-ms must be an integer from 1 to 1000000000, not '0'" },
 	{ { "--iters-per-ms", "1000000001" }, "--iters-per-ms must be an integer from 1" },
 	{ { "--iters-per-ms", "5e5" }, "not '5e5'" },
@@ -159,6 +164,29 @@ START_TEST(test_loop_slice_when_allowed)
 }
 END_TEST
 
+START_TEST(test_slices_when_allowed)
+{
+	struct options o;
+	char err[200];
+
+	ck_assert(PARSE(OPTIONS_SLICES, "--slice-ms", "1"));
+	ck_assert_int_eq(o.slice_ms, 1);
+	ck_assert(PARSE(OPTIONS_SLICES, "--slice-ms=1000", "--yield", "timer1"));
+	ck_assert_int_eq(o.slice_ms, 1000);
+	ck_assert_int_eq(o.yield, YIELD_TIMER1);
+	ck_assert(!PARSE(OPTIONS_SLICES, "--slice-ms", "0"));
+	ck_assert_str_eq(err, "--slice-ms must be an integer from 1 to 1000, not '0'");
+	ck_assert(!PARSE(OPTIONS_SLICES, "--slice-ms", "1001"));
+	ck_assert(!PARSE(OPTIONS_SLICES, "--yield", "sleep0"));
+	ck_assert_str_eq(err, "--yield must be turn, writeable, wake, timer0 or timer1, "
+			 "not 'sleep0'");
+	for (int y = YIELD_TURN; y <= YIELD_TIMER1; y++) {
+		ck_assert(PARSE(OPTIONS_SLICES, "--yield", options_yield_name((enum yield_mode)y)));
+		ck_assert_int_eq(o.yield, y);
+	}
+}
+END_TEST
+
 START_TEST(test_worker_priority_words)
 {
 	struct options o;
@@ -198,6 +226,7 @@ Suite *options_suite(void)
 	tcase_add_test(tc, test_threads_range_when_allowed);
 	tcase_add_test(tc, test_pong_timeout_when_allowed);
 	tcase_add_test(tc, test_loop_slice_when_allowed);
+	tcase_add_test(tc, test_slices_when_allowed);
 	tcase_add_test(tc, test_worker_priority_words);
 	tcase_add_test(tc, test_threads_default_follows_cpus);
 	suite_add_tcase(s, tc);

@@ -399,6 +399,7 @@ START_TEST(test_expectations)
 		{ "threadpool", "sleep", 6, 8, 30.0, false, 0.67, 200 },
 		/* a failed point's echoes do not count */
 		{ "threadpool", "sleep", 8, 8, 0, true, 0, 50000 },
+		{ "partition", "cpu", 1, 8, 9.0, false, 0.9, 19999 },
 	};
 	struct scaling_spec s[8];
 	struct scaling_result r[8];
@@ -415,6 +416,9 @@ START_TEST(test_expectations)
 		      "%s", e[2].measured);
 	ck_assert_int_eq(e[3].met, 1);	/* 1.5x exactly */
 	ck_assert_int_eq(e[4].met, 1);	/* 1.03x < 1.5x */
+	ck_assert_int_eq(e[5].met, 1);	/* 0.90x of blocking, 19.999 ms */
+	ck_assert_msg(strstr(e[5].measured, "0.90x (9.0 against 10.0 items/s); worst echo "
+			     "20.0 ms"), "%s", e[5].measured);
 
 	/* each just on the wrong side */
 	r[0].throughput = 10.6;	/* 19 / 10.6 = 1.79 */
@@ -422,7 +426,11 @@ START_TEST(test_expectations)
 	r[2].bystander_max_us = 20000;
 	r[4].throughput = 29.9;
 	r[2].throughput = 28.5;	/* 28.5 / 19 = 1.5 */
+	r[6].throughput = 9.5;	/* 9.5 / 10.6 = 0.896 */
 	scaling_expectations(s, r, n, 2, e);
+	ck_assert_int_eq(e[5].met, 0);
+	r[6].throughput = 10.6;	/* the same throughput, but the bystander: */
+	r[6].bystander_max_us = 20000;
 	for (int k = 0; k < SCALING_EXPECTS; k++)
 		ck_assert_msg(e[k].met == 0, "expectation %d: %s: %s", k, e[k].what,
 			      e[k].measured);
@@ -436,6 +444,7 @@ START_TEST(test_expectations)
 		      e[0].measured);
 	ck_assert_int_eq(e[1].met, 0);
 	ck_assert_int_eq(e[3].met, -1);
+	ck_assert_int_eq(e[5].met, -1);	/* no blocking to compare with */
 }
 END_TEST
 

@@ -91,16 +91,21 @@ START_TEST(test_options_are_each_variants_own)
 	const char *v = tu_variants[_i];
 	char path[512], out[4096];
 	bool threads_ok = !strcmp(v, "threadpool"), pong_ok = !strcmp(v, "pingpong");
+	bool slice_ok = !strcmp(v, "partition");
 
 	snprintf(path, sizeof(path), "%s/server-%s", tu_build_dir(), v);
 	char *help[] = { path, "--help", NULL };
 	char *threads[] = { path, "--threads", "0", NULL };
 	char *pong[] = { path, "--pong-timeout-ms", "0", NULL };
+	char *slice[] = { path, "--slice-ms", "0", NULL };
+	char *yield[] = { path, "--yield", "never", NULL };
 	int st = spawn_run(help, out, sizeof(out), TU_START_MS);
 
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	ck_assert_int_eq(strstr(out, "--threads") != NULL, threads_ok);
 	ck_assert_int_eq(strstr(out, "--pong-timeout-ms") != NULL, pong_ok);
+	ck_assert_int_eq(strstr(out, "--slice-ms") != NULL, slice_ok);
+	ck_assert_int_eq(strstr(out, "--yield") != NULL, slice_ok);
 
 	/* 0 is out of range for both: the variants that accept the option
 	 * say so, the others say the option is not theirs */
@@ -112,6 +117,15 @@ START_TEST(test_options_are_each_variants_own)
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
 	ck_assert_msg(strstr(out, pong_ok ? "--pong-timeout-ms must be an integer from 1"
 			     : "--pong-timeout-ms is only for server-pingpong"), "%s", out);
+	st = spawn_run(slice, out, sizeof(out), TU_START_MS);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+	ck_assert_msg(strstr(out, slice_ok ? "--slice-ms must be an integer from 1 to 1000"
+			     : "--slice-ms is only for server-partition"), "%s", out);
+	st = spawn_run(yield, out, sizeof(out), TU_START_MS);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+	ck_assert_msg(strstr(out, slice_ok ? "--yield must be turn, writeable, wake, timer0 "
+			     "or timer1, not 'never'" : "--yield is only for server-partition"),
+		      "%s", out);
 }
 END_TEST
 

@@ -126,6 +126,70 @@ START_TEST(test_stop_flag_interrupts_cpu_and_sleep)
 }
 END_TEST
 
+/* An item computed in slices (server-partition) is the same work as in one
+ * piece: the same checksum whatever the slice, and as many slices as the
+ * slice size says (a slice is whole chunks of the kernel, so it may run up
+ * to one chunk long). */
+START_TEST(test_sliced_item_same_checksum)
+{
+	const uint64_t per_ms = 2 * WORK_CHUNK_ITERS + 1000; /* a ms is not whole chunks */
+	const int work_ms = 10;
+	uint64_t whole, value;
+
+	ck_assert(work_item(WORK_CPU, per_ms, work_ms, 7, NULL, &whole));
+	for (int slice = 1; slice <= 12; slice++) {
+		struct work_part p;
+		bool stopped;
+		int slices = 0;
+
+		work_part_start(&p, WORK_CPU, per_ms, work_ms, 7);
+		for (;;) {
+			slices++;
+			ck_assert_int_le(slices, work_ms + 1);
+			if (work_part_run(&p, per_ms, slice, NULL, &stopped, &value))
+				break;
+			ck_assert(!stopped);
+		}
+		ck_assert_msg(value == whole, "slice %d ms: checksum differs", slice);
+		/* each slice is slice * per_ms steps rounded up to chunks */
+		uint64_t step = ((uint64_t)slice * per_ms + WORK_CHUNK_ITERS - 1) /
+				WORK_CHUNK_ITERS * WORK_CHUNK_ITERS;
+		uint64_t want = ((uint64_t)work_ms * per_ms + step - 1) / step;
+
+		ck_assert_int_eq(slices, (int)want);
+	}
+}
+END_TEST
+
+START_TEST(test_sliced_sleep_and_stop)
+{
+	struct work_part p;
+	bool stopped;
+	uint64_t value = 1;
+	int slices = 0;
+	int64_t w0 = clock_now_us(), c0 = clock_thread_cpu_us();
+
+	work_part_start(&p, WORK_SLEEP, 0, 30, 0);
+	while (!work_part_run(&p, 0, 10, NULL, &stopped, &value))
+		slices++;
+	ck_assert_int_eq(slices + 1, 3);	/* 3 slices of 10 ms */
+	ck_assert_uint_eq(value, 0);
+	ck_assert_int_ge(clock_now_us() - w0, 30000);
+	ck_assert_int_lt(clock_thread_cpu_us() - c0, 10000);	/* slept, not spun */
+
+	/* a stop flag ends a slice early, unfinished, and says so */
+	struct work_stop st = { .job = &stop_flag };
+
+	atomic_store(&stop_flag, true);
+	work_part_start(&p, WORK_CPU, 1000000, 100, 0);
+	ck_assert(!work_part_run(&p, 1000000, 50, &st, &stopped, &value));
+	ck_assert(stopped);
+	atomic_store(&stop_flag, false);
+	ck_assert(!work_part_run(&p, 1000000, 1, &st, &stopped, &value));
+	ck_assert(!stopped);		/* unfinished, not stopped */
+}
+END_TEST
+
 Suite *work_suite(void)
 {
 	Suite *s = suite_create("work");
@@ -138,6 +202,8 @@ Suite *work_suite(void)
 	tcase_add_test(tc, test_zero_ms_item);
 	tcase_add_test(tc, test_sleep_item_blocks_without_cpu);
 	tcase_add_test(tc, test_stop_flag_interrupts_cpu_and_sleep);
+	tcase_add_test(tc, test_sliced_item_same_checksum);
+	tcase_add_test(tc, test_sliced_sleep_and_stop);
 	suite_add_tcase(s, tc);
 	return s;
 }

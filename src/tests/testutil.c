@@ -24,7 +24,8 @@ const char *tu_build_dir(void)
 	return b && *b ? b : "build";
 }
 
-const char *const tu_variants[TU_NVARIANTS] = { "blocking", "flush", "pingpong", "threadpool" };
+const char *const tu_variants[TU_NVARIANTS] = { "blocking", "flush", "pingpong", "threadpool",
+						   "partition" };
 
 /* Under `make test-valgrind` ($SENDLAB_VALGRIND=1) every server runs inside
  * memcheck: an invalid access, an uninitialised read or a definite leak

@@ -22,7 +22,7 @@
 
 /* Every server variant, in the order the docs list them. */
 extern const char *const tu_variants[];
-#define TU_NVARIANTS 4
+#define TU_NVARIANTS 5
 
 /* The build directory ($SENDLAB_BUILD, default "build"). */
 const char *tu_build_dir(void);
