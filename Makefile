@@ -65,6 +65,7 @@ INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
 	src/tests/test_badinput.c src/tests/test_badframes.c src/tests/test_shape.c \
 	src/tests/test_harness.c src/tests/test_harness_fail.c src/tests/harnessout.c \
 	src/tests/test_variants.c src/tests/test_fixes.c src/tests/test_threadpool.c \
+	src/tests/test_partition.c \
 	src/tests/test_summarize.c src/tests/test_grade.c src/tests/test_abuse.c \
 	src/tests/test_scaling_run.c src/tests/test_run_of.c src/tests/test_labrun.c \
 	src/tests/observe.c src/tests/testutil.c $(CLIENT_SRC)
@@ -272,7 +273,7 @@ ITEMS ?= 3
 WORK_MS ?= 300
 BYSTANDER_MS ?= 20
 QUICK ?= 0
-VARIANTS ?= blocking flush pingpong threadpool
+VARIANTS ?= blocking flush pingpong threadpool partition
 EXPERIMENT_ENV = BUILD=$(BUILD) RUNS=$(RUNS) ITEMS=$(ITEMS) WORK_MS=$(WORK_MS) \
 	BYSTANDER_MS=$(BYSTANDER_MS) QUICK=$(QUICK) VARIANTS="$(VARIANTS)" SCALING=$(SCALING) \
 	ITERS_PER_MS=$(ITERS_PER_MS)

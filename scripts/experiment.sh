@@ -9,7 +9,7 @@
 # (the harness with --run R/RUNS: a job of ITEMS x WORK_MS, a bystander
 # echoing every BYSTANDER_MS ms). Then it stops them and keeps every raw
 # CSV in results/<run-id>/, where <config> is blocking-<send>, flush,
-# pingpong or threadpool:
+# pingpong, threadpool or partition:
 #   <config>.messages.csv   one row per result message
 #   <config>.bystander.csv  one row per bystander echo
 #   <config>.lag.csv        the server's lag summary per run
@@ -48,7 +48,7 @@ ITEMS=${ITEMS:-3}
 WORK_MS=${WORK_MS:-300}
 BYSTANDER_MS=${BYSTANDER_MS:-20}
 SENDS=${SENDS:-proactor queue direct}
-VARIANTS=${VARIANTS:-blocking flush pingpong threadpool}
+VARIANTS=${VARIANTS:-blocking flush pingpong threadpool partition}
 SCALING=${SCALING:-short}
 if [ "$QUICK" = 1 ]; then scaling=no; else scaling=yes; fi
 BUDGET_C=45
@@ -60,8 +60,8 @@ configs=""
 for v in $VARIANTS; do
 	case $v in
 	blocking) for send in $SENDS; do configs="$configs blocking-$send"; done ;;
-	flush | pingpong | threadpool) configs="$configs $v" ;;
-	*) die "unknown variant '$v' in VARIANTS (blocking flush pingpong threadpool)" ;;
+	flush | pingpong | threadpool | partition) configs="$configs $v" ;;
+	*) die "unknown variant '$v' in VARIANTS (blocking flush pingpong threadpool partition)" ;;
 	esac
 done
 configs=${configs# }

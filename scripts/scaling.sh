@@ -67,7 +67,7 @@ done
 
 # The grid: one line per configuration, "variant work pool K...", pool "-"
 # for the serial variants. The full grid is every combination.
-full_variants="blocking flush pingpong threadpool"
+full_variants="blocking flush pingpong threadpool partition"
 full_works="cpu sleep"
 full_pools="1 cores cores+4 4xcores"
 full_clients="1 2 4 8 16"
@@ -93,6 +93,7 @@ elif [ "$SCALING" = short ]; then
 	# expectations read, all at K = 8, and the pool of cores at K = 1 too
 	# (one job: the bystander with a core to spare)
 	grid="blocking cpu - 8
+partition cpu - 8
 threadpool cpu cores 1 8
 threadpool cpu cores+4 8
 threadpool sleep cores 8
@@ -109,6 +110,7 @@ elif [ "$SCALING" = default ]; then
 	grid="blocking cpu - 1 2 4 8
 flush cpu - 1 2 4 8
 pingpong cpu - 1 2 4 8
+partition cpu - 1 2 4 8
 threadpool cpu 1 1 2 4 8
 threadpool cpu cores 1 2 4 8 16
 threadpool cpu cores+4 1 2 4 8 16
@@ -138,8 +140,8 @@ newline='
 while read -r variant work pool clients; do
 	[ -n "$variant" ] || continue
 	case $variant in
-	blocking | flush | pingpong | threadpool) ;;
-	*) die "unknown variant '$variant' (blocking flush pingpong threadpool)" ;;
+	blocking | flush | pingpong | threadpool | partition) ;;
+	*) die "unknown variant '$variant' (blocking flush pingpong threadpool partition)" ;;
 	esac
 	case $work in
 	cpu | sleep) ;;

@@ -57,6 +57,9 @@
 #define SCALING_EXPECT_EFFICIENCY 0.9	/* pool of cores against its ideal, cpu */
 #define SCALING_EXPECT_BYSTANDER_US 20000	/* any pool's worst echo */
 #define SCALING_EXPECT_SLEEP_GAIN 1.5	/* cores + 4 over cores, sleep; cpu stays under */
+/* partition, cpu: one thread, so blocking's throughput within this
+ * fraction either way, and a bystander under SCALING_EXPECT_BYSTANDER_US */
+#define SCALING_EXPECT_PARTITION_SAME 0.1
 
 /* What the sweep asked of every point (env.txt's parameters). */
 struct scaling_params {
@@ -267,7 +270,7 @@ struct scaling_expect {
 	int met;	/* 1 yes, 0 no, -1 not measured */
 };
 
-#define SCALING_EXPECTS 5
+#define SCALING_EXPECTS 6
 
 /* Checks the expectations; fills out[0..SCALING_EXPECTS). */
 void scaling_expectations(const struct scaling_spec *specs,

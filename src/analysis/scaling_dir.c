@@ -127,12 +127,14 @@ static void scaling_dir_measure_point(const struct scaling_dir *d,
 /* Where a variant goes in every table: the order the docs use. */
 static int scaling_dir_variant_rank(const char *v)
 {
-	static const char *const order[] = { "blocking", "flush", "pingpong", "threadpool" };
+	static const char *const order[] = { "blocking", "flush", "pingpong", "threadpool",
+					     "partition" };
+	const int n = (int)(sizeof(order) / sizeof(order[0]));
 
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < n; i++)
 		if (!strcmp(v, order[i]))
 			return i;
-	return 4;
+	return n;
 }
 
 static const struct scaling_dir *sort_dir;	/* qsort() takes no context */

@@ -172,4 +172,24 @@ void scaling_expectations(const struct scaling_spec *specs,
 		 SCALING_EXPECT_SLEEP_GAIN, cores);
 	scaling_expect_ratio(e, res, more, pool, "cpu point of both pools",
 			     SCALING_EXPECT_SLEEP_GAIN, false);
+
+	/* partition: responsive but not parallel */
+	long part = scaling_find(specs, res, n, "partition", "cpu", 0, k);
+
+	e = &out[5];
+	snprintf(e->what, sizeof(e->what), "cpu, K = %d: partition within %.0f%% of blocking's "
+		 "throughput (one thread), its bystander's worst echo under %d ms", k,
+		 SCALING_EXPECT_PARTITION_SAME * 100, SCALING_EXPECT_BYSTANDER_US / 1000);
+	if (part < 0 || blocking < 0 || res[blocking].throughput <= 0) {
+		scaling_unmeasured(e, part < 0 ? "partition point" : "blocking point");
+	} else {
+		double r = res[part].throughput / res[blocking].throughput;
+
+		snprintf(e->measured, sizeof(e->measured), "%.2fx (%.1f against %.1f items/s); "
+			 "worst echo %.1f ms", r, res[part].throughput, res[blocking].throughput,
+			 (double)res[part].bystander_max_us / 1e3);
+		e->met = r >= 1 - SCALING_EXPECT_PARTITION_SAME &&
+			 r <= 1 + SCALING_EXPECT_PARTITION_SAME &&
+			 res[part].bystander_max_us < SCALING_EXPECT_BYSTANDER_US;
+	}
 }
