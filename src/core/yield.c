@@ -5,27 +5,37 @@
  * The variant returns from its callback; the loop turns (poll() and every
  * ready socket's callbacks: other clients' requests, replies, the lag
  * monitor); then the variant is called again. --yield chooses how the loop
- * is asked to call it again, so that the four ways can be compared
- * (docs/variants.md, "How partition gives the loop back", has the
- * measurements):
+ * is asked to call it again, so that the ways can be compared
+ * (`make partition-sweep`; docs/variants.md, "How partition gives the loop
+ * back"). What decides between them is the order of one turn of
+ * lws_service() in lws 4.1.6 (lib/plat/unix/unix-service.c): first the
+ * lws timers that are due, then poll(), then the ready sockets' callbacks
+ * in the order of lws's poll array.
  *
- *   writeable  lws_callback_on_writable() on the session's own socket, and
- *              the next WRITEABLE turn that finds its send queue empty
- *              resumes it. A socket with room is always writable, so poll()
- *              returns at once: one poll per slice.
- *   wake       lws_cancel_service() from the loop thread itself: lws's
- *              wake-up pipe becomes readable and the next turn delivers
+ *   turn       (default) an lws timer due at once, plus
+ *              lws_cancel_service() so that poll() does not sleep (see
+ *              timer0). The slice runs at the start of the next turn,
+ *              before poll(): everything that arrived during the previous
+ *              slice has been served by then. Bystander: one slice.
+ *   writeable  lws_callback_on_writable() on the session's own socket; the
+ *              next WRITEABLE callback that finds its send queue empty
+ *              resumes it. The slice runs in the middle of the sockets'
+ *              callbacks: a socket after it in the poll array, whose
+ *              request came during the previous slice, waits for this one
+ *              too. Bystander: one or two slices, by connection order.
+ *   wake       lws_cancel_service() from the loop thread itself: the next
+ *              turn finds lws's wake-up pipe readable and delivers
  *              LWS_CALLBACK_EVENT_WAIT_CANCELLED, which resumes every
- *              session waiting for it.
- *   timer0     an lws timer (lws_sul) due in 0 us. In lws 4.1.6 timers run
- *              at the start of a turn, before poll(), and poll()'s timeout
- *              is computed from the turn's *start* time: a timer re-armed
- *              by a slice that ran inside that turn looks due "slice ms
- *              from now", so poll() may sleep that long when no socket is
- *              ready (lib/core-net/sorted-usec-list.c,
- *              __lws_sul_service_ripe; lib/plat/unix/unix-service.c).
- *   timer1     the same timer due in 1 ms: at least a millisecond of
- *              idle loop per slice.
+ *              session waiting for it. The pipe is first in the poll
+ *              array, so every other socket waits for the slice: two.
+ *   timer0     an lws timer due at once, alone. poll()'s timeout is
+ *              counted from the turn's *start* (__lws_sul_service_ripe in
+ *              lib/core-net/sorted-usec-list.c): a timer re-armed at the
+ *              end of a 5 ms slice looks 5 ms away, and poll() sleeps
+ *              that long unless a socket wakes it. Costs up to a slice.
+ *   timer1     an lws timer due in 1 ms: a millisecond or two of idle
+ *              loop per slice (lws rounds poll()'s timeout down to whole
+ *              ms, common/looptimer.h).
  *
  * Loop thread only, like the sessions.
  */
