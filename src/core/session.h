@@ -25,8 +25,11 @@ struct server {
 	uint64_t iters_per_ms;		/* set once before the loop; read by any thread */
 	uint64_t next_session_id;	/* loop thread only */
 	lws_dll2_owner_t sessions;	/* open sessions, for lookup by id; loop thread only */
-	lws_dll2_owner_t yielding;	/* sessions waiting for --yield wake's
-					   wake-up (yield.c); loop thread only */
+	/* session_yield()'s run queue (yield.c). Loop thread only. */
+	lws_dll2_owner_t yielding;	/* sessions waiting to resume, FIFO */
+	bool yield_armed;		/* a turn has been asked for */
+	struct session *yield_armed_on;	/* --yield writeable: whose WRITEABLE */
+	lws_sorted_usec_list_t yield_timer; /* --yield turn, timer0, timer1 */
 	atomic_bool stop;		/* set by the signal handler; read by any thread */
 	pthread_t loop_thread;		/* set once before the loop starts */
 	bool loop_thread_known;		/* set once before the loop starts */
@@ -50,10 +53,10 @@ struct session {
 	void *data;		/* the variant's session_data_size bytes, or NULL */
 	lws_sorted_usec_list_t timer;		/* session_timer_set() */
 	void (*timer_cb)(struct session *s);
-	/* session_yield() (yield.c): what to call back, and how it waits */
+	/* session_yield() (yield.c): what to call back, and its place in
+	 * the server's run queue */
 	void (*yield_cb)(struct session *s);	/* NULL: no yield pending */
-	lws_sorted_usec_list_t yield_timer;	/* --yield timer0/timer1 */
-	lws_dll2_t yield_list;			/* --yield wake: in srv->yielding */
+	lws_dll2_t yield_list;			/* in srv->yielding */
 	int64_t opened_us;	/* default since_us of `stats` */
 	bool closing;		/* write failed or queue overflowed: produce nothing more */
 	bool write_pending;	/* proactor: a write awaits the loop's confirmation */
@@ -94,13 +97,14 @@ void session_result_written(struct session *s, const struct item_result *r);
 void session_queue_drained(struct session *s);
 
 /* yield.c: session_yield()'s return trips through the loop */
-/* The loop was woken (LWS_CALLBACK_EVENT_WAIT_CANCELLED): resume the
- * sessions that yielded with --yield wake. */
+/* The loop was woken (LWS_CALLBACK_EVENT_WAIT_CANCELLED): under --yield
+ * wake, the next waiting session's turn. */
 void yield_on_wake(struct server *srv);
-/* A WRITEABLE turn of s found nothing queued: resume s if it yielded with
- * --yield writeable. */
+/* A WRITEABLE turn of s found nothing queued: under --yield writeable,
+ * the next waiting session's turn if s is the one it was asked on. */
 void yield_on_writeable(struct session *s);
-/* True if s waits for a WRITEABLE turn to resume (send.c asks for one). */
+/* True if the run queue waits for a WRITEABLE turn of s (send.c asks for
+ * one more after writing). */
 bool yield_wants_writeable(const struct session *s);
 /* s is closing: forget its pending yield. */
 void yield_cancel(struct session *s);
