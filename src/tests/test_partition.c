@@ -5,7 +5,8 @@
  * other fixes, with nobody waiting more than a couple of slices (and,
  * with big slices, about a slice: the slices are real); the same work as
  * blocking, checksums and all, in about the same time; two jobs take
- * turns on the one thread; a client that leaves stops its work.
+ * turns on the one thread, and eight still leave others one slice; a
+ * client that leaves stops its work.
  *
  * Every bound is relative to what was measured: the slice is the item's
  * own wall time divided by the slices it took (a busy machine stretches
@@ -159,6 +160,77 @@ START_TEST(test_two_jobs_take_turns)
 }
 END_TEST
 
+/* The largest of column `col` minus column `minus` (1-based) over the CSV
+ * rows of path, and the median of column `med` (0: not wanted). */
+static void csv_max_and_median(const char *path, int col, int minus, int med,
+			       int64_t *max, int64_t *median)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	int64_t v[256];
+	int n = 0;
+
+	ck_assert_ptr_nonnull(f);
+	*max = 0;
+	while (fgets(line, sizeof(line), f)) {
+		int64_t x[16] = { 0 };
+		char *p = line;
+		int k = 0;
+
+		if (line[0] == '#' || !strncmp(line, "variant", 7))
+			continue;
+		while (k < 16 && (p = strchr(p, ',')))	/* column 1 is a word */
+			x[++k] = strtoll(++p, NULL, 10);
+		if (x[col - 1] - x[minus - 1] > *max)
+			*max = x[col - 1] - x[minus - 1];
+		if (med && n < 256)
+			v[n++] = x[med - 1];
+	}
+	fclose(f);
+	for (int i = 1; i < n; i++)	/* insertion sort: a few rows */
+		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			int64_t t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	*median = n ? v[(n - 1) / 2] : 0;
+}
+
+/* Eight jobs at once take their slices in turn, one slice per turn of the
+ * loop, so another client still waits about one slice, not eight (a
+ * server that runs every job's slice in one turn made it wait 88 ms with
+ * 5 ms slices). Run through the harness: 8 clients x 1 item, a bystander;
+ * the bound is a third of an item's CPU time. */
+START_TEST(test_eight_jobs_still_one_slice_at_a_time)
+{
+	struct spawned s;
+	char url[64], out[8192], msg[256], by[256];
+	int64_t worst, item_cpu, unused;
+
+	tu_temp_file(msg, sizeof(msg), "partition-k8-msg");
+	tu_temp_file(by, sizeof(by), "partition-k8-by");
+	tu_start(&s, "partition", NULL);
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", s.port);
+	char *argv[] = { tu_harness_path(), "--url", url, "--items", "1", "--work-ms", "100",
+			 "--clients", "8", "--bystander-ms", "10", "--quiet", "--csv", msg,
+			 "--bystander-csv", by, NULL };
+	int st = spawn_run(argv, out, sizeof(out), 30000);
+
+	tu_stop_clean(&s);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "harness: %s", out);
+	csv_max_and_median(msg, 2, 2, 11, &unused, &item_cpu);	/* cpu_us */
+	csv_max_and_median(by, 6, 4, 0, &worst, &unused);	/* t_arrive - t_sent */
+	remove(msg);
+	remove(by);
+	fprintf(stderr, "partition, 8 jobs at once: bystander worst %.1f ms, item CPU %.0f ms\n",
+		worst / 1e3, item_cpu / 1e3);
+	ck_assert_int_gt(item_cpu, 0);
+	ck_assert_msg(worst < item_cpu / 3, "with 8 jobs the bystander waited %lld us: over a "
+		      "third of an item's CPU time, %lld us", (long long)worst,
+		      (long long)item_cpu / 3);
+}
+END_TEST
+
 /* The server process's CPU time so far, in microseconds (utime + stime of
  * /proc/PID/stat). */
 static int64_t process_cpu_us(pid_t pid)
@@ -223,6 +295,7 @@ Suite *partition_suite(void)
 	tcase_add_test(tc, test_big_slices_block_for_about_a_slice);
 	tcase_add_test(tc, test_same_work_as_blocking_in_about_the_time);
 	tcase_add_test(tc, test_two_jobs_take_turns);
+	tcase_add_test(tc, test_eight_jobs_still_one_slice_at_a_time);
 	tcase_add_test(tc, test_client_leaving_stops_its_work);
 	suite_add_tcase(s, tc);
 	return s;
