@@ -278,7 +278,7 @@ EXPERIMENT_ENV = BUILD=$(BUILD) RUNS=$(RUNS) ITEMS=$(ITEMS) WORK_MS=$(WORK_MS) \
 	BYSTANDER_MS=$(BYSTANDER_MS) QUICK=$(QUICK) VARIANTS="$(VARIANTS)" SCALING=$(SCALING) \
 	ITERS_PER_MS=$(ITERS_PER_MS)
 
-experiment: $(BINS) ## the main job (~50 s): every variant, then a short scaling sweep; CSVs, summaries and plots in results/<run-id>/ (QUICK=1: one run each, no sweep)
+experiment: $(BINS) ## the main job (~60 s): every variant, then a short scaling sweep; CSVs, summaries and plots in results/<run-id>/ (QUICK=1: one run each, no sweep)
 	@$(EXPERIMENT_ENV) sh scripts/experiment.sh
 
 # The scaling sweep (scripts/scaling.sh, docs/scaling.md). SCALING=full

@@ -25,7 +25,7 @@
 # under 20 s). docs/experiment.md explains every output.
 #
 # Time: each section has a budget on the 2-core reference machine, 90 s
-# in all with the build excluded (C variants 45 s, scaling sweep 20 s; the
+# in all with the build excluded (C variants 40 s, scaling sweep 25 s; the
 # Python original will take 25 s). The script prints its estimate of each
 # before it starts and what each took at the end, and says when a section
 # went over its budget (more RUNS, a bigger grid, a slower machine).
@@ -51,8 +51,8 @@ SENDS=${SENDS:-proactor queue direct}
 VARIANTS=${VARIANTS:-blocking flush pingpong threadpool partition}
 SCALING=${SCALING:-short}
 if [ "$QUICK" = 1 ]; then scaling=no; else scaling=yes; fi
-BUDGET_C=45
-BUDGET_SCALING=20
+BUDGET_C=40
+BUDGET_SCALING=25
 
 # blocking once per send discipline (the shape of the bug depends on it),
 # each fix once with the default discipline
@@ -97,7 +97,7 @@ steps=$((RUNS + 1))	# a round of runs each, and the summary and plots
 # The expected seconds of each section: per configuration a server start
 # and RUNS jobs of ITEMS x WORK_MS with about 0.1 s of connecting and
 # asking for stats each; 2 s for the summary and figures. Measured on the
-# 2-core machine: 6 configurations, RUNS=5, 3 x 300 ms: 30 s.
+# 2-core machine: 7 configurations, RUNS=5, 3 x 300 ms: 37 s.
 est_c=$(awk -v n="$total" -v runs="$RUNS" -v j="$((ITEMS * WORK_MS))" \
 	'BEGIN { printf "%.0f", n * (0.3 + runs * (j / 1000 + 0.1)) + 2 }')
 est_scaling=0

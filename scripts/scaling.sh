@@ -28,7 +28,7 @@
 #
 # The grid (SCALING=default: under 90 s on 2 cores; SCALING=short, the one
 # make experiment runs: only the points the verdict and the expectations
-# read, about 15 s; SCALING=full: everything; docs/scaling.md says what
+# read, about 23 s; SCALING=full: everything; docs/scaling.md says what
 # each leaves out and why):
 #   SCALING_VARIANTS, SCALING_WORKS, SCALING_POOLS, SCALING_CLIENTS: set
 #   any of them for a grid of your own: every variant x work x K, and for
