@@ -36,8 +36,9 @@
 #
 # It leaves, in results/partition-<date>/ (or PARTITION_OUT): env.txt,
 # <point>.messages.csv, .bystander.csv, .lag.csv, points.csv, table.txt and
-# partition.png (gnuplot: bystander and lag against the slice size, and the
-# job's length against it).
+# partition.png (gnuplot: the bystander's and the lag monitor's worst wait
+# and the worst delivery latency against the slice size, and the job's
+# length beyond its CPU time against it).
 set -eu
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -132,7 +133,7 @@ summarize() {
 	} >"$1/table.txt"
 	cat "$1/table.txt"
 	# the figure: the default yield's slice sweep, blocking as the reference
-	awk -F, 'NR > 1 && $1 ~ /^slice-/ { print $4, $6, $7, ($8 - 1) * 100 }' "$1/points.csv" >"$1/sweep.dat"
+	awk -F, 'NR > 1 && $1 ~ /^slice-/ { print $4, $6, $7, ($8 - 1) * 100, $10 }' "$1/points.csv" >"$1/sweep.dat"
 	_bb=$(awk -F, '$1 == "blocking" { print $6 }' "$1/points.csv")
 	_bj=$(awk -F, '$1 == "blocking" { print ($8 - 1) * 100 }' "$1/points.csv")
 	gnuplot -e "dir='$1'; blocking_bys=${_bb:-0}; blocking_over=${_bj:-0}" scripts/partition.gp ||

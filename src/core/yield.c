@@ -8,7 +8,8 @@
  * is asked to call it again, so that the ways can be compared
  * (`make partition-sweep`; docs/variants.md, "How partition gives the loop
  * back"). What decides between them is the order of one turn of
- * lws_service() in lws 4.1.6 (lib/plat/unix/unix-service.c): first the
+ * lws_service() (lib/plat/unix/unix-service.c, read in an unpinned copy of
+ * warmcat/libwebsockets; what follows was measured with 4.1.6): first the
  * lws timers that are due, then poll(), then the ready sockets' callbacks
  * in the order of lws's poll array.
  *
