@@ -26,7 +26,7 @@
 # where <point> is <config>-k<K> and <config> is <variant>-<work> or
 # threadpool-t<threads>-<work>.
 #
-# The grid (SCALING=default: under 90 s on 2 cores; SCALING=short, the one
+# The grid (SCALING=default: about 95 s on 2 cores; SCALING=short, the one
 # make experiment runs: only the points the verdict and the expectations
 # read, about 23 s; SCALING=full: everything; docs/scaling.md says what
 # each leaves out and why):
