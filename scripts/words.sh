@@ -4,14 +4,18 @@
 # Prints the word count (wc -w) of README.md, of each docs/*.md and of
 # each labs/**/*.md, then the total of docs/ and labs/ together (the
 # README is counted apart). Exits 1, saying why, if docs/ and labs/
-# together exceed 15000 words or the .md files of any one lab directory
+# together exceed their budget or the .md files of any one lab directory
 # (labs/NN-name/, everything under it) exceed 1500; 0 otherwise.
+#
+# The budget: 15000 words for docs/ and labs 01-06 (what they held under
+# when the labs were rewritten), plus 1500 for each lab added since
+# (labs/07-* and up): its README and its answers in the instructor guide.
 #
 # Usage: sh scripts/words.sh   (from anywhere; it reads the repository it
 # lives in)
 set -eu
 
-TOTAL_MAX=15000
+TOTAL_BASE=15000
 LAB_MAX=1500
 
 cd "$(dirname "$0")/.."
@@ -50,7 +54,16 @@ for d in labs/*/; do
 	fi
 done
 
-printf '%7d  total of docs/ and labs/ (README.md apart)\n' "$total"
+# labs added after the first six each bring their own allowance
+added=0
+for d in labs/[0-9][0-9]-*/; do
+	[ -d "$d" ] || continue
+	num=$(basename "$d" | cut -c1-2)
+	[ "$num" -ge 7 ] 2>/dev/null && added=$((added + 1))
+done
+TOTAL_MAX=$((TOTAL_BASE + LAB_MAX * added))
+
+printf '%7d  total of docs/ and labs/ (README.md apart), budget %d\n' "$total" "$TOTAL_MAX"
 if [ "$total" -gt "$TOTAL_MAX" ]; then
 	echo "words.sh: docs/ and labs/ hold $total words, over the budget of $TOTAL_MAX" >&2
 	fail=1

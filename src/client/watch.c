@@ -35,6 +35,7 @@ static bool watch_result(struct watched *w, const struct wsc_frame *f, int *n,
 	w->start[*n] = r.v[REPLY_T_START_US];
 	w->done[*n] = r.v[REPLY_T_DONE_US];
 	w->sent[*n] = r.v[REPLY_T_SEND_US];
+	w->value[*n] = (uint64_t)r.v[REPLY_VALUE];
 	w->arrived[*n] = f->t_arrive_us;
 	(*n)++;
 	return true;

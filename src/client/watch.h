@@ -20,6 +20,7 @@ struct watched {
 	int64_t t_request, t_recv;
 	int64_t start[WATCH_MAX_ITEMS], done[WATCH_MAX_ITEMS];
 	int64_t sent[WATCH_MAX_ITEMS], arrived[WATCH_MAX_ITEMS];
+	uint64_t value[WATCH_MAX_ITEMS];	/* each result's checksum */
 	int64_t item;		/* median measured item length (us) */
 	int64_t job;		/* t_recv .. last t_done (us) */
 	int echoes;

@@ -8,7 +8,7 @@
  * FAIL, the number it measured, what it should be, and on a FAIL the
  * likely cause. Exit status 0 when every check passes, 1 when any fails,
  * 2 on a bad command line. What each lab's checks are: grade_lab02.c,
- * grade_lab03.c, grade_lab04.c. src/tests/test_grade.c proves the grader
+ * grade_lab03.c, grade_lab04.c, grade_lab08.c. src/tests/test_grade.c proves the grader
  * fails plausible wrong solutions (src/tests/wrong/), not only starters.
  */
 #include "grade/grade.h"
@@ -222,7 +222,7 @@ int main(int argc, char **argv)
 	struct grade g = { 0 };
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: grade LAB SERVER   (LAB: 02, 03 or 04)\n");
+		fprintf(stderr, "usage: grade LAB SERVER   (LAB: 02, 03, 04 or 08)\n");
 		return 2;
 	}
 	g.server = argv[2];
@@ -232,8 +232,10 @@ int main(int argc, char **argv)
 		grade_lab03(&g);
 	else if (!strcmp(argv[1], "04"))
 		grade_lab04(&g);
+	else if (!strcmp(argv[1], "08"))
+		grade_lab08(&g);
 	else {
-		fprintf(stderr, "grade: lab %s has no code to grade (02, 03 and 04 do)\n",
+		fprintf(stderr, "grade: lab %s has no code to grade (02, 03, 04 and 08 do)\n",
 			argv[1]);
 		return 2;
 	}

@@ -3,7 +3,7 @@
  *
  * grade.c holds the common checks (starting and stopping a server, one
  * watched job, what every fixed server must show); grade_lab02.c,
- * grade_lab03.c and grade_lab04.c hold each lab's own. Every check prints
+ * grade_lab03.c, grade_lab04.c and grade_lab08.c hold each lab's own. Every check prints
  * one PASS or FAIL line with the number it measured, what it should be,
  * and on a FAIL the likely cause.
  *
@@ -73,5 +73,6 @@ bool grade_recv_text(struct wsc *c, struct wsc_frame *f, int timeout_ms);
 void grade_lab02(struct grade *g);
 void grade_lab03(struct grade *g);
 void grade_lab04(struct grade *g);
+void grade_lab08(struct grade *g);
 
 #endif

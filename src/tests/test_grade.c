@@ -23,6 +23,7 @@ static const struct lab {
 	  "Likely cause: they were held and sent together" },
 	{ "03", "pingpong", "FAIL  pingpong: the client got 0 PINGs for 5 items" },
 	{ "04", "threadpool", "FAIL  threadpool: another client waited at most " },
+	{ "08", "partition", "FAIL  another client waited at most " },
 };
 
 /* Each wrong solution and the FAIL line that must name its mistake. */
@@ -43,6 +44,11 @@ static const struct wrong {
 	  "server_find_session() was called from a thread other than the event loop's" },
 	{ "lab04-drop-when-full", "FAIL  the ring: a job of 192 results" },
 	{ "lab04-no-wake", "FAIL  threadpool: a job of 5 x 100 ms completes" },
+	{ "lab08-one-yield-per-item", "Likely cause: the loop gets control back only after "
+	  "a whole item or job" },
+	{ "lab08-never-yields", "they should take turns" },
+	{ "lab08-part-on-stack", "FAIL  --slice-ms 10: a job of 5 x 150 ms completes" },
+	{ "lab08-part-not-reset", "FAIL  result 1's checksum is " },
 };
 
 /* Runs build/grade LAB SERVER; returns its exit status, output in out. */
