@@ -231,6 +231,41 @@ START_TEST(test_eight_jobs_still_one_slice_at_a_time)
 }
 END_TEST
 
+/* Every --yield gives the loop back and comes back: a job completes, in
+ * order, also while another job that shares the turns is abandoned by
+ * its client (under `writeable` the turn may have been asked on that
+ * client's socket), and the connections still answer. How fast each is,
+ * and what it costs, is make partition-sweep's to measure, not a test's. */
+START_TEST(test_every_yield_completes_jobs)
+{
+	static const char *const yields[] = { "turn", "writeable", "wake", "timer0", "timer1" };
+	struct spawned s;
+	struct wsc *c, *other, *leaver;
+	struct reply r;
+
+	tu_start(&s, "partition", "--yield", yields[_i], "--slice-ms", "2", NULL);
+	c = tu_connect(&s);
+	other = tu_connect(&s);
+	leaver = tu_connect(&s);
+	tu_assert_job(c, 3, 20);
+	tu_assert_echo(other);
+	tu_assert_job(c, 1, 0);		/* an item of no work: one empty slice */
+	tu_send(leaver, "{\"op\":\"run\",\"items\":3,\"work_ms\":60}");
+	tu_recv_reply(leaver, &r, TU_IO_MS, NULL);	/* in the middle of its job */
+	tu_send(c, "{\"op\":\"run\",\"items\":3,\"work_ms\":20}");
+	wsc_reset(leaver);
+	for (int i = 0; i < 3; i++) {
+		tu_recv_reply(c, &r, TU_IO_MS, NULL);
+		ck_assert_int_eq(r.op, REPLY_RESULT);
+		ck_assert_int_eq(r.v[REPLY_SEQ], i);
+	}
+	tu_assert_echo(other);
+	wsc_close(c, TU_IO_MS);
+	wsc_close(other, TU_IO_MS);
+	tu_stop_clean(&s);
+}
+END_TEST
+
 /* The server process's CPU time so far, in microseconds (utime + stime of
  * /proc/PID/stat). */
 static int64_t process_cpu_us(pid_t pid)
@@ -297,6 +332,7 @@ Suite *partition_suite(void)
 	tcase_add_test(tc, test_two_jobs_take_turns);
 	tcase_add_test(tc, test_eight_jobs_still_one_slice_at_a_time);
 	tcase_add_test(tc, test_client_leaving_stops_its_work);
+	tcase_add_loop_test(tc, test_every_yield_completes_jobs, 0, 5);
 	suite_add_tcase(s, tc);
 	return s;
 }
