@@ -296,7 +296,7 @@ ITERS_PER_MS ?=
 scaling: $(BINS) ## K clients x pool sizes, cpu and sleep work: CSVs, plots and the verdict on "threads = cores + 4" in results/scaling-<date>/ (~95 s; SCALING=full: the whole grid)
 	@BUILD=$(BUILD) SCALING=$(SCALING) ITERS_PER_MS=$(ITERS_PER_MS) sh scripts/scaling.sh
 
-partition-sweep: $(BINS) ## server-partition's slice size (1..100 ms) and its five ways to yield, against blocking: table and figure in results/partition-<date>/ (~1.5 min)
+partition-sweep: $(BINS) ## server-partition's slice size (1..100 ms) and its five ways to yield, against blocking: table and figure in results/partition-<date>/ (~1 min)
 	@BUILD=$(BUILD) ITERS_PER_MS=$(ITERS_PER_MS) sh scripts/partition.sh
 
 # RUN=results/<run-id> picks another run than the latest.

@@ -3,7 +3,7 @@
 # it gives the loop back (docs/variants.md, "Partition: the slice size" and
 # "How partition gives the loop back").
 #
-#   make partition-sweep                 # ~1.5 minutes on 2 cores
+#   make partition-sweep                 # about a minute on 2 cores
 #   sh scripts/partition.sh --summarize results/partition-DATE   # tables again
 #
 # Every point is one server and one harness call per round: a job of
