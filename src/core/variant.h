@@ -134,10 +134,12 @@ enum item_progress session_compute_slice(struct session *s, int seq, int slice_m
 /*
  * Gives the event loop back and calls cb(s) on a later turn of it, after
  * the loop has served what was ready meanwhile: other clients' requests,
- * replies, timers. Return right after calling it. How the loop is asked to
- * come back is --yield's choice (docs/variants.md measures each); all
- * cost microseconds except `timer1`. Replaces a yield already pending on
- * s; the core forgets it when s closes.
+ * replies, timers. Return right after calling it. Sessions that yield take
+ * turns, first come first served, one callback per turn of the loop. How
+ * the loop is asked to come back is --yield's choice (core/yield.c;
+ * docs/variants.md measures each: `turn`, the default, costs about 10 us).
+ * Replaces a yield already pending on s; the core forgets it when s
+ * closes.
  */
 void session_yield(struct session *s, void (*cb)(struct session *s));
 
