@@ -5,8 +5,9 @@
  *
  * Between two slices the loop turns: it reads other clients' requests and
  * writes their replies, fires timers, writes this client's queued
- * results. So nobody waits longer than about one slice, on one thread,
- * with no locks. The price: the computation must be resumable (its state
+ * results. So nobody waits more than a slice or two (two when a reply
+ * must wait for the turn that confirms the previous one: docs/variants.md),
+ * on one thread, with no locks. The price: the computation must be resumable (its state
  * lives in struct item_part between slices, not on the stack), every
  * slice pays for one trip through the loop, and the work is not parallel:
  * two jobs share the one core by taking turns. This is Node.js's
