@@ -65,7 +65,7 @@ INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
 	src/tests/test_badinput.c src/tests/test_badframes.c src/tests/test_shape.c \
 	src/tests/test_harness.c src/tests/test_harness_fail.c src/tests/harnessout.c \
 	src/tests/test_variants.c src/tests/test_fixes.c src/tests/test_threadpool.c \
-	src/tests/test_partition.c \
+	src/tests/test_partition.c src/tests/test_python.c \
 	src/tests/test_summarize.c src/tests/test_grade.c src/tests/test_abuse.c \
 	src/tests/test_scaling_run.c src/tests/test_run_of.c src/tests/test_labrun.c \
 	src/tests/observe.c src/tests/testutil.c $(CLIENT_SRC)

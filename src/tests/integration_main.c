@@ -21,6 +21,7 @@ int main(void)
 	srunner_add_suite(sr, fixes_suite());
 	srunner_add_suite(sr, threadpool_suite());
 	srunner_add_suite(sr, partition_suite());
+	srunner_add_suite(sr, python_suite());
 	srunner_add_suite(sr, summarize_suite());
 	srunner_add_suite(sr, grade_suite());
 	srunner_add_suite(sr, grade_tsan_suite());

@@ -15,7 +15,7 @@ static void obs_print(const char *variant, const char *send, const struct watche
 	fprintf(stderr, "%s %s: item %.0f ms; arrivals %.0f/%.0f/%.0f ms; delivery "
 		"%.1f/%.1f/%.1f ms; bystander worst %.0f ms (%d echoes); lag max %.0f ms; "
 		"%d pings\n",
-		variant, send, o->item / 1e3, (o->arrived[0] - o->t_request) / 1e3,
+		variant, send ? send : "-", o->item / 1e3, (o->arrived[0] - o->t_request) / 1e3,
 		(o->arrived[1] - o->t_request) / 1e3, (o->arrived[2] - o->t_request) / 1e3,
 		(o->arrived[0] - o->done[0]) / 1e3, (o->arrived[1] - o->done[1]) / 1e3,
 		(o->arrived[2] - o->done[2]) / 1e3, o->worst_echo / 1e3, o->echoes,
@@ -27,7 +27,10 @@ void obs_run(const char *variant, const char *send, struct watched *o)
 	struct spawned s;
 	char err[512];
 
-	tu_start(&s, variant, "--send", send, NULL);
+	if (send)
+		tu_start(&s, variant, "--send", send, NULL);
+	else
+		tu_start(&s, variant, NULL);
 	bool ok = watch_job(s.port, OBS_ITEMS, OBS_WORK_MS, OBS_BYSTANDER_MS, o, err,
 			    sizeof(err));
 

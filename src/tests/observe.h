@@ -20,7 +20,8 @@ extern const char *const obs_sends[];
 #define OBS_NSENDS 3
 
 /*
- * Starts build/server-<variant> --send <send>, runs one job of OBS_ITEMS x
+ * Starts build/server-<variant> --send <send> (no --send if send is NULL:
+ * the Python original has none), runs one job of OBS_ITEMS x
  * OBS_WORK_MS on a fresh connection while a second connection echoes,
  * stops the server (asserting a clean exit and no sanitizer report) and
  * prints one line to stderr with the numbers the shape test is judged by.

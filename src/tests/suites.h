@@ -34,6 +34,7 @@ Suite *variants_suite(void);
 Suite *fixes_suite(void);
 Suite *threadpool_suite(void);
 Suite *partition_suite(void);
+Suite *python_suite(void);
 Suite *summarize_suite(void);
 Suite *grade_suite(void);
 Suite *grade_tsan_suite(void);

@@ -101,23 +101,6 @@ static void send_echo_of_size(struct wsc *c, size_t n, int fragments)
 	free(msg);
 }
 
-/* Reads until the server's close frame and asserts its code and reason. */
-static void assert_closed_with(struct wsc *c, const char *what, int code, const char *reason)
-{
-	struct wsc_frame f;
-	int n;
-
-	do
-		n = wsc_recv(c, &f, TU_IO_MS);
-	while (n == 1 && f.opcode != WSC_OP_CLOSE);
-	ck_assert_msg(n == 1, "%s: no close frame (%s)", what, n ? wsc_error(c) : "timeout");
-	ck_assert_msg(f.close_code == code, "%s: close code %d, want %d", what,
-		      f.close_code, code);
-	if (reason)
-		ck_assert_msg(!strcmp((char *)f.data, reason), "%s: reason \"%s\"", what,
-			      (char *)f.data);
-}
-
 START_TEST(test_4096_bytes_ok_4097_closes_1009)
 {
 	struct spawned s;
@@ -140,7 +123,7 @@ START_TEST(test_4096_bytes_ok_4097_closes_1009)
 	for (int i = 0; i < 3; i++) {
 		c = tu_connect(&s);
 		send_echo_of_size(c, sizes[i], frags[i]);
-		assert_closed_with(c, "oversized", 1009, "message larger than 4096 bytes");
+		tu_assert_closed_with(c, "oversized", 1009, "message larger than 4096 bytes");
 		wsc_free(c);
 	}
 	/* and the server serves on */
@@ -191,7 +174,7 @@ START_TEST(test_protocol_violations_fail_the_connection)
 		c = tu_connect(&s);
 		ck_assert(wsc_send_raw(c, b->bytes, b->len) == 0);
 		if (b->reason) {
-			assert_closed_with(c, b->name, 1002, b->reason);
+			tu_assert_closed_with(c, b->name, 1002, b->reason);
 		} else {
 			int n = wsc_recv(c, &f, TU_IO_MS);
 

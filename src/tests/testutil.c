@@ -27,6 +27,16 @@ const char *tu_build_dir(void)
 const char *const tu_variants[TU_NVARIANTS] = { "blocking", "flush", "pingpong", "threadpool",
 						   "partition" };
 
+const char *const tu_py_variants[TU_NPY_VARIANTS] = {
+	"py-create-task", "py-await-send", "py-sleep0", "py-drain", "py-pingpong",
+	"py-to-thread", "py-process-pool", "py-partition",
+};
+
+bool tu_is_python(const char *variant)
+{
+	return !strncmp(variant, "py-", 3);
+}
+
 /* Under `make test-valgrind` ($SENDLAB_VALGRIND=1) every server runs inside
  * memcheck: an invalid access, an uninitialised read or a definite leak
  * makes it exit with status 99, which tu_stop_clean reports. */
@@ -51,11 +61,20 @@ void tu_start(struct spawned *s, const char *variant, ...)
 	char err[512];
 	va_list ap;
 
-	if (tu_valgrind())
-		for (int i = 0; i < TU_VALGRIND_ARGC; i++)
-			argv[argc++] = (char *)tu_valgrind_argv[i];
-	snprintf(path, sizeof(path), "%s/server-%s", tu_build_dir(), variant);
-	argv[argc++] = path;
+	if (tu_is_python(variant)) {
+		/* the tests run from the top of the tree, as make test does */
+		snprintf(path, sizeof(path), "src/python/server.py");
+		argv[argc++] = "/usr/bin/python3";
+		argv[argc++] = path;
+		argv[argc++] = "--variant";
+		argv[argc++] = (char *)variant + 3;
+	} else {
+		if (tu_valgrind())
+			for (int i = 0; i < TU_VALGRIND_ARGC; i++)
+				argv[argc++] = (char *)tu_valgrind_argv[i];
+		snprintf(path, sizeof(path), "%s/server-%s", tu_build_dir(), variant);
+		argv[argc++] = path;
+	}
 	argv[argc++] = "--port";
 	argv[argc++] = "0";
 	argv[argc++] = "--quiet";
@@ -104,6 +123,22 @@ void tu_stop_clean(struct spawned *s)
 		      WIFSIGNALED(st) ? WTERMSIG(st) : 0, errtext);
 	ck_assert_msg(!strstr(errtext, "Sanitizer") && !strstr(errtext, "runtime error"),
 		      "sanitizer report: %s", errtext);
+}
+
+void tu_assert_closed_with(struct wsc *c, const char *what, int code, const char *reason)
+{
+	struct wsc_frame f;
+	int n;
+
+	do
+		n = wsc_recv(c, &f, TU_IO_MS);
+	while (n == 1 && f.opcode != WSC_OP_CLOSE);
+	ck_assert_msg(n == 1, "%s: no close frame (%s)", what, n ? wsc_error(c) : "timeout");
+	ck_assert_msg(f.close_code == code, "%s: close code %d, want %d", what,
+		      f.close_code, code);
+	if (reason)
+		ck_assert_msg(!strcmp((char *)f.data, reason), "%s: reason \"%s\"", what,
+			      (char *)f.data);
 }
 
 struct wsc *tu_connect(const struct spawned *s)

@@ -24,11 +24,21 @@
 extern const char *const tu_variants[];
 #define TU_NVARIANTS 5
 
+/* The Python original's variants (src/python/server.py --variant V),
+ * each named "py-V" as its frames are. tu_start() starts them too. */
+extern const char *const tu_py_variants[];
+#define TU_NPY_VARIANTS 8
+
+/* True for a "py-..." name: the server is src/python/server.py. */
+bool tu_is_python(const char *variant);
+
 /* The build directory ($SENDLAB_BUILD, default "build"). */
 const char *tu_build_dir(void);
 
 /* Starts build/server-<variant> --port 0 --quiet plus extra args (a
- * NULL-terminated list, may be empty); fails the test if it cannot. */
+ * NULL-terminated list, may be empty); fails the test if it cannot. A
+ * "py-V" variant is /usr/bin/python3 src/python/server.py --variant V
+ * (never under valgrind: memcheck would test the interpreter). */
 void tu_start(struct spawned *s, const char *variant, ...);
 
 /* One calibration for the whole test process (server-blocking
@@ -52,6 +62,10 @@ void tu_send(struct wsc *c, const char *text);
  * (if non-NULL) gets the arrival stamp. */
 void tu_recv_reply(struct wsc *c, struct reply *r, int timeout_ms,
 		   int64_t *t_arrive);
+
+/* Reads frames until the server's close frame and asserts its code and,
+ * if reason is not NULL, its reason; what labels a failure. */
+void tu_assert_closed_with(struct wsc *c, const char *what, int code, const char *reason);
 
 /* Sends an echo and asserts that the reply comes back (the connection and
  * the server still work). */
