@@ -89,6 +89,7 @@ help: ## list the targets
 		awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 	@echo "experiment variables (make experiment RUNS=5 ...): RUNS=$(RUNS) ITEMS=$(ITEMS)" \
 		"WORK_MS=$(WORK_MS) BYSTANDER_MS=$(BYSTANDER_MS) QUICK=$(QUICK) VARIANTS='$(VARIANTS)'" \
+		"PEERS=$(PEERS) (none: no Python) PY_RUNS=$(PY_RUNS) PY_VARIANTS='$(PY_VARIANTS)'" \
 		"ITERS_PER_MS=N (reuse a calibration; both experiment and scaling)"
 	@echo "scaling variables (make scaling SCALING=full ...): SCALING (short: make experiment's;" \
 		"default: make scaling's; full);" \
@@ -270,17 +271,21 @@ fuzz: $(FUZZ_BIN) ## libFuzzer on the request parser and the JSON replies for FU
 	@sh scripts/fuzz.sh $(FUZZ_BIN) $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 # experiment parameters (see scripts/experiment.sh and docs/experiment.md)
-RUNS ?= 5
+RUNS ?= 4
 ITEMS ?= 3
 WORK_MS ?= 300
 BYSTANDER_MS ?= 20
 QUICK ?= 0
 VARIANTS ?= blocking flush pingpong threadpool partition
+# the Python original: PEERS=none leaves it out; PY_RUNS rounds of PY_VARIANTS
+PEERS ?= python
+PY_RUNS ?= 3
+PY_VARIANTS ?= create-task await-send sleep0 drain pingpong to-thread process-pool partition
 EXPERIMENT_ENV = BUILD=$(BUILD) RUNS=$(RUNS) ITEMS=$(ITEMS) WORK_MS=$(WORK_MS) \
 	BYSTANDER_MS=$(BYSTANDER_MS) QUICK=$(QUICK) VARIANTS="$(VARIANTS)" SCALING=$(SCALING) \
-	ITERS_PER_MS=$(ITERS_PER_MS)
+	ITERS_PER_MS=$(ITERS_PER_MS) PEERS=$(PEERS) PY_RUNS=$(PY_RUNS) PY_VARIANTS="$(PY_VARIANTS)"
 
-experiment: $(BINS) ## the main job (~60 s): every variant, then a short scaling sweep; CSVs, summaries and plots in results/<run-id>/ (QUICK=1: one run each, no sweep)
+experiment: $(BINS) ## the main job (~80 s): every C variant, the Python original beside them, a short scaling sweep; CSVs, summaries and plots in results/<run-id>/ (QUICK=1: one run of each C variant only)
 	@$(EXPERIMENT_ENV) sh scripts/experiment.sh
 
 # The scaling sweep (scripts/scaling.sh, docs/scaling.md). SCALING=full

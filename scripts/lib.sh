@@ -2,7 +2,10 @@
 #
 # server_start BIN LOGPREFIX [ARGS...]  starts a server on a free port and
 #     sets SERVER_PID and SERVER_PORT once it printed its listening line
-#     (at most 10 s); its stderr goes to LOGPREFIX.stderr.
+#     (at most 10 s); its stderr goes to LOGPREFIX.stderr. It is
+#     server_spawn BIN LOGPREFIX [ARGS...] (starts it, sets SERVER_PID)
+#     then server_await BIN LOGPREFIX (SERVER_PID's listening line, sets
+#     SERVER_PORT): several servers can start at once.
 # server_stop                           SIGTERM, then waits (at most 5 s);
 #     fails unless the server exits with status 0.
 # server_reap                           after a failed run, where the server
@@ -53,6 +56,11 @@ machine() {
 }
 
 server_start() {
+	server_spawn "$@"
+	server_await "$1" "$2"
+}
+
+server_spawn() {
 	_bin=$1
 	_log=$2
 	shift 2
@@ -60,20 +68,23 @@ server_start() {
 	: >"$_log.stdout"
 	"$_bin" --port 0 "$@" >"$_log.stdout" 2>"$_log.stderr" &
 	SERVER_PID=$!
+}
+
+server_await() {
 	SERVER_PORT=""
 	_tries=0
 	while [ $_tries -lt 200 ]; do
-		SERVER_PORT=$(sed -n 's|^listening on ws://[^:]*:\([0-9][0-9]*\)/$|\1|p' "$_log.stdout")
+		SERVER_PORT=$(sed -n 's|^listening on ws://[^:]*:\([0-9][0-9]*\)/$|\1|p' "$2.stdout")
 		[ -n "$SERVER_PORT" ] && return 0
 		if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-			cat "$_log.stderr" >&2
-			die "$_bin exited before listening"
+			cat "$2.stderr" >&2
+			die "$1 exited before listening"
 		fi
 		sleep 0.05
 		_tries=$((_tries + 1))
 	done
 	kill "$SERVER_PID" 2>/dev/null
-	die "$_bin did not print its listening line within 10 s"
+	die "$1 did not print its listening line within 10 s"
 }
 
 server_stop() {

@@ -5,6 +5,8 @@
 #   build/summarize DIR   -> summary.md, summary.csv, latency.csv, verdicts.txt
 #   scripts/plot.gp       -> arrivals, timeline, latency, bystander, lag,
 #                            overview (.png and .svg each)
+#   and DIR/python/ the same way, then scripts/pairs.sh -> python.png and
+#   the Python-beside-C table (if make experiment ran the Python section),
 #   and DIR/scaling/ the same way, if make experiment ran the sweep there.
 # A scaling run (results/scaling-<date>/, one with a plan.csv):
 #   build/scaling-summarize DIR -> points.csv, scaling.md, verdict.txt
@@ -38,6 +40,12 @@ for which in arrivals timeline latency bystander lag overview; do
 	gnuplot -e "dir='$dir'; which='$which'" scripts/plot.gp ||
 		die "gnuplot failed drawing $which for $dir"
 done
+# the Python original's section: summarised and drawn as a run of its
+# own, then set beside the C configurations (pairs.sh)
+if [ -f "$dir/python/env.txt" ]; then
+	sh scripts/plots.sh "$dir/python"
+	sh scripts/pairs.sh "$dir"
+fi
 if [ -f "$dir/scaling/plan.csv" ]; then
 	sh scripts/plots.sh "$dir/scaling"
 fi

@@ -122,9 +122,17 @@ static void write_markdown_same_work(FILE *f, const struct summary_run *r)
 		lo = c->s.item_cpu < lo ? c->s.item_cpu : lo;
 		hi = c->s.item_cpu > hi ? c->s.item_cpu : hi;
 	}
-	fprintf(f, "**Same work?** Every server of this run computed the same "
-		"iterations per item (`--iters-per-ms %s`, measured once before the "
-		"first server started). ", r->iters_per_ms ? r->iters_per_ms : "?");
+	bool own = r->iters_per_ms && !strcmp(r->iters_per_ms, "per-server");
+
+	if (own)	/* the Python section: experiment.sh says why */
+		fprintf(f, "**Same work?** Each server measured its own kernel's speed "
+			"at start-up (`iters_per_ms: per-server` in env.txt: one Python "
+			"process runs the same steps a few per cent faster than another), "
+			"so each item is about `work_ms` of CPU time. ");
+	else
+		fprintf(f, "**Same work?** Every server of this run computed the same "
+			"iterations per item (`--iters-per-ms %s`, measured once before the "
+			"first server started). ", r->iters_per_ms ? r->iters_per_ms : "?");
 	if (!known) {
 		fprintf(f, "No server reported its items' CPU time, so whether the "
 			"core ran at the same speed for each is not known.\n\n");
@@ -135,15 +143,17 @@ static void write_markdown_same_work(FILE *f, const struct summary_run *r)
 		ms(r->item_cpu, a, sizeof(a)));
 	if (!noisy) {
 		fprintf(f, ": every configuration is within %.0f%%, so their times "
-			"compare equal work.\n\n", 100 * SUMMARY_SAME_WORK);
+			"compare equal %s.\n\n", 100 * SUMMARY_SAME_WORK,
+			own ? "CPU time per item" : "work");
 		return;
 	}
-	fprintf(f, ". **Noisy, not comparable**, more than %.0f%% off: the same "
-		"iterations took another time, so the core ran at another speed while "
-		"they ran (this machine's cores change speed by up to 10%% from one "
-		"second to the next: docs/experiment-reference.md, \"Same work\"), and their "
+	fprintf(f, ". **Noisy, not comparable**, more than %.0f%% off: %s, so the "
+		"core ran at another speed while they ran (this machine's cores change "
+		"speed by up to 10%% from one second to the next: "
+		"docs/experiment-reference.md, \"Same work\"), and their "
 		"times are not to be compared with the others':",
-		100 * SUMMARY_SAME_WORK);
+		100 * SUMMARY_SAME_WORK, own ? "their items ran at another speed than "
+		"their server's calibration" : "the same iterations took another time");
 	for (int k = 0; k < r->n; k++)
 		if (!r->c[k].no_complete_run && !r->c[k].comparable)
 			fprintf(f, " %s (%s)", r->c[k].name,
