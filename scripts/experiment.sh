@@ -195,8 +195,8 @@ measure() {
 	m_runs=$2
 	m_configs=$3
 	# the C servers all at once, then each one's listening line; a Python
-	# server alone, as it measures its kernel's speed at start-up (~0.3 s)
-	# and eight measuring at once on two cores were up to 13% off
+	# server alone, as it measures its kernel's speed at start-up (~0.3 s),
+	# and alone it measures the speed it will compute at
 	i=0
 	status $((step + 1)) "start servers" "$m_configs"
 	for name in $m_configs; do
@@ -303,8 +303,10 @@ if [ "$python" = yes ]; then
 		env_machine "$run_id"
 		echo "parameters: RUNS=$PY_RUNS ITEMS=$ITEMS WORK_MS=$WORK_MS BYSTANDER_MS=$BYSTANDER_MS PY_VARIANTS='$PY_VARIANTS' QUICK=$QUICK"
 		echo "configs: $py_configs"
-		# one figure for all would give unequal items: the same steps run
-		# up to 6% faster in one python3 process than in another
+		# one figure for all would give unequal items: on the reference
+		# machine a python3 process runs the kernel either at ~300 or at
+		# ~485 ms per 300 ms-item of the other kind, for its whole life
+		# (10 processes alone: 5 and 5), so each server measures its own
 		echo "iters_per_ms: per-server"
 		echo "calibration: each Python server measured its own pure-Python kernel's speed at start-up"
 		echo "python: $(/usr/bin/python3 --version 2>&1), python3-websockets $(dpkg-query -W -f '${Version}' python3-websockets 2>/dev/null)"

@@ -112,10 +112,14 @@ class Spin:
 def calibrate(trials=15):
     """Kernel steps per millisecond of this thread's CPU time: the median
     of `trials` runs of ~11 ms (the fastest is a lucky moment), after
-    ~25 ms of warming up. Measured here: one python3 process runs these
-    steps up to 6% faster than another, and steadily so, so a figure
-    measured in one process gives another items of the wrong length; make
-    experiment lets each Python server measure its own."""
+    ~25 ms of warming up. Measured on the reference machine: a python3
+    process runs these steps either fast or about 1.6 times slower, the
+    same for most of its life (10 processes: 5 of each, with or without
+    address-space randomisation), so a figure from one process makes
+    another's items 0.6 or 1.6 times too long; make experiment lets each
+    Python server measure its own. Honest limit: a process that changes
+    speed after this still gets items of another length (make
+    experiment's same-work check then names it)."""
     n = 1 << 16
     Spin(2 * n, 0).run(2 * n)           # warm up
     per_ms = []
