@@ -25,11 +25,26 @@
 
 #define ITEMS OBS_ITEMS
 
+/* The loop was blocked: the bystander waited at least worst_us and the
+ * lag monitor saw at least lag_us. obs_assert_loop_blocked() without its
+ * stall count: that threshold is 100 ms, and a Python server's items can
+ * come out shorter than asked (it calibrates itself; one with one core
+ * busy ran 95 ms items for 150), so every bound here is the item's. */
+static void assert_loop_blocked(const struct watched *o, int64_t worst_us, int64_t lag_us)
+{
+	ck_assert_msg(o->echoes >= 3, "only %d echoes", o->echoes);
+	ck_assert_msg(o->worst_echo >= worst_us, "bystander waited at most %lld us; want "
+		      "%lld us (item %lld us, job %lld us)", (long long)o->worst_echo,
+		      (long long)worst_us, (long long)o->item, (long long)o->job);
+	ck_assert_msg(o->lag_max >= lag_us, "lag monitor max %lld us; want %lld us (item "
+		      "%lld us)", (long long)o->lag_max, (long long)lag_us, (long long)o->item);
+}
+
 /* The loop computed the whole job: the bystander and the lag monitor both
  * waited most of it (test_shape.c's bound for server-blocking). */
 static void assert_loop_blocked_for_the_job(const struct watched *o)
 {
-	obs_assert_loop_blocked(o, o->job * 7 / 10, o->job * 7 / 10);
+	assert_loop_blocked(o, o->job * 7 / 10, o->job * 7 / 10);
 }
 
 /* create_task(ws.send(r)): no frame leaves before the loop gets control,
@@ -76,13 +91,14 @@ START_TEST(test_sleep0_spaced_but_bystander_waits_items)
 
 	obs_run("py-sleep0", NULL, &o);
 	obs_assert_spaced(&o);
-	obs_assert_loop_blocked(&o, o.item * 3 / 2, o.item * 8 / 10);
+	assert_loop_blocked(&o, o.item * 3 / 2, o.item * 8 / 10);
 }
 END_TEST
 
 /* await (await ws.ping()) after each send: spaced, one PING per item, the
  * next item only after the round trip, and the loop is idle during it, so
- * the bystander waits about one item, not the job. */
+ * the bystander waits about one item, under two thirds of the job (await-
+ * send's waits the job). */
 START_TEST(test_pingpong_waits_for_each_pong)
 {
 	struct watched o;
@@ -92,25 +108,29 @@ START_TEST(test_pingpong_waits_for_each_pong)
 	ck_assert_msg(o.pings == ITEMS, "%d PINGs for %d items", o.pings, ITEMS);
 	for (int i = 1; i < ITEMS; i++)
 		ck_assert_int_gt(o.start[i], o.arrived[i - 1]);
-	obs_assert_loop_blocked(&o, o.item * 8 / 10, 100001);
-	ck_assert_msg(o.worst_echo < o.item * 3 / 2, "bystander waited %lld us, item %lld us",
-		      (long long)o.worst_echo, (long long)o.item);
+	assert_loop_blocked(&o, o.item * 8 / 10, o.item * 8 / 10);
+	/* about one item, not the job (against the job, not the median item:
+	 * with one core busy one item ran 163 ms and another 260) */
+	ck_assert_msg(o.worst_echo < o.job * 2 / 3, "bystander waited %lld us, job %lld us",
+		      (long long)o.worst_echo, (long long)o.job);
 }
 END_TEST
 
 /* The offloads and partition: spaced, and the loop answers the bystander
- * while the work runs. The bound is each one's own, from its design:
- * to-thread shares the GIL with the loop (pure-Python work gives it back
- * every 5 ms, sys.getswitchinterval()) and partition gives up the loop
- * every 5 ms slice, but an echo needs three loop turns: both under a third
- * of an item. A process pool shares nothing: under a tenth. */
+ * while the work runs. The bound is each one's own, from its design and
+ * 20 runs with one core busy: to-thread shares the GIL with the loop
+ * (pure-Python work gives it back every 5 ms, sys.getswitchinterval()):
+ * worst 6-34 ms, under a third of an item. partition gives the loop a
+ * turn every 5 ms slice, but an echo needs about six turns: 29-38 ms, 53
+ * once: under half an item. A process pool shares nothing: 3-8 ms, under
+ * a tenth. A blocked loop makes the bystander wait an item or more. */
 static const struct offload {
 	const char *variant;
 	int item_fraction;	/* the bystander waits under item / this */
 } offloads[] = {
 	{ "py-to-thread", 3 },
 	{ "py-process-pool", 10 },
-	{ "py-partition", 3 },
+	{ "py-partition", 2 },
 };
 
 START_TEST(test_offloads_spaced_loop_responsive)
@@ -128,7 +148,6 @@ START_TEST(test_offloads_spaced_loop_responsive)
 	ck_assert_msg(o.lag_max < o.item / off->item_fraction,
 		      "%s: lag monitor max %lld us; want under item/%d (item %lld us)",
 		      off->variant, (long long)o.lag_max, off->item_fraction, (long long)o.item);
-	ck_assert_int_eq(o.stalls, 0);
 }
 END_TEST
 
