@@ -515,6 +515,8 @@ class Server:
             stop.set()                  # a worker thread stops at its next chunk
             for t in list(tasks):
                 t.cancel()              # the client left: stop writing to it
+            # Honest limit: a process-pool worker cannot see `stop` and
+            # finishes the item it has (at most work_ms) for nobody.
 
     async def process_request(self, path, headers):
         """Only ws://HOST:PORT/ with subprotocol sendlab (or none)."""
