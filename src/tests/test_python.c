@@ -184,13 +184,15 @@ END_TEST
 Suite *python_suite(void)
 {
 	Suite *s = suite_create("python");
-	TCase *tc = tcase_create("shapes");
 
 	if (tu_sanitized()) {
 		fprintf(stderr, "python suite: not run under a sanitizer or valgrind "
 			"(its servers are Python)\n");
 		return s;
 	}
+
+	TCase *tc = tcase_create("shapes");
+
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_create_task_clumps_at_the_end);
 	tcase_add_loop_test(tc, test_await_send_and_drain_spaced_loop_blocked, 0, 2);
