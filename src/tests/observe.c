@@ -50,6 +50,16 @@ void obs_assert_loop_blocked(const struct watched *o, int64_t worst_us, int64_t 
 	ck_assert_int_ge(o->stalls, 1);
 }
 
+void obs_assert_clumped_at_end(const struct watched *o)
+{
+	for (int i = 0; i < OBS_ITEMS; i++) {
+		ck_assert_int_ge(o->sent[i], o->done[OBS_ITEMS - 1]);
+		ck_assert_int_ge(o->arrived[i], o->done[OBS_ITEMS - 1]);
+	}
+	ck_assert_int_ge(o->arrived[0] - o->done[0], 2 * o->item * 7 / 10);
+	ck_assert_int_lt(o->arrived[OBS_ITEMS - 1] - o->arrived[0], OBS_TOL(o));
+}
+
 void obs_assert_spaced(const struct watched *o)
 {
 	for (int i = 0; i < OBS_ITEMS; i++)

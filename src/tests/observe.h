@@ -46,6 +46,11 @@ void obs_assert_spaced(const struct watched *o);
 /* 30% of one measured item: the tolerance of "at once" and "together". */
 #define OBS_TOL(o) ((o)->item * 3 / 10)
 
+/* What a queued send shows (blocking --send queue, Python's create_task):
+ * nothing leaves before the last item is computed, the first message waits
+ * at least 1.4 items, and all arrive together. Fails the test otherwise. */
+void obs_assert_clumped_at_end(const struct watched *o);
+
 /* A loop that computes items itself, as both the bystander and the
  * server's lag monitor see it: at least 3 echoes, the worst waiting at
  * least worst_us, a lag of at least lag_us, and a stall. Fails the test
