@@ -91,6 +91,9 @@ static const struct option_row option_table[] = {
 	INT("--port", port, 0, 65535),
 	INT("--max-clients", max_clients, 1, OPTIONS_MAX_CLIENTS_MAX),
 	INT("--iters-per-ms", iters_per_ms, 1, OPTIONS_ITERS_PER_MS_MAX),
+	INT("--clock-offset-ms", clock_offset_ms, 0,
+	    OPTIONS_CLOCK_OFFSET_MAX),
+	FLAG("--nagle", nagle),
 	WORD("--send", send, send_words),
 	WORD("--work", work, work_words),
 	{ .name = "--threads", .kind = OPT_INT, .offset = AT(threads),
@@ -138,7 +141,11 @@ void options_usage(FILE *f, const char *variant, unsigned allowed)
 		"  --lag-log FILE  append event-loop lag samples to FILE as CSV t_us,lag_us\n"
 		"  --max-clients N connections at once, 1..%d (default %d); the next\n"
 		"                  one is closed with 1013 \"server full\"\n"
-		"  --quiet         print no stall warnings\n",
+		"  --quiet         print no stall warnings\n"
+		"experiment-only (docs/network.md):\n"
+		"  --clock-offset-ms MS  add MS to every timestamp sent, as if this\n"
+		"                  server's clock were another machine's\n"
+		"  --nagle         turn Nagle's algorithm back on (lws turns it off)\n",
 		variant, OPTIONS_DEFAULT_PORT, OPTIONS_ITERS_PER_MS_MAX,
 		OPTIONS_MAX_CLIENTS_MAX, OPTIONS_MAX_CLIENTS_DEFAULT);
 	if (allowed & OPTIONS_THREADS)

@@ -52,6 +52,9 @@ enum yield_mode { YIELD_TURN, YIELD_WRITEABLE, YIELD_WAKE, YIELD_TIMER0, YIELD_T
  * the noise. So it stays 0. */
 #define OPTIONS_LOOP_SLICE_MAX 100000
 #define OPTIONS_LOOP_SLICE_DEFAULT 0
+/* --clock-offset-ms: at most an hour either way, plenty to tell a shifted
+ * clock from the truth and far from int64 overflow */
+#define OPTIONS_CLOCK_OFFSET_MAX 3600000
 
 struct options {
 	const char *host;	/* --host, default "127.0.0.1" */
@@ -69,6 +72,14 @@ struct options {
 	enum yield_mode yield;	/* --yield, default turn */
 	const char *lag_log;	/* --lag-log FILE, or NULL */
 	bool quiet;		/* --quiet */
+	/* Experiment-only options, outside sendlab/1's command line
+	 * (docs/network.md): they make a server on this host behave like
+	 * one elsewhere. */
+	int clock_offset_ms;	/* --clock-offset-ms: added to every stamp the
+				   server writes, as if its clock were another
+				   machine's; 0 = none */
+	bool nagle;		/* --nagle: turn Nagle's algorithm back on
+				   (libwebsockets turns it off) */
 	bool calibrate;		/* --calibrate: print the calibration, exit 0 */
 	bool help;		/* --help: print usage and exit 0 */
 };

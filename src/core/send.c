@@ -25,11 +25,15 @@
 
 #include "common/clock.h"
 
-/* Builds m's JSON at time now into buf. Returns its length (0: not built). */
+/* Builds m's JSON at time now into buf. Returns its length (0: not built).
+ * Every stamp on the wire is shifted by --clock-offset-ms (0 unless an
+ * experiment asked for a clock like another machine's); the stats window
+ * a client asks for is in that shifted clock, so it is shifted back. */
 static size_t send_format(struct session *s, const struct sendq_msg *m,
 			  int64_t now, char *buf, size_t cap)
 {
 	const struct server *srv = s->srv;
+	const int64_t off = (int64_t)srv->opts.clock_offset_ms * 1000;
 
 	switch (m->kind) {
 	case SENDQ_RESULT: {
@@ -43,22 +47,22 @@ static size_t send_format(struct session *s, const struct sendq_msg *m,
 			.seq = r->seq,
 			.items = job->items,
 			.work_ms = job->work_ms,
-			.t_recv_us = job->t_recv_us,
-			.t_start_us = r->t_start_us,
-			.t_done_us = r->t_done_us,
-			.t_send_us = now,
+			.t_recv_us = job->t_recv_us + off,
+			.t_start_us = r->t_start_us + off,
+			.t_done_us = r->t_done_us + off,
+			.t_send_us = now + off,
 			.cpu_us = r->cpu_us,
 			.value = r->value,
 		};
 		return proto_write_result(buf, cap, &out);
 	}
 	case SENDQ_ECHO:
-		return proto_write_echo(buf, cap, m->u.echo_t_us, now);
+		return proto_write_echo(buf, cap, m->u.echo_t_us, now + off);
 	case SENDQ_STATS: {
 		struct stats_summary lag;
 		uint64_t stalls;
 
-		lag_summary(m->u.stats_since_us, &lag, &stalls);
+		lag_summary(m->u.stats_since_us - off, &lag, &stalls);
 		return proto_write_stats(buf, cap, srv->variant->name,
 					 m->u.stats_since_us, &lag, stalls);
 	}

@@ -10,6 +10,8 @@
 #include "common/clock.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -127,6 +129,24 @@ struct session *server_find_session(uint64_t id)
 	return NULL;
 }
 
+/*
+ * --nagle: undoes libwebsockets' TCP_NODELAY on one accepted connection, so
+ * an experiment can show what Nagle's algorithm would do to the replies
+ * (docs/network.md). lws sets TCP_NODELAY on every socket it accepts
+ * (lws_plat_set_socket_options(), lib/plat/unix/unix-sockets.c, 4.1.6), so
+ * this runs after it, once the connection is a WebSocket. A failure is
+ * reported, not fatal: the run then measures the usual socket.
+ */
+static void server_nagle_on(struct lws *wsi)
+{
+	int off = 0;
+
+	if (setsockopt(lws_get_socket_fd(wsi), IPPROTO_TCP, TCP_NODELAY, &off,
+		       sizeof(off)) != 0)
+		fprintf(stderr, "--nagle: cannot clear TCP_NODELAY: %s\n",
+			strerror(errno));
+}
+
 static int server_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			   void *user, void *in, size_t len)
 {
@@ -146,6 +166,8 @@ static int server_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return 1;
 	}
 	case LWS_CALLBACK_ESTABLISHED:
+		if (server_of(wsi)->opts.nagle)
+			server_nagle_on(wsi);
 		return session_open(s, server_of(wsi), wsi);
 	case LWS_CALLBACK_RECEIVE:
 		return session_receive(s, in, len);
