@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CSVIN_MAX_FIELDS 10
+#define CSVIN_MAX_FIELDS 12
+/* a column a file of a shorter, still-read header does not have */
+#define CSVIN_ABSENT INT64_MIN
 
 /* What one file type looks like. */
 struct csvin_format {
@@ -23,7 +25,17 @@ struct csvin_format {
 	const char *old_header;	/* a header this file type had before, or NULL:
 				   still refused, with old_why to say why */
 	const char *old_why;
+	const char *short_header; /* a header it had before that is still
+				     read, or NULL: its rows have short_nums
+				     integers, the rest read as CSVIN_ABSENT */
+	int short_nums;
 };
+
+/* The messages header before the harness measured the server's clock
+ * (clock_offset_us, clock_offset_err_us): one host, one clock. */
+#define CSVIN_SHORT_MSG_HEADER \
+	"variant,run,seq,t_request_us,t_recv_us,t_start_us,t_done_us,t_send_us," \
+	"t_arrive_us,client,cpu_us"
 
 /* The messages header before the harness wrote its last column, cpu_us. */
 #define CSVIN_OLD_MSG_HEADER \
@@ -100,12 +112,18 @@ int csvin_getline(FILE *f, char *line, size_t cap, const char *name, long lineno
 	return 1;
 }
 
-/* The first line: exactly fmt's header (an old one is named as such). */
+/* The first line: exactly fmt's header or its short one (*nums says how
+ * many integers the rows then have); an old one is named as such. */
 static bool csvin_header(const char *line, const char *name, const struct csvin_format *fmt,
-			 char *err, size_t errcap)
+			 int *nums, char *err, size_t errcap)
 {
+	*nums = fmt->nums;
 	if (fmt->old_header && !strcmp(line, fmt->old_header))
 		return cli_fail(err, errcap, "%s:1: %s", name, fmt->old_why);
+	if (fmt->short_header && !strcmp(line, fmt->short_header)) {
+		*nums = fmt->short_nums;
+		return true;
+	}
 	if (strcmp(line, fmt->header))
 		return cli_fail(err, errcap, "%s:1: header is \"%.80s\", "
 				"want \"%s\"", name, line, fmt->header);
@@ -118,8 +136,8 @@ static bool csvin_header(const char *line, const char *name, const struct csvin_
  * (first_variant, [0..cap), "" until the first row fills it).
  */
 static bool csvin_fields(const char *line, const char *name, long lineno,
-			 const struct csvin_format *fmt, char *first_variant, size_t cap,
-			 int64_t *v, char *err, size_t errcap)
+			 const struct csvin_format *fmt, int nums, char *first_variant,
+			 size_t cap, int64_t *v, char *err, size_t errcap)
 {
 	const char *p = line;
 
@@ -138,18 +156,20 @@ static bool csvin_fields(const char *line, const char *name, long lineno,
 					name, lineno, (int)vlen, p, first_variant);
 		p = comma + 1;
 	}
-	for (int i = 0; i < fmt->nums; i++) {
+	for (int i = nums; i < fmt->nums; i++)
+		v[i] = CSVIN_ABSENT;
+	for (int i = 0; i < nums; i++) {
 		const char *end = strchr(p, ',');
 
-		if (i == fmt->nums - 1) {
+		if (i == nums - 1) {
 			if (end)
 				return cli_fail(err, errcap, "%s:%ld: more than "
 						"%d fields", name, lineno,
-						fmt->nums + fmt->has_variant);
+						nums + fmt->has_variant);
 			end = p + strlen(p);
 		} else if (!end) {
 			return cli_fail(err, errcap, "%s:%ld: fewer than %d fields",
-					name, lineno, fmt->nums + fmt->has_variant);
+					name, lineno, nums + fmt->has_variant);
 		}
 		if (!csvin_int(p, end, &v[i]))
 			return cli_fail(err, errcap, "%s:%ld: field %d is not an "
@@ -191,13 +211,13 @@ static bool csvin_read(FILE *f, const char *name, const struct csvin_format *fmt
 	size_t rows = 0;
 	int64_t last_run = 0;	/* the highest run number of any row */
 	struct csvin_incomplete mark = { 0 };
-	int got;
+	int got, nums = fmt->nums;
 
 	while ((got = csvin_getline(f, line, sizeof(line), name, lineno + 1, err,
 				    errcap)) > 0) {
 		lineno++;
 		if (lineno == 1) {
-			if (!csvin_header(line, name, fmt, err, errcap))
+			if (!csvin_header(line, name, fmt, &nums, err, errcap))
 				return false;
 			continue;
 		}
@@ -221,7 +241,7 @@ static bool csvin_read(FILE *f, const char *name, const struct csvin_format *fmt
 		int64_t v[CSVIN_MAX_FIELDS];
 		char why[128];
 
-		if (!csvin_fields(line, name, lineno, fmt, first_variant,
+		if (!csvin_fields(line, name, lineno, fmt, nums, first_variant,
 				  sizeof(first_variant), v, err, errcap))
 			return false;
 		if (!row(ctx, v, why, sizeof(why)))
@@ -277,11 +297,18 @@ static bool csvin_msg_row(void *ctx, const int64_t *v, char *err, size_t errcap)
 	if (v[9] < -1)
 		return cli_fail(err, errcap, "cpu_us %" PRId64 " is negative (-1 "
 				"means: not reported)", v[9]);
+	if (v[11] != CSVIN_ABSENT && v[11] < -1)
+		return cli_fail(err, errcap, "clock_offset_err_us %" PRId64 " is "
+				"negative (-1 means: not measured)", v[11]);
 	*m = (struct report_msg){ .run = (int)v[0], .seq = (int)v[1],
 				  .t_request_us = v[2], .t_recv_us = v[3],
 				  .t_start_us = v[4], .t_done_us = v[5],
 				  .t_send_us = v[6], .t_arrive_us = v[7],
-				  .client = (int)v[8], .cpu_us = v[9] };
+				  .client = (int)v[8], .cpu_us = v[9],
+				  /* a file from before the harness measured
+				   * the clock: one host, one clock */
+				  .clock_offset_us = v[10] == CSVIN_ABSENT ? 0 : v[10],
+				  .clock_offset_err_us = v[11] == CSVIN_ABSENT ? -1 : v[11] };
 	return true;
 }
 
@@ -336,10 +363,11 @@ bool csvin_messages(FILE *f, const char *name, struct report_msg **out, size_t *
 	/* an old file would otherwise fail with a header too long to show
 	 * whole: say what is missing and what to do */
 	static const struct csvin_format fmt = {
-		REPORT_MSG_HEADER, true, 10, CSVIN_OLD_MSG_HEADER,
-		"the header lacks the last column, cpu_us: a file written by a "
+		REPORT_MSG_HEADER, true, 12, CSVIN_OLD_MSG_HEADER,
+		"the header lacks the column cpu_us: a file written by a "
 		"harness from before the servers reported each item's CPU time; "
-		"run the harness again (make experiment) to get the current format"
+		"run the harness again (make experiment) to get the current format",
+		CSVIN_SHORT_MSG_HEADER, 10
 	};
 
 	return csvin_collect(f, name, &fmt, sizeof(**out), csvin_msg_row, (void **)out,
@@ -349,7 +377,8 @@ bool csvin_messages(FILE *f, const char *name, struct report_msg **out, size_t *
 bool csvin_echoes(FILE *f, const char *name, struct report_echo **out, size_t *n,
 		  struct csvin_incomplete *incomplete, char *err, size_t errcap)
 {
-	static const struct csvin_format fmt = { REPORT_ECHO_HEADER, true, 5, NULL, NULL };
+	static const struct csvin_format fmt = { REPORT_ECHO_HEADER, true, 5, NULL, NULL,
+						 NULL, 0 };
 
 	return csvin_collect(f, name, &fmt, sizeof(**out), csvin_echo_row, (void **)out,
 			     n, NULL, 0, incomplete, err, errcap);
@@ -358,7 +387,8 @@ bool csvin_echoes(FILE *f, const char *name, struct report_echo **out, size_t *n
 bool csvin_lag(FILE *f, const char *name, struct summary_lag_sample **out, size_t *n,
 	       char *err, size_t errcap)
 {
-	static const struct csvin_format fmt = { CSVIN_LAG_HEADER, false, 2, NULL, NULL };
+	static const struct csvin_format fmt = { CSVIN_LAG_HEADER, false, 2, NULL, NULL,
+						 NULL, 0 };
 
 	/* the server's file: it is never marked */
 	return csvin_collect(f, name, &fmt, sizeof(**out), csvin_lag_row, (void **)out,

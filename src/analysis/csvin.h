@@ -6,9 +6,11 @@
  * than none: the header must be exactly the one the writer uses, every
  * row must have every field as an integer, and the file may hold at most
  * CSVIN_MAX_ROWS rows. Any violation is an error naming the file and line.
- * So a messages file from before the harness wrote its last column,
- * `cpu_us`, is refused by its header: nothing guesses which format a file
- * is in.
+ * So a messages file from before the harness wrote `cpu_us` is refused by
+ * its header: nothing guesses which format a file is in. One older header
+ * is still read: the one before the clock columns (clock_offset_us,
+ * clock_offset_err_us), whose rows come from one host (offset 0, error
+ * -1: not measured).
  *
  * The one line that is not a row: the "# incomplete: run R of N: WHY" a
  * harness that gave up ends its files with (harness/report.h). It must be

@@ -258,7 +258,7 @@ static int conn_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		c->established = true;
 		if (H.phase == PH_CONNECTING && conn_all_established())
-			run_begin_job();
+			run_begin_sync();
 		return 0;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
 		return conn_on_receive(wsi, c, in, len, now);

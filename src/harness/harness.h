@@ -41,6 +41,7 @@ struct conn {
 /* Where a run is. */
 enum phase {
 	PH_CONNECTING,	/* waiting for every connection to open */
+	PH_SYNC,	/* client 0's echoes measure the server's clock */
 	PH_JOB,		/* `run`s sent: results arriving, bystander echoing */
 	PH_DRAIN,	/* all results in: waiting for echoes still out */
 	PH_STATS,	/* `stats` sent */
@@ -70,6 +71,11 @@ struct harness {
 	int64_t t_request_us;	/* the run's first request: its stats window */
 	int clients_done;	/* clients with every result of this run */
 	char variant[32];
+	/* PH_SYNC: the echoes client 0 sent before the job, one at a time,
+	 * and what they said of the server's clock (report.h) */
+	struct report_echo sync[REPORT_SYNC_ECHOES];
+	size_t n_sync;
+	struct report_clock clock;
 
 	struct report_msg *msgs;	/* this run's results [client * items + seq] */
 	size_t n_msgs;			/* of them received, every client's */
@@ -106,7 +112,7 @@ const char *conn_waiting_for(const struct conn *c);
 
 /* run.c */
 void run_start(void);
-void run_begin_job(void);
+void run_begin_sync(void);
 void run_on_all_closed(void);
 void run_on_frame(struct conn *c, const char *msg, size_t len, int64_t t);
 void run_on_echo_tick(struct looptimer *t);

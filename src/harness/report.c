@@ -3,6 +3,8 @@
  */
 #include "harness/report.h"
 
+#include "common/wire.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -11,9 +13,39 @@
 void report_msg_csv(FILE *f, const char *variant, const struct report_msg *m)
 {
 	fprintf(f, "%s,%d,%d,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
-		",%" PRId64 ",%" PRId64 ",%d,%" PRId64 "\n", variant, m->run,
-		m->seq, m->t_request_us, m->t_recv_us, m->t_start_us, m->t_done_us,
-		m->t_send_us, m->t_arrive_us, m->client, m->cpu_us);
+		",%" PRId64 ",%" PRId64 ",%d,%" PRId64 ",%" PRId64 ",%" PRId64 "\n",
+		variant, m->run, m->seq, m->t_request_us, m->t_recv_us, m->t_start_us,
+		m->t_done_us, m->t_send_us, m->t_arrive_us, m->client, m->cpu_us,
+		m->clock_offset_us, m->clock_offset_err_us);
+}
+
+bool report_clock_estimate(const struct report_echo *e, size_t n,
+			   struct report_clock *out)
+{
+	const struct report_echo *best = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		/* a hostile or broken t_server_us must not overflow below */
+		if (e[i].t_arrive_us < e[i].t_sent_us || e[i].t_sent_us < 0 ||
+		    e[i].t_server_us < 0 || e[i].t_server_us > WIRE_TIME_MAX)
+			continue;
+		if (!best || e[i].t_arrive_us - e[i].t_sent_us <
+			     best->t_arrive_us - best->t_sent_us)
+			best = &e[i];
+	}
+	if (!best)
+		return false;
+
+	int64_t rtt = best->t_arrive_us - best->t_sent_us;
+	/* the midpoint without overflow: both stamps are >= 0 and close */
+	int64_t mid = best->t_sent_us + rtt / 2;
+
+	out->estimate_us = best->t_server_us - mid;
+	out->err_us = (rtt + 1) / 2;
+	int64_t size = out->estimate_us < 0 ? -out->estimate_us : out->estimate_us;
+
+	out->offset_us = size <= out->err_us ? 0 : out->estimate_us;
+	return true;
 }
 
 void report_echo_csv(FILE *f, const char *variant, const struct report_echo *e)

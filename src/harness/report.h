@@ -2,6 +2,11 @@
  * report.h: what the harness records, the CSV it writes, and the numbers it
  * summarises. Pure functions over arrays, so they are unit-tested.
  *
+ * The server's stamps are in the harness's clock: on one host they are
+ * the same CLOCK_MONOTONIC; a server with a clock of its own (another
+ * machine) is measured by its offset (report_clock_estimate()) and its
+ * stamps are shifted into the harness's clock before anything is derived.
+ *
  * Derived measures (all in microseconds, all from one clock):
  *   arrival offset    t_arrive - t_request   when the client saw the message
  *   delivery latency  t_arrive - t_done      how long a finished result took
@@ -15,6 +20,7 @@
 
 #include "common/stats.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +39,11 @@ struct report_msg {
 	int64_t cpu_us;		/* the item's CPU time on the server's computing
 				   thread, as the server reported it; -1 if it
 				   did not */
+	int64_t clock_offset_us;	/* subtracted from the server's stamps
+					   above: 0 when the clocks are one */
+	int64_t clock_offset_err_us;	/* its uncertainty, half the best echo
+					   round trip; -1: not measured (a file
+					   from before the harness measured it) */
 };
 
 /* The most concurrent clients one harness drives (--clients). */
@@ -60,10 +71,38 @@ struct report_lag {
  * 0 when K = 1; cpu_us is -1 when the server did not report it. */
 #define REPORT_MSG_HEADER \
 	"variant,run,seq,t_request_us,t_recv_us,t_start_us,t_done_us,t_send_us," \
-	"t_arrive_us,client,cpu_us"
+	"t_arrive_us,client,cpu_us,clock_offset_us,clock_offset_err_us"
 #define REPORT_ECHO_HEADER "variant,run,seq,t_sent_us,t_server_us,t_arrive_us"
 #define REPORT_LAG_HEADER \
 	"variant,run,since_us,samples,lag_p50_us,lag_p99_us,lag_max_us,stalls"
+
+/*
+ * The server's clock against the harness's, from echoes: each echo reply
+ * carries t_server_us, written between the client's t_sent_us and
+ * t_arrive_us. If the way there and the way back took equally long, the
+ * server wrote it at the midpoint, so offset = t_server - midpoint. The
+ * echo with the shortest round trip bounds the error best: whatever the
+ * asymmetry, the truth lies within half that round trip (NTP's rule).
+ */
+#define REPORT_SYNC_ECHOES 5	/* echoes a run sends before its job */
+
+struct report_clock {
+	int64_t estimate_us;	/* server clock - harness clock */
+	int64_t err_us;		/* half the best round trip, rounded up */
+	int64_t offset_us;	/* what to subtract from the server's stamps:
+				   the estimate, or 0 when the estimate is
+				   within its own error of 0 (the clocks are
+				   one, or agree as far as can be measured:
+				   one host's stamps are then left as
+				   written rather than given the noise of
+				   an estimate) */
+};
+
+/* The estimate from n >= 1 echoes (those of one run), into out. Echoes
+ * with t_arrive_us < t_sent_us, or a stamp outside 0..WIRE_TIME_MAX, are
+ * ignored; false if none is left. */
+bool report_clock_estimate(const struct report_echo *e, size_t n,
+			   struct report_clock *out);
 
 /* One CSV row each (no header), ending in '\n'. */
 void report_msg_csv(FILE *f, const char *variant, const struct report_msg *m);

@@ -1,7 +1,8 @@
 /*
  * run.c: one run of the harness, phase by phase (harness.h: enum phase):
- * open the connections (run_start), send the K jobs together once all are
- * open (run_begin_job), take each reply (run_on_frame), drain the echoes,
+ * open the connections (run_start), measure the server's clock with a few
+ * echoes (run_begin_sync), send the K jobs together (run_begin_job), take
+ * each reply (run_on_frame), drain the echoes,
  * ask for the lag, record the run (output.c), close, and start the next
  * run of this call or end the loop. Each phase arms its own bound (args.h);
  * any failure goes to run_fail(). main.c's comment tells the whole story.
@@ -71,6 +72,10 @@ const char *run_waiting_for(char *buf, size_t cap)
 		else
 			snprintf(buf, cap, "the connections to open");
 		return buf;
+	case PH_SYNC:
+		snprintf(buf, cap, "clock echo %zu of %d", H.n_sync + 1,
+			 REPORT_SYNC_ECHOES);
+		return buf;
 	case PH_JOB:
 		c = run_client_waiting();
 		if (!c)
@@ -111,6 +116,7 @@ static int run_phase_bound_ms(enum phase p)
 		return args_connect_timeout_ms(&H.a);
 	case PH_JOB:
 		return args_results_timeout_ms(&H.a);
+	case PH_SYNC:
 	case PH_DRAIN:
 	case PH_STATS:
 	case PH_CLOSING:
@@ -163,6 +169,8 @@ void run_start(void)
 	H.n_msgs = H.n_echoes = H.echoes_written = 0;
 	H.echoes_out = 0;
 	H.clients_done = 0;
+	H.n_sync = 0;
+	H.clock = (struct report_clock){ 0 };
 	for (int k = 0; k < H.a.clients; k++)
 		H.clients[k] = (struct conn){ .role = ROLE_CLIENT, .client = k };
 	H.bystander = (struct conn){ .role = ROLE_BYSTANDER, .client = -1 };
@@ -173,14 +181,77 @@ void run_start(void)
 		conn_connect(&H.bystander);
 }
 
+/* Client 0's next clock echo: one at a time, so none waits behind
+ * another and each round trip is as short as the path allows. */
+static void run_send_sync_echo(void)
+{
+	char json[64];
+	int n = snprintf(json, sizeof(json), "{\"op\":\"echo\",\"t_us\":%" PRId64 "}",
+			 clock_now_us());
+
+	run_enter_phase(PH_SYNC);	/* each echo gets the reply bound */
+	if (!conn_send(&H.clients[0], json, (size_t)n))
+		run_fail("could not send a clock echo");
+}
+
+/* Every connection is open: before the job, client 0 measures the
+ * server's clock (report_clock_estimate()); run_on_sync_echo() begins the
+ * job after the last echo. Costs REPORT_SYNC_ECHOES round trips a run:
+ * well under a millisecond on one host. */
+void run_begin_sync(void)
+{
+	run_send_sync_echo();
+}
+
+static void run_print_clock(void)
+{
+	if (H.clock.offset_us == 0)
+		return;	/* one clock: nothing to say (the usual case) */
+	printf("run %d/%d: the server's clock reads %.1f ms %s this one's "
+	       "(+/- %.1f ms): its stamps are shifted into this clock\n", H.run,
+	       H.a.runs, (double)(H.clock.offset_us < 0 ? -H.clock.offset_us
+				  : H.clock.offset_us) / 1000.0,
+	       H.clock.offset_us < 0 ? "behind" : "ahead of",
+	       (double)H.clock.err_us / 1000.0);
+}
+
+static void run_begin_job(void);
+
+/* A reply to a clock echo, which arrived at t_arrive. */
+static void run_on_sync_echo(const struct reply *r, int64_t t_arrive)
+{
+	if (H.n_sync >= REPORT_SYNC_ECHOES) {
+		run_fail("unexpected echo reply");
+		return;
+	}
+	H.sync[H.n_sync++] = (struct report_echo){
+		.run = H.run,
+		.seq = (int)H.n_sync,
+		.t_sent_us = r->v[REPLY_T_US],
+		.t_server_us = r->v[REPLY_T_SERVER_US],
+		.t_arrive_us = t_arrive,
+	};
+	if (H.n_sync < REPORT_SYNC_ECHOES) {
+		run_send_sync_echo();
+		return;
+	}
+	if (!report_clock_estimate(H.sync, H.n_sync, &H.clock)) {
+		run_fail("the clock echoes' stamps make no sense (t_us not the "
+			 "one sent, or t_server_us out of range)");
+		return;
+	}
+	run_print_clock();
+	run_begin_job();
+}
+
 /*
- * Every connection is open: each client sends its job. All K requests go
+ * Each client sends its job. All K requests go
  * out here, back to back in this one callback, so the jobs start together
  * (nothing else of the loop runs between them); each client's request is
  * stamped just before its own write. A send that fails after an earlier
  * client's went out fails the run as incomplete: a job was sent.
  */
-void run_begin_job(void)
+static void run_begin_job(void)
 {
 	char json[128], who[24];
 
@@ -215,8 +286,9 @@ static void run_maybe_ask_stats(void)
 
 	if (H.phase != PH_DRAIN || H.echoes_out > 0)
 		return;
+	/* the window in the server's clock */
 	int n = snprintf(json, sizeof(json), "{\"op\":\"stats\",\"since_us\":%"
-			 PRId64 "}", H.t_request_us);
+			 PRId64 "}", H.t_request_us + H.clock.offset_us);
 	/* one server, one lag monitor: client 0 asks for everyone */
 	if (!conn_send(&H.clients[0], json, (size_t)n)) {
 		run_fail("could not send the stats request");
@@ -269,19 +341,22 @@ static void run_on_result(struct conn *c, const struct reply *r, int64_t t_arriv
 	snprintf(H.variant, sizeof(H.variant), "%s", r->variant);
 
 	struct report_msg *m = &H.msgs[(size_t)c->client * items + c->n_results++];
+	const int64_t off = H.clock.offset_us;	/* into this clock */
 
 	H.n_msgs++;
 	*m = (struct report_msg){
 		.run = H.run,
 		.seq = (int)r->v[REPLY_SEQ],
 		.t_request_us = c->t_request_us,
-		.t_recv_us = r->v[REPLY_T_RECV_US],
-		.t_start_us = r->v[REPLY_T_START_US],
-		.t_done_us = r->v[REPLY_T_DONE_US],
-		.t_send_us = r->v[REPLY_T_SEND_US],
+		.t_recv_us = r->v[REPLY_T_RECV_US] - off,
+		.t_start_us = r->v[REPLY_T_START_US] - off,
+		.t_done_us = r->v[REPLY_T_DONE_US] - off,
+		.t_send_us = r->v[REPLY_T_SEND_US] - off,
 		.t_arrive_us = t_arrive,
 		.client = c->client,
 		.cpu_us = r->has[REPLY_CPU_US] ? r->v[REPLY_CPU_US] : -1,
+		.clock_offset_us = off,
+		.clock_offset_err_us = H.clock.err_us,
 	};
 	/* on disk at once: if the server dies next, this row is kept */
 	if (H.csv)
@@ -306,7 +381,7 @@ static void run_on_echo(const struct reply *r, int64_t t_arrive)
 		.run = H.run,
 		.seq = (int)H.n_echoes,
 		.t_sent_us = r->v[REPLY_T_US],
-		.t_server_us = r->v[REPLY_T_SERVER_US],
+		.t_server_us = r->v[REPLY_T_SERVER_US] - H.clock.offset_us,
 		.t_arrive_us = t_arrive,
 	};
 	H.n_echoes++;
@@ -355,7 +430,9 @@ void run_on_frame(struct conn *c, const char *msg, size_t len, int64_t t)
 			run_fail("unexpected reply on the bystander connection");
 		return;
 	}
-	if (r.op == REPLY_RESULT)
+	if (r.op == REPLY_ECHO && H.phase == PH_SYNC && c == &H.clients[0])
+		run_on_sync_echo(&r, t);
+	else if (r.op == REPLY_RESULT)
 		run_on_result(c, &r, t);
 	else if (r.op == REPLY_STATS)
 		run_on_stats(c, &r);

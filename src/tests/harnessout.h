@@ -10,11 +10,11 @@
 
 /* The numeric columns hout_read_csv returns, after the variant column. */
 enum { HOUT_RUN, HOUT_SEQ, HOUT_REQUEST, HOUT_RECV, HOUT_START, HOUT_DONE, HOUT_SEND,
-       HOUT_ARRIVE, HOUT_CLIENT, HOUT_NCOLS };
+       HOUT_ARRIVE, HOUT_CLIENT, HOUT_CPU, HOUT_OFFSET, HOUT_OFFSET_ERR, HOUT_NCOLS };
 
 /* The messages file's header line. */
 #define HOUT_MSG_HEADER "variant,run,seq,t_request_us,t_recv_us,t_start_us,t_done_us," \
-	"t_send_us,t_arrive_us,client,cpu_us\n"
+	"t_send_us,t_arrive_us,client,cpu_us,clock_offset_us,clock_offset_err_us\n"
 
 /* A run's three files: --csv, --bystander-csv, --lag-csv. */
 struct hout_files {

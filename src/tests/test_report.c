@@ -92,7 +92,7 @@ START_TEST(test_csv_rows)
 	char *text = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&text, &size);
-	struct report_msg m = { 2, 1, 10, 11, 12, 13, 14, 15, 3, 9 };
+	struct report_msg m = { 2, 1, 10, 11, 12, 13, 14, 15, 3, 9, -7, 4 };
 	struct report_echo e = { 2, 0, 20, 21, 22 };
 	struct report_lag l = { 2, 10, 5, 6, 7, 8, 1 };
 
@@ -101,14 +101,15 @@ START_TEST(test_csv_rows)
 	report_echo_csv(f, "blocking", &e);
 	report_lag_csv(f, "blocking", &l);
 	fclose(f);
-	ck_assert_str_eq(text, "blocking,2,1,10,11,12,13,14,15,3,9\n"
+	ck_assert_str_eq(text, "blocking,2,1,10,11,12,13,14,15,3,9,-7,4\n"
 			 "blocking,2,0,20,21,22\n"
 			 "blocking,2,10,5,6,7,8,1\n");
 	free(text);
 	/* the headers name exactly as many columns as the rows hold; the
 	 * new columns last, so every column before them keeps its number */
 	ck_assert_str_eq(REPORT_MSG_HEADER, "variant,run,seq,t_request_us,t_recv_us,"
-			 "t_start_us,t_done_us,t_send_us,t_arrive_us,client,cpu_us");
+			 "t_start_us,t_done_us,t_send_us,t_arrive_us,client,cpu_us,"
+			 "clock_offset_us,clock_offset_err_us");
 }
 END_TEST
 
@@ -199,6 +200,47 @@ START_TEST(test_run_line)
 }
 END_TEST
 
+START_TEST(test_clock_estimate)
+{
+	/* the server's clock 5 s ahead; the second echo has the shortest
+	 * round trip (40 us) and a 6 us asymmetry, the others are slower */
+	const int64_t ahead = 5000000;
+	struct report_echo e[] = {
+		{ 1, 0, 1000, 1000 + 300 + ahead, 1900 },	/* rtt 900 */
+		{ 1, 1, 2000, 2000 + 26 + ahead, 2040 },	/* rtt 40 */
+		{ 1, 2, 3000, 3000 + 50 + ahead, 3100 },	/* rtt 100 */
+	};
+	struct report_clock c;
+
+	ck_assert(report_clock_estimate(e, 3, &c));
+	ck_assert_int_eq(c.err_us, 20);
+	ck_assert_int_eq(c.estimate_us, ahead + 6);
+	ck_assert_int_eq(c.offset_us, ahead + 6);
+	/* the truth lies within the stated error */
+	ck_assert_int_le(c.estimate_us - ahead, c.err_us);
+
+	/* one host: the estimate within its own error of 0 is no offset */
+	struct report_echo same[] = { { 1, 0, 1000, 1030, 1050 } };
+
+	ck_assert(report_clock_estimate(same, 1, &c));
+	ck_assert_int_eq(c.estimate_us, 5);
+	ck_assert_int_eq(c.err_us, 25);
+	ck_assert_int_eq(c.offset_us, 0);
+
+	/* behind, by more than the error: shifted */
+	struct report_echo behind[] = { { 1, 0, 1000000, 900, 1000100 } };
+
+	ck_assert(report_clock_estimate(behind, 1, &c));
+	ck_assert_int_eq(c.offset_us, 900 - 1000050);
+
+	/* nothing usable: arrivals before sending, hostile server stamps */
+	struct report_echo bad[] = { { 1, 0, 10, 5, 9 }, { 1, 1, 10, INT64_MIN, 20 },
+				     { 1, 2, 10, INT64_MAX, 20 } };
+
+	ck_assert(!report_clock_estimate(bad, 3, &c));
+}
+END_TEST
+
 START_TEST(test_incomplete_line)
 {
 	char *text = NULL;
@@ -239,6 +281,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, test_csv_rows);
 	tcase_add_test(tc, test_clients_summary);
 	tcase_add_test(tc, test_run_line);
+	tcase_add_test(tc, test_clock_estimate);
 	tcase_add_test(tc, test_incomplete_line);
 	suite_add_tcase(s, tc);
 	return s;

@@ -20,9 +20,9 @@ START_TEST(test_messages_incomplete_mark)
 	struct csvin_incomplete inc;
 	char err[300];
 	FILE *f = csvtext_open(REPORT_MSG_HEADER "\n"
-			       "blocking,1,0,0,1,2,3,4,5,0,-1\n"
-			       "blocking,1,0,0,1,2,3,4,6,1,-1\n"
-			       "blocking,2,0,10,11,12,13,14,15,0,-1\n"
+			       "blocking,1,0,0,1,2,3,4,5,0,-1,0,0\n"
+			       "blocking,1,0,0,1,2,3,4,6,1,-1,0,0\n"
+			       "blocking,2,0,10,11,12,13,14,15,0,-1,0,0\n"
 			       "# incomplete: run 2 of 2: the main connection dropped\n");
 
 	ck_assert_msg(scaling_read_messages(f, "m.csv", &m, &n, NULL, 0, &inc, err,
@@ -53,13 +53,13 @@ static const struct {
 	const char *csv, *err;
 } bad_msgs[] = {
 	/* csvin judges every field, the client and cpu_us among them */
-	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,0\n", "m.csv:2: fewer than 11 fields" },
-	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,a,7\n", "m.csv:2: field 10 is not an integer" },
-	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,-1,7\n", "m.csv:2: client -1 out of range 0..63" },
-	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,0,-5\n", "m.csv:2: cpu_us -5 is negative" },
-	{ REPORT_MSG_HEADER "\n\nx,1,0,1,2,3,4,5,z,0,7\n", "m.csv:3: field 9 is not an integer" },
-	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,0\n", "m.csv:2: fewer than 11 fields" },
-	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,0,7\ny,1,1,1,2,3,4,5,6,0,7\n",
+	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,0\n", "m.csv:2: fewer than 13 fields" },
+	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,a,7,0,0\n", "m.csv:2: field 10 is not an integer" },
+	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,-1,7,0,0\n", "m.csv:2: client -1 out of range 0..63" },
+	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,0,-5,0,0\n", "m.csv:2: cpu_us -5 is negative" },
+	{ REPORT_MSG_HEADER "\n\nx,1,0,1,2,3,4,5,z,0,7,0,0\n", "m.csv:3: field 9 is not an integer" },
+	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,0\n", "m.csv:2: fewer than 13 fields" },
+	{ REPORT_MSG_HEADER "\nx,1,0,1,2,3,4,5,6,0,7,0,0\ny,1,1,1,2,3,4,5,6,0,7\n",
 	  "m.csv:3: variant \"y\" differs" },
 	{ REPORT_MSG_HEADER "\n# a comment\n", "m.csv:2: a comment line" },
 	{ "", "m.csv: empty file" },
