@@ -70,6 +70,8 @@ static int param_int(const char *params, const char *key)
  * -1 where unknown. */
 struct asked {
 	int runs, items;
+	int64_t rtt_us;	/* env.txt's rtt_ms: the round trip a delay proxy
+			   added to every connection (0: none) */
 };
 
 /* Opens DIR/CONFIG.SUFFIX (its path into name) and reads it with one of
@@ -238,7 +240,8 @@ static bool read_harness_files(const char *dir, struct summary_config *c,
 
 /* Reads c's lag samples and summarises its rows into c->s. */
 static bool summarize_rows(const char *dir, struct summary_config *c,
-			   struct config_rows *rows, char *err, size_t errcap)
+			   struct config_rows *rows, const struct asked *asked,
+			   char *err, size_t errcap)
 {
 	char name[1024], why[512];
 	FILE *f;
@@ -248,8 +251,9 @@ static bool summarize_rows(const char *dir, struct summary_config *c,
 	bool ok = csvin_lag(f, name, &rows->lag, &rows->n_lag, err, errcap);
 
 	fclose(f);
-	if (ok && !summary_compute(rows->msgs, rows->n_msgs, rows->echoes, rows->n_echoes,
-				   rows->lag, rows->n_lag, &c->s, why, sizeof(why))) {
+	if (ok && !summary_compute_rtt(rows->msgs, rows->n_msgs, rows->echoes,
+				       rows->n_echoes, rows->lag, rows->n_lag, asked->rtt_us,
+				       &c->s, why, sizeof(why))) {
 		snprintf(err, errcap, "%.900s/%.40s.messages.csv: %.250s", dir, c->name, why);
 		ok = false;
 	}
@@ -269,7 +273,7 @@ static int summarize_config(const char *dir, struct summary_config *c,
 		ok = check_asked(dir, c, rows.msgs, rows.n_msgs, asked, err, sizeof(err));
 	/* nothing to summarise: the server's samples are not needed either */
 	if (ok && !c->no_complete_run)
-		ok = summarize_rows(dir, c, &rows, err, sizeof(err));
+		ok = summarize_rows(dir, c, &rows, asked, err, sizeof(err));
 	if (!ok)
 		fprintf(stderr, "summarize: %s\n", err);
 	free(rows.msgs);
@@ -365,7 +369,7 @@ static int report_incomplete(const char *dir, const struct summary_config *confi
 int main(int argc, char **argv)
 {
 	static struct summary_config configs[MAX_CONFIGS];
-	char list[1024], run_id[128], params[512], iters[32];
+	char list[1024], run_id[128], params[512], iters[32], rtt[32];
 
 	if (argc != 2 || argv[1][0] == '-') {
 		fprintf(stderr, "usage: summarize RUN_DIR  (e.g. results/latest)\n");
@@ -381,7 +385,16 @@ int main(int argc, char **argv)
 	if (!envtxt_value(dir, "parameters", params, sizeof(params)))
 		snprintf(params, sizeof(params), "(not recorded)");
 
-	const struct asked asked = { param_int(params, "RUNS"), param_int(params, "ITEMS") };
+	int rtt_ms = 0;
+
+	/* "rtt_ms: R (...)": the round trip the delay proxy added */
+	if (envtxt_value(dir, "rtt_ms", rtt, sizeof(rtt)) &&
+	    (sscanf(rtt, "%d", &rtt_ms) != 1 || rtt_ms < 0 || rtt_ms > 20000))
+		return fail("%s/env.txt: rtt_ms \"%s\" is not a round trip in ms",
+			    dir, rtt);
+
+	const struct asked asked = { param_int(params, "RUNS"), param_int(params, "ITEMS"),
+				     (int64_t)rtt_ms * 1000 };
 	int n = summarize_configs(dir, list, configs, &asked);
 
 	if (n < 0)

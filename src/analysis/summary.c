@@ -76,7 +76,11 @@ static int64_t *summary_alloc(size_t n)
 struct summary_work {
 	size_t runs, items;
 	const struct report_msg **run_msgs;	/* one run's, by seq */
+	int64_t rtt_us;		/* the round trip a delay proxy added */
 	int64_t *item, *delivery, *queue, *transit;	/* by message */
+	int64_t *gap;		/* by message but each run's first: arrival
+				   minus the previous seq's arrival */
+	size_t n_gaps;
 	int64_t *cpu;		/* the items whose CPU time the server reported */
 	size_t n_cpu;
 	int64_t *echo;		/* by echo */
@@ -94,13 +98,14 @@ static bool summary_work_alloc(struct summary_work *w, size_t n_msgs, size_t n_e
 	w->cpu = summary_alloc(n_msgs);
 	w->queue = summary_alloc(n_msgs);
 	w->transit = summary_alloc(n_msgs);
+	w->gap = summary_alloc(n_msgs);
 	w->echo = summary_alloc(n_echoes);
 	w->lags = summary_alloc(n_lag);
 	w->run_max = summary_alloc(w->runs);
 	w->win_from = summary_alloc(w->runs);
 	w->win_to = summary_alloc(w->runs);
 	return w->run_msgs && w->item && w->cpu && w->delivery && w->queue && w->transit &&
-	       w->echo && w->lags && w->run_max && w->win_from && w->win_to;
+	       w->gap && w->echo && w->lags && w->run_max && w->win_from && w->win_to;
 }
 
 static void summary_work_free(struct summary_work *w)
@@ -111,6 +116,7 @@ static void summary_work_free(struct summary_work *w)
 	free(w->delivery);
 	free(w->queue);
 	free(w->transit);
+	free(w->gap);
 	free(w->echo);
 	free(w->lags);
 	free(w->run_max);
@@ -118,7 +124,10 @@ static void summary_work_free(struct summary_work *w)
 	free(w->win_to);
 }
 
-/* Each message's and echo's own times. */
+/* Each message's and echo's own times. Behind a delay proxy (rtt_us > 0)
+ * every message crossed its one-way delay and every echo its round trip:
+ * those known constants come off, so what is left is the server's part
+ * and the verdicts mean what they mean on one host. */
 static void summary_per_message(struct summary_work *w, const struct report_msg *msgs,
 				size_t n_msgs, const struct report_echo *echoes,
 				size_t n_echoes)
@@ -127,12 +136,12 @@ static void summary_per_message(struct summary_work *w, const struct report_msg 
 		w->item[i] = msgs[i].t_done_us - msgs[i].t_start_us;
 		if (msgs[i].cpu_us >= 0)
 			w->cpu[w->n_cpu++] = msgs[i].cpu_us;
-		w->delivery[i] = msgs[i].t_arrive_us - msgs[i].t_done_us;
+		w->delivery[i] = msgs[i].t_arrive_us - msgs[i].t_done_us - w->rtt_us / 2;
 		w->queue[i] = msgs[i].t_send_us - msgs[i].t_done_us;
-		w->transit[i] = msgs[i].t_arrive_us - msgs[i].t_send_us;
+		w->transit[i] = msgs[i].t_arrive_us - msgs[i].t_send_us - w->rtt_us / 2;
 	}
 	for (size_t i = 0; i < n_echoes; i++)
-		w->echo[i] = echoes[i].t_arrive_us - echoes[i].t_sent_us;
+		w->echo[i] = echoes[i].t_arrive_us - echoes[i].t_sent_us - w->rtt_us;
 }
 
 /* Per run: the clump rule, and the window its lag samples fall in. False
@@ -148,6 +157,9 @@ static bool summary_per_run(struct summary_work *w, const struct report_msg *msg
 					"each once", r, items - 1);
 		if (summary_run_clumped(w->run_msgs, items))
 			out->runs_clumped++;
+		for (size_t k = 1; k < items; k++)
+			w->gap[w->n_gaps++] = w->run_msgs[k]->t_arrive_us -
+					      w->run_msgs[k - 1]->t_arrive_us;
 
 		int64_t to = w->run_msgs[0]->t_request_us;
 		for (size_t k = 0; k < items; k++)
@@ -195,6 +207,9 @@ static void summary_fill(struct summary_work *w, size_t n_msgs, size_t n_echoes,
 	summary_dist(w->lags, w->n_lags, &out->lag);
 	summary_dist(w->run_max, w->runs, &d);
 	out->run_lag_max_median = d.p50;
+	summary_dist(w->gap, w->n_gaps, &d);
+	out->spacing = w->n_gaps ? d.p50 : -1;
+	out->rtt_us = w->rtt_us;
 
 	out->clumped = out->runs_clumped * 2 > out->runs;
 	out->blocked = out->run_lag_max_median >= SUMMARY_STALL_US;
@@ -206,6 +221,16 @@ bool summary_compute(const struct report_msg *msgs, size_t n_msgs,
 		     const struct report_echo *echoes, size_t n_echoes,
 		     const struct summary_lag_sample *lag, size_t n_lag,
 		     struct summary *out, char *err, size_t errcap)
+{
+	return summary_compute_rtt(msgs, n_msgs, echoes, n_echoes, lag, n_lag, 0,
+				   out, err, errcap);
+}
+
+bool summary_compute_rtt(const struct report_msg *msgs, size_t n_msgs,
+			 const struct report_echo *echoes, size_t n_echoes,
+			 const struct summary_lag_sample *lag, size_t n_lag,
+			 int64_t rtt_us, struct summary *out, char *err,
+			 size_t errcap)
 {
 	memset(out, 0, sizeof(*out));
 	if (n_msgs == 0)
@@ -226,7 +251,8 @@ bool summary_compute(const struct report_msg *msgs, size_t n_msgs,
 		return cli_fail(err, errcap, "%zu messages do not divide into %d runs",
 				n_msgs, runs);
 
-	struct summary_work w = { .runs = (size_t)runs, .items = n_msgs / (size_t)runs };
+	struct summary_work w = { .runs = (size_t)runs, .items = n_msgs / (size_t)runs,
+				  .rtt_us = rtt_us };
 	bool ok = summary_work_alloc(&w, n_msgs, n_echoes, n_lag);
 
 	if (!ok)

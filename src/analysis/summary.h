@@ -50,13 +50,19 @@ struct summary {
 					   computing thread waits for a core */
 	int64_t item_cpu;		/* median item CPU time (cpu_us); -1 if
 					   the server reported none */
-	struct summary_dist delivery;	/* t_arrive - t_done */
+	struct summary_dist delivery;	/* t_arrive - t_done (behind a delay
+					   proxy, minus its one-way delay;
+					   transit too, and echo minus the
+					   round trip: summary_compute_rtt) */
 	struct summary_dist queue_wait;	/* t_send - t_done */
 	struct summary_dist transit;	/* t_arrive - t_send */
 	struct summary_dist echo;	/* the bystander's t_arrive - t_sent */
 	struct summary_dist lag;	/* lag samples inside the runs' windows */
 	int64_t run_lag_max_median;	/* the median over runs of each run's
 					   worst lag sample */
+	int64_t spacing;		/* the median gap between consecutive
+					   results' arrivals; -1 if one item */
+	int64_t rtt_us;			/* the round trip subtracted, 0 if none */
 	size_t runs_clumped;		/* runs in which two messages arrived
 					   together */
 	bool clumped;			/* in more than half the runs */
@@ -87,6 +93,20 @@ bool summary_compute(const struct report_msg *msgs, size_t n_msgs,
 		     const struct report_echo *echoes, size_t n_echoes,
 		     const struct summary_lag_sample *lag, size_t n_lag,
 		     struct summary *out, char *err, size_t errcap);
+
+/*
+ * summary_compute() for rows measured through a delay proxy that added
+ * rtt_us to every round trip (make experiment RTT_MS=R, docs/network.md):
+ * delivery and transit lose the one-way delay (rtt_us / 2), each echo the
+ * whole round trip, so the bystander's stall line and the tables compare
+ * what the server did. Arrivals keep their times: the clump rule compares
+ * their gaps, which a constant delay does not change.
+ */
+bool summary_compute_rtt(const struct report_msg *msgs, size_t n_msgs,
+			 const struct report_echo *echoes, size_t n_echoes,
+			 const struct summary_lag_sample *lag, size_t n_lag,
+			 int64_t rtt_us, struct summary *out, char *err,
+			 size_t errcap);
 
 /* Sorts v[0..n) and fills *out (all zero when n is 0). */
 void summary_dist(int64_t *v, size_t n, struct summary_dist *out);

@@ -243,6 +243,49 @@ static void write_markdown_others(FILE *f, const struct summary_run *r)
 	}
 }
 
+/* pingpong waits for its client's PONG after every item, so over a
+ * network its items are a round trip apart; nothing else waits for the
+ * client (docs/network.md). Python's py-pingpong is the same design. */
+static bool round_trip_bound(const struct summary_config *c)
+{
+	size_t n = strlen(c->variant);
+
+	return n >= 8 && !strcmp(c->variant + n - 8, "pingpong");
+}
+
+/* Behind a delay proxy: each configuration's spacing against the work and
+ * the round trip, in the run's one sentence and one table. */
+static void write_markdown_network(FILE *f, const struct summary_run *r)
+{
+	char a[24], b[24], d[24], e[24], g[24];
+	int64_t rtt = r->n ? r->c[0].s.rtt_us : 0;
+
+	if (rtt <= 0)
+		return;
+	fprintf(f, "\n## Over a %s ms round trip\n\n", ms(rtt, a, sizeof(a)));
+	fprintf(f, "Every connection went through `build/delayproxy` (%s ms each way): "
+		"*spacing* = the median gap between consecutive results' arrivals; "
+		"a design that waits for the client (pingpong) is expected at item + "
+		"round trip, every other at item. Delivery, transit and echoes above "
+		"are net of the proxy's delay (docs/network.md).\n\n",
+		ms(rtt / 2, a, sizeof(a)));
+	fprintf(f, "| configuration | spacing | item | expected | spacing - item | "
+		"delivery p50 |\n|---|---|---|---|---|---|\n");
+	for (int k = 0; k < r->n; k++) {
+		const struct summary *s = &r->c[k].s;
+		bool bound = round_trip_bound(&r->c[k]);
+
+		if (r->c[k].no_complete_run || s->spacing < 0)
+			continue;
+		fprintf(f, "| %s | %s | %s | %s%s | %s | %s |\n", r->c[k].name,
+			ms(s->spacing, a, sizeof(a)), ms(s->item, b, sizeof(b)),
+			ms(s->item + (bound ? rtt : 0), d, sizeof(d)),
+			bound ? " (item + round trip)" : "",
+			ms(s->spacing - s->item, e, sizeof(e)),
+			ms(s->delivery.p50, g, sizeof(g)));
+	}
+}
+
 void summary_write_markdown(FILE *f, const struct summary_run *r)
 {
 	fprintf(f, "# Experiment %s: summary\n\n", r->run_id);
@@ -254,6 +297,7 @@ void summary_write_markdown(FILE *f, const struct summary_run *r)
 	write_markdown_same_work(f, r);
 	write_markdown_times(f, r);
 	write_markdown_others(f, r);
+	write_markdown_network(f, r);
 }
 
 void summary_write_csv(FILE *f, const struct summary_run *r)
@@ -262,7 +306,7 @@ void summary_write_csv(FILE *f, const struct summary_run *r)
 		"queue_wait_p50_ms,queue_wait_p99_ms,transit_p50_ms,transit_p99_ms,"
 		"bystander_p50_ms,bystander_max_ms,lag_p99_ms,lag_max_ms,"
 		"run_lag_max_median_ms,runs_clumped,arrivals,loop,item_cpu_ms,"
-		"item_cpu_vs_run,comparable\n");
+		"item_cpu_vs_run,comparable,spacing_ms,rtt_ms\n");
 	for (int k = 0; k < r->n; k++) {
 		const struct summary_config *c = &r->c[k];
 		const struct summary *s = &c->s;
@@ -283,7 +327,12 @@ void summary_write_csv(FILE *f, const struct summary_run *r)
 				(double)s->item_cpu / (double)r->item_cpu);
 		else
 			fprintf(f, ",,");
-		fprintf(f, "%s\n", c->comparable ? "yes" : "no");
+		fprintf(f, "%s,", c->comparable ? "yes" : "no");
+		if (s->spacing >= 0)
+			fprintf(f, "%.3f,", s->spacing / 1e3);
+		else
+			fprintf(f, ",");
+		fprintf(f, "%.3f\n", s->rtt_us / 1e3);
 	}
 }
 
@@ -326,6 +375,22 @@ void summary_write_verdicts(FILE *f, const struct summary_run *r)
 			summary_arrivals_word(&c->s), summary_loop_word(&c->s),
 			ms(c->s.echo.max, a, sizeof(a)),
 			ms(c->s.run_lag_max_median, b, sizeof(b)), o);
+	}
+	int64_t rtt = r->n ? r->c[0].s.rtt_us : 0;
+
+	if (rtt > 0) {
+		fprintf(f, "\nthrough build/delayproxy, a %s ms round trip (the "
+			"bystander's echoes net of it):\n", ms(rtt, a, sizeof(a)));
+		for (int k = 0; k < r->n; k++) {
+			const struct summary *s = &r->c[k].s;
+
+			if (r->c[k].no_complete_run || s->spacing < 0)
+				continue;
+			fprintf(f, "  %-18s items %s ms apart = item %s", r->c[k].name,
+				ms(s->spacing, a, sizeof(a)), ms(s->item, b, sizeof(b)));
+			fprintf(f, " + %s ms%s\n", ms(s->spacing - s->item, a, sizeof(a)),
+				round_trip_bound(&r->c[k]) ? " (waits a round trip per item)" : "");
+		}
 	}
 	for (int k = 0; k < r->n; k++)
 		if (r->c[k].incomplete.run)

@@ -224,6 +224,47 @@ START_TEST(test_more_than_one_client_refused)
 }
 END_TEST
 
+/*
+ * Through a delay proxy of 25 ms each way (rtt 50 ms): a pingpong-like run
+ * whose items are 350 ms apart (300 of work, 50 of round trip) and whose
+ * bystander's echoes took 60 ms. The round trip comes off the echoes
+ * (10 ms: under the stall line, so the bystander agrees with a free
+ * loop), the one-way delay off delivery and transit, and the spacing is
+ * what arrived, untouched.
+ */
+START_TEST(test_round_trip_taken_off)
+{
+	struct report_msg m[3];
+	const int arrive[3] = { 325, 675, 1025 }, send[3] = { 300, 650, 1000 };
+	struct report_echo e[2] = { { 1, 0, 0, 30 * MS, 60 * MS },
+				    { 1, 1, 100 * MS, 130 * MS, 160 * MS } };
+	struct summary s;
+	char err[200];
+
+	add_run(m, 0, 1, arrive, send);
+	for (int k = 0; k < 3; k++) {	/* items 350 ms apart */
+		m[k].t_start_us = m[k].t_request_us + (k * 350) * MS;
+		m[k].t_done_us = m[k].t_start_us + 300 * MS;
+	}
+	ck_assert(summary_compute_rtt(m, 3, e, 2, NULL, 0, 50 * MS, &s, err, sizeof(err)));
+	ck_assert_int_eq(s.rtt_us, 50 * MS);
+	ck_assert_int_eq(s.spacing, 350 * MS);
+	ck_assert_int_eq(s.item, 300 * MS);
+	ck_assert_int_eq(s.echo.max, 10 * MS);
+	ck_assert(s.bystander_agrees);
+	ck_assert_int_eq(s.delivery.p50, 0);	/* 25 ms, all of it the way */
+	ck_assert_int_eq(s.transit.p50, 0);
+	ck_assert(!s.clumped);
+
+	/* the same rows as if on one host: nothing comes off */
+	ck_assert(summary_compute(m, 3, e, 2, NULL, 0, &s, err, sizeof(err)));
+	ck_assert_int_eq(s.rtt_us, 0);
+	ck_assert_int_eq(s.echo.max, 60 * MS);
+	ck_assert_int_eq(s.delivery.p50, 25 * MS);
+	ck_assert_int_eq(s.spacing, 350 * MS);
+}
+END_TEST
+
 START_TEST(test_dist_quartiles)
 {
 	int64_t v[] = { 8, 1, 7, 2, 6, 3, 5, 4 };
@@ -255,6 +296,7 @@ Suite *summary_suite(void)
 	tcase_add_test(tc, test_bystander_statistics_and_agreement);
 	tcase_add_test(tc, test_incomplete_runs_are_errors);
 	tcase_add_test(tc, test_more_than_one_client_refused);
+	tcase_add_test(tc, test_round_trip_taken_off);
 	tcase_add_test(tc, test_dist_quartiles);
 	suite_add_tcase(s, tc);
 	return s;
