@@ -53,6 +53,9 @@ UNIT_CORE_OBJ := $(filter-out $(addprefix $(BUILD)/obj/core/,server.o session.o 
 SERVER_BINS := $(addprefix $(BUILD)/server-,$(SERVERS))
 BINS := $(SERVER_BINS) $(BUILD)/harness $(BUILD)/summarize $(BUILD)/scaling-summarize $(BUILD)/grade
 
+# the delay proxy's relay queue (src/proxy/relay.c) is pure: unit-tested
+RELAY_OBJ := $(BUILD)/obj/proxy/relay.o
+
 # the independent WebSocket client, child processes and the watched job:
 # shared by the integration tests and the grader (src/client/)
 CLIENT_SRC := $(wildcard src/client/*.c)
@@ -189,7 +192,7 @@ $(BUILD)/scaling-summarize: $(BUILD)/obj/analysis/scaling_main.o $(ANALYSIS_OBJ)
 $(BUILD)/obj/tests/%.o: CFLAGS_ALL += $(CHECK_CFLAGS)
 
 $(UNIT_TESTS): $(call obj,$(UNIT_TEST_SRC)) $(UNIT_CORE_OBJ) \
-		$(HARNESS_OBJ) $(ANALYSIS_OBJ) $(LOOPTIMER_OBJ) $(COMMON_OBJ)
+		$(HARNESS_OBJ) $(ANALYSIS_OBJ) $(LOOPTIMER_OBJ) $(COMMON_OBJ) $(RELAY_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) $^ $(CHECK_LIBS) $(LWS_LIBS) -lm -o $@
 
