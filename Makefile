@@ -51,9 +51,12 @@ ANALYSIS_OBJ := $(call obj,$(ANALYSIS_SRC))
 UNIT_CORE_OBJ := $(filter-out $(addprefix $(BUILD)/obj/core/,server.o session.o send.o yield.o threadsched.o workers.o completion.o),$(CORE_OBJ))
 
 SERVER_BINS := $(addprefix $(BUILD)/server-,$(SERVERS))
-BINS := $(SERVER_BINS) $(BUILD)/harness $(BUILD)/summarize $(BUILD)/scaling-summarize $(BUILD)/grade
+BINS := $(SERVER_BINS) $(BUILD)/harness $(BUILD)/summarize $(BUILD)/scaling-summarize $(BUILD)/grade \
+	$(BUILD)/delayproxy
 
-# the delay proxy's relay queue (src/proxy/relay.c) is pure: unit-tested
+# build/delayproxy (src/proxy/): plain sockets and epoll, no lws; its
+# relay queue is pure and in the unit tests
+PROXY_SRC := $(wildcard src/proxy/*.c)
 RELAY_OBJ := $(BUILD)/obj/proxy/relay.o
 
 # the independent WebSocket client, child processes and the watched job:
@@ -182,6 +185,9 @@ $(BUILD)/grade: $(GRADE_OBJ) $(COMMON_OBJ)
 $(BUILD)/harness: $(call obj,$(HARNESS_MAIN_SRC)) $(HARNESS_OBJ) $(LOOPTIMER_OBJ) \
 		$(COMMON_OBJ)
 	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -lm -o $@
+
+$(BUILD)/delayproxy: $(call obj,$(PROXY_SRC)) $(BUILD)/obj/common/cli.o
+	$(CC) $(LDFLAGS_ALL) $^ -o $@
 
 $(BUILD)/summarize: $(BUILD)/obj/analysis/main.o $(ANALYSIS_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS_ALL) $^ -lm -o $@
