@@ -19,7 +19,8 @@
 #include <unistd.h>
 
 #define SPAWN_EXIT_GRACE_MS 2000 /* stdout closed: time for the exit itself */
-#define SPAWN_PREFIX "listening on ws://"
+#define SPAWN_PREFIX "listening on "
+#define SPAWN_SCHEME "ws://"
 
 static void spawn_describe(int status, char *buf, size_t cap)
 {
@@ -41,23 +42,35 @@ static void spawn_flatten(char *text)
 }
 
 /*
- * Parses "listening on ws://HOST:PORT/" (line without its '\n'). HOST is
- * everything up to the last ':' (an IPv6 address keeps its colons).
- * Returns the port, or -1 if the line is not exactly that.
+ * Parses the ready line (without its '\n'): "listening on ws://HOST:PORT/"
+ * (the servers) or "listening on HOST:PORT" (build/delayproxy, a plain TCP
+ * relay: no scheme, no slash; a line with the scheme must have the slash).
+ * HOST is everything up to the last ':' (an IPv6 address keeps its colons)
+ * and not empty. Returns the port, or -1 if the line is not exactly that.
  */
 static int spawn_parse_listening(const char *line)
 {
-	size_t len = strlen(line), plen = strlen(SPAWN_PREFIX);
-	const char *colon, *p;
+	size_t plen = strlen(SPAWN_PREFIX), slen = strlen(SPAWN_SCHEME);
+	const char *host = line + plen, *end, *colon = NULL, *p;
 	long port = 0;
 
-	if (len < plen + 4 || strncmp(line, SPAWN_PREFIX, plen) ||
-	    line[len - 1] != '/')
+	if (strncmp(line, SPAWN_PREFIX, plen))
 		return -1;
-	colon = strrchr(line, ':');
-	if (!colon || colon <= line + plen) /* the one in "ws:" or no HOST */
+	end = host + strlen(host);
+	if (!strncmp(host, SPAWN_SCHEME, slen)) {
+		host += slen;
+		if (end == host || end[-1] != '/')
+			return -1;
+		end--;
+	} else if (end > host && end[-1] == '/') {
 		return -1;
-	for (p = colon + 1; p < line + len - 1; p++) {
+	}
+	for (p = host; p < end; p++)
+		if (*p == ':')
+			colon = p;
+	if (!colon || colon == host)	/* no PORT or no HOST */
+		return -1;
+	for (p = colon + 1; p < end; p++) {
 		if (*p < '0' || *p > '9' || port > 65535)
 			return -1;
 		port = port * 10 + (*p - '0');
@@ -216,7 +229,8 @@ int spawn_server(struct spawned *s, char *const argv[], int timeout_ms,
 	if (s->port < 0) {
 		spawn_flatten(line);
 		snprintf(err, errcap, "malformed first stdout line \"%s\" "
-			 "(expected \"" SPAWN_PREFIX "HOST:PORT/\")", line);
+			 "(expected \"" SPAWN_PREFIX SPAWN_SCHEME "HOST:PORT/\" or \""
+			 SPAWN_PREFIX "HOST:PORT\")", line);
 		s->port = 0;
 		goto fail;
 	}

@@ -3,10 +3,11 @@
  * integration test or the lab grader, with every wait bounded.
  *
  * A test starts a server with spawn_server, which returns once the server
- * has printed its "listening on ws://HOST:PORT/" line (so the port is known
- * and the socket is ready), talks to it, stops it with spawn_stop and checks
- * the exit status, then calls spawn_cleanup. Nothing is global, so it is
- * safe in Check's forked test children.
+ * has printed its "listening on ws://HOST:PORT/" line (build/delayproxy:
+ * "listening on HOST:PORT"), so the port is known and the socket is
+ * ready, talks to it, stops it with spawn_stop and checks the exit status,
+ * then calls spawn_cleanup. Nothing is global, so it is safe in Check's
+ * forked test children.
  *
  * Every child gets its own process group, stdin from /dev/null, default
  * signal dispositions and an empty signal mask, and (on Linux) is killed if
@@ -30,11 +31,12 @@ struct spawned {
  * Starts argv[0] (a path such as "build/server-blocking", not searched in
  * PATH) with argv (NULL-terminated): stdout on a pipe, stderr into a fresh
  * temp file (mkstemp under /tmp, path in stderr_path). Waits up to
- * timeout_ms for the exact first line "listening on ws://HOST:PORT/\n" on
- * stdout and parses PORT. Returns 0, or -1 with a reason in err: the child
- * exited early (its exit status and the first ~300 bytes of its stderr),
- * timeout, or a malformed line. On failure the child is killed and reaped
- * and *s cleaned up (spawn_cleanup is then harmless but unnecessary).
+ * timeout_ms for the exact first line "listening on ws://HOST:PORT/\n" or
+ * "listening on HOST:PORT\n" on stdout and parses PORT. Returns 0, or -1
+ * with a reason in err: the child exited early (its exit status and the
+ * first ~300 bytes of its stderr), timeout, or a malformed line. On
+ * failure the child is killed and reaped and *s cleaned up (spawn_cleanup
+ * is then harmless but unnecessary).
  * err may be NULL (or errcap 0) when the reason is not wanted.
  */
 int spawn_server(struct spawned *s, char *const argv[], int timeout_ms,
