@@ -74,6 +74,7 @@ INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
 	src/tests/test_partition.c src/tests/test_python.c \
 	src/tests/test_summarize.c src/tests/test_grade.c src/tests/test_abuse.c \
 	src/tests/test_scaling_run.c src/tests/test_run_of.c src/tests/test_labrun.c \
+	src/tests/test_delayproxy.c \
 	src/tests/observe.c src/tests/testutil.c $(CLIENT_SRC)
 UNIT_TEST_SRC := src/tests/unit_main.c \
 	$(filter-out $(INTEGRATION_TEST_SRC),$(wildcard src/tests/test_*.c))

@@ -43,5 +43,6 @@ Suite *labrun_suite(void);
 Suite *abuse_suite(void);
 Suite *scaling_run_suite(void);
 Suite *run_of_suite(void);
+Suite *delayproxy_suite(void);
 
 #endif
