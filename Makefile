@@ -208,6 +208,14 @@ $(INTEGRATION_TESTS): $(call obj,$(INTEGRATION_TEST_SRC)) $(BUILD)/obj/harness/r
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) $^ $(CHECK_LIBS) $(LWS_LIBS) -lm -o $@
 
+# scripts/proxy-overhead.sh's bench: 1-byte round trips straight and
+# through build/delayproxy, in turns
+$(BUILD)/tests/proxybench: $(BUILD)/obj/tests/proxybench.o \
+		$(call obj,src/client/spawn.c src/client/spawn_proc.c src/client/spawn_run.c) \
+		$(BUILD)/obj/common/stats.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) $^ -lm -o $@
+
 # SUITES=threadpool,variants runs only those integration suites (and no
 # unit tests); empty runs everything.
 SUITES ?=
