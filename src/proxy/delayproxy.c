@@ -104,7 +104,8 @@ static bool proxy_watch(struct proxy *px, int fd, uint32_t events, void *tag)
 }
 
 /* Stops (or resumes) accepting: out of fds, the listener would stay
- * readable and spin the loop. */
+ * readable and spin the loop. proxy_reap resumes it when a pair ends;
+ * limit: if none is open (the fds went elsewhere), it stays paused. */
 static void proxy_pause_listen(struct proxy *px, bool pause)
 {
 	struct epoll_event ev = { .events = pause ? 0 : EPOLLIN, .data.ptr = &proxy_tag_listen };
@@ -125,8 +126,8 @@ static void proxy_refuse(struct proxy *px, int fd)
 		px->refused_quiet++;
 		return;
 	}
-	fprintf(stderr, "delayproxy: refused a connection: %d pairs open "
-		"(--max-conns %d)", px->live, px->max_conns);
+	fprintf(stderr, "delayproxy: refused a connection: all %d pairs of "
+		"--max-conns in use", px->max_conns);
 	if (px->refused_quiet)
 		fprintf(stderr, "; %lu more refused since the last message",
 			px->refused_quiet);
