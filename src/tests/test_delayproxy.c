@@ -200,41 +200,50 @@ static int dp_count(const char *text, const char *needle)
 	return n;
 }
 
+/* Attempts of the timing round: a sample over twice the delay is
+ * measured again, up to this many times in all. Seen once in 60 runs
+ * with one core busy: a stall of 83 ms (the proxy or the test not
+ * scheduled), not a late proxy; a proxy late every time fails them all. */
+#define DP_DELAY_ATTEMPTS 3
+
 /* Asserts a chunk was delivered no earlier than the delay after it was
- * written (the proxy must never be early) and not later than twice it. */
-static void dp_assert_delay(int64_t t_write, int64_t t_arrive, int64_t d_us,
-			    const char *what)
+ * written: the proxy must never be early, on any attempt. A delivery
+ * later than twice the delay is noted in late (the first one only), for
+ * the attempt to be made again. */
+static void dp_check_delay(int64_t t_write, int64_t t_arrive, int64_t d_us,
+			   const char *what, char *late, size_t cap)
 {
 	int64_t dt = t_arrive - t_write;
 
 	ck_assert_msg(dt >= d_us, "%s: arrived %lld us after it was written, "
 		      "before the delay of %lld us", what, (long long)dt, (long long)d_us);
-	ck_assert_msg(dt <= 2 * d_us, "%s: arrived %lld us after it was written, "
-		      "over twice the delay of %lld us", what, (long long)dt, (long long)d_us);
+	if (dt > 2 * d_us && !late[0])
+		snprintf(late, cap, "%s: arrived %lld us after it was written, over "
+			 "twice the delay of %lld us", what, (long long)dt,
+			 (long long)d_us);
 }
 
-START_TEST(test_delay_each_way)
+/* One attempt on a fresh connection through proxy s: bytes each way, a
+ * round trip, two bytes 20 ms apart, the EOF. Lower bounds asserted;
+ * the first sample over twice the delay goes to late ("" if none). */
+static void dp_delay_round(const struct spawned *s, int lfd, int64_t d, char *late,
+			   size_t cap)
 {
-	const int64_t d = DP_D_MS * 1000;
-	struct spawned s;
-	char errtext[4096];
-	int port, lfd = dp_listen(&port);
+	int c = dp_connect(s->port), u = dp_accept(lfd);
+	unsigned char b;
 
-	dp_start(&s, port, DP_D_MS, NULL);
-
-	int c = dp_connect(s.port), u = dp_accept(lfd);
-
+	late[0] = '\0';
 	/* a few bytes each way, one at a time */
 	for (int i = 0; i < 4; i++) {
 		int64_t t0 = clock_now_us();
 
 		dp_send_byte(c, (unsigned char)('a' + i));
-		dp_assert_delay(t0, dp_recv_byte(u, (unsigned char)('a' + i), "to upstream"),
-				d, "client -> upstream");
+		dp_check_delay(t0, dp_recv_byte(u, (unsigned char)('a' + i), "to upstream"),
+			       d, "client -> upstream", late, cap);
 		t0 = clock_now_us();
 		dp_send_byte(u, (unsigned char)('A' + i));
-		dp_assert_delay(t0, dp_recv_byte(c, (unsigned char)('A' + i), "to client"),
-				d, "upstream -> client");
+		dp_check_delay(t0, dp_recv_byte(c, (unsigned char)('A' + i), "to client"),
+			       d, "upstream -> client", late, cap);
 	}
 
 	/* a round trip crosses the proxy twice */
@@ -243,7 +252,8 @@ START_TEST(test_delay_each_way)
 	dp_send_byte(c, 'r');
 	dp_recv_byte(u, 'r', "round trip out");
 	dp_send_byte(u, 'R');
-	dp_assert_delay(t0, dp_recv_byte(c, 'R', "round trip back"), 2 * d, "round trip");
+	dp_check_delay(t0, dp_recv_byte(c, 'R', "round trip back"), 2 * d, "round trip",
+		       late, cap);
 
 	/* two bytes 20 ms apart: each keeps its own due time, the second does
 	 * not leave with the first; nothing arrives in those 20 ms */
@@ -254,19 +264,31 @@ START_TEST(test_delay_each_way)
 	int64_t tb = clock_now_us();
 
 	dp_send_byte(c, 'y');
-	dp_assert_delay(ta, dp_recv_byte(u, 'x', "first of two"), d, "first of two");
-	dp_assert_delay(tb, dp_recv_byte(u, 'y', "second of two"), d, "second of two");
+	dp_check_delay(ta, dp_recv_byte(u, 'x', "first of two"), d, "first of two", late, cap);
+	dp_check_delay(tb, dp_recv_byte(u, 'y', "second of two"), d, "second of two", late, cap);
 
 	/* the EOF is delayed like a byte */
 	t0 = clock_now_us();
 	ck_assert(shutdown(c, SHUT_WR) == 0);
 	ck_assert_msg(dp_wait(u, POLLIN, DP_IO_MS), "no EOF upstream");
-	unsigned char b;
 	ck_assert_int_eq(read(u, &b, 1), 0);
-	dp_assert_delay(t0, clock_now_us(), d, "EOF");
-
+	dp_check_delay(t0, clock_now_us(), d, "EOF", late, cap);
 	close(c);
 	close(u);
+}
+
+START_TEST(test_delay_each_way)
+{
+	struct spawned s;
+	char errtext[4096], late[256];
+	int port, lfd = dp_listen(&port), attempt = 0;
+
+	dp_start(&s, port, DP_D_MS, NULL);
+	do
+		dp_delay_round(&s, lfd, DP_D_MS * 1000, late, sizeof(late));
+	while (late[0] && ++attempt < DP_DELAY_ATTEMPTS);
+	ck_assert_msg(!late[0], "late in all %d attempts; the last: %s",
+		      DP_DELAY_ATTEMPTS, late);
 	close(lfd);
 	dp_stop(&s, SIGINT, errtext, sizeof(errtext));
 }
