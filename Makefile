@@ -51,7 +51,13 @@ ANALYSIS_OBJ := $(call obj,$(ANALYSIS_SRC))
 UNIT_CORE_OBJ := $(filter-out $(addprefix $(BUILD)/obj/core/,server.o session.o send.o yield.o threadsched.o workers.o completion.o),$(CORE_OBJ))
 
 SERVER_BINS := $(addprefix $(BUILD)/server-,$(SERVERS))
-BINS := $(SERVER_BINS) $(BUILD)/harness $(BUILD)/summarize $(BUILD)/scaling-summarize $(BUILD)/grade
+BINS := $(SERVER_BINS) $(BUILD)/harness $(BUILD)/summarize $(BUILD)/scaling-summarize $(BUILD)/grade \
+	$(BUILD)/delayproxy
+
+# build/delayproxy (src/proxy/): plain sockets and epoll, no lws; its
+# relay queue is pure and in the unit tests
+PROXY_SRC := $(wildcard src/proxy/*.c)
+RELAY_OBJ := $(BUILD)/obj/proxy/relay.o
 
 # the independent WebSocket client, child processes and the watched job:
 # shared by the integration tests and the grader (src/client/)
@@ -68,6 +74,7 @@ INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
 	src/tests/test_partition.c src/tests/test_python.c \
 	src/tests/test_summarize.c src/tests/test_grade.c src/tests/test_abuse.c \
 	src/tests/test_scaling_run.c src/tests/test_run_of.c src/tests/test_labrun.c \
+	src/tests/test_delayproxy.c \
 	src/tests/observe.c src/tests/testutil.c $(CLIENT_SRC)
 UNIT_TEST_SRC := src/tests/unit_main.c \
 	$(filter-out $(INTEGRATION_TEST_SRC),$(wildcard src/tests/test_*.c))
@@ -180,6 +187,9 @@ $(BUILD)/harness: $(call obj,$(HARNESS_MAIN_SRC)) $(HARNESS_OBJ) $(LOOPTIMER_OBJ
 		$(COMMON_OBJ)
 	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -lm -o $@
 
+$(BUILD)/delayproxy: $(call obj,$(PROXY_SRC)) $(BUILD)/obj/common/cli.o
+	$(CC) $(LDFLAGS_ALL) $^ -o $@
+
 $(BUILD)/summarize: $(BUILD)/obj/analysis/main.o $(ANALYSIS_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS_ALL) $^ -lm -o $@
 
@@ -189,7 +199,7 @@ $(BUILD)/scaling-summarize: $(BUILD)/obj/analysis/scaling_main.o $(ANALYSIS_OBJ)
 $(BUILD)/obj/tests/%.o: CFLAGS_ALL += $(CHECK_CFLAGS)
 
 $(UNIT_TESTS): $(call obj,$(UNIT_TEST_SRC)) $(UNIT_CORE_OBJ) \
-		$(HARNESS_OBJ) $(ANALYSIS_OBJ) $(LOOPTIMER_OBJ) $(COMMON_OBJ)
+		$(HARNESS_OBJ) $(ANALYSIS_OBJ) $(LOOPTIMER_OBJ) $(COMMON_OBJ) $(RELAY_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) $^ $(CHECK_LIBS) $(LWS_LIBS) -lm -o $@
 
@@ -197,6 +207,14 @@ $(INTEGRATION_TESTS): $(call obj,$(INTEGRATION_TEST_SRC)) $(BUILD)/obj/harness/r
 		$(COMMON_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) $^ $(CHECK_LIBS) $(LWS_LIBS) -lm -o $@
+
+# scripts/proxy-overhead.sh's bench: 1-byte round trips straight and
+# through build/delayproxy, in turns
+$(BUILD)/tests/proxybench: $(BUILD)/obj/tests/proxybench.o \
+		$(call obj,src/client/spawn.c src/client/spawn_proc.c src/client/spawn_run.c) \
+		$(BUILD)/obj/common/stats.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) $^ -lm -o $@
 
 # SUITES=threadpool,variants runs only those integration suites (and no
 # unit tests); empty runs everything.

@@ -22,6 +22,7 @@ Suite *csvin_suite(void);
 Suite *scaling_suite(void);
 Suite *scaling_read_suite(void);
 Suite *same_work_suite(void);
+Suite *relay_suite(void);
 
 /* integration tests: build/tests/integration (servers and harness as processes) */
 Suite *server_suite(void);
@@ -42,5 +43,6 @@ Suite *labrun_suite(void);
 Suite *abuse_suite(void);
 Suite *scaling_run_suite(void);
 Suite *run_of_suite(void);
+Suite *delayproxy_suite(void);
 
 #endif
