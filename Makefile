@@ -74,14 +74,14 @@ INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
 	src/tests/test_partition.c src/tests/test_python.c \
 	src/tests/test_summarize.c src/tests/test_grade.c src/tests/test_abuse.c \
 	src/tests/test_scaling_run.c src/tests/test_run_of.c src/tests/test_labrun.c \
-	src/tests/test_delayproxy.c \
+	src/tests/test_delayproxy.c src/tests/test_network.c \
 	src/tests/observe.c src/tests/testutil.c $(CLIENT_SRC)
 UNIT_TEST_SRC := src/tests/unit_main.c \
 	$(filter-out $(INTEGRATION_TEST_SRC),$(wildcard src/tests/test_*.c))
 UNIT_TESTS := $(BUILD)/tests/unit
 INTEGRATION_TESTS := $(BUILD)/tests/integration
 
-.PHONY: all help deps test test-asan test-tsan test-valgrind fuzz experiment scaling partition-sweep plots grade include-graph words clean clean-results FORCE
+.PHONY: all help deps test test-asan test-tsan test-valgrind fuzz experiment network scaling partition-sweep plots grade include-graph words clean clean-results FORCE
 .DEFAULT_GOAL := all
 # Keep every object: without this make deletes the "intermediate" ones of
 # pattern chains and rebuilds them on the next target.
@@ -299,12 +299,19 @@ VARIANTS ?= blocking flush pingpong threadpool partition
 PEERS ?= python
 PY_RUNS ?= 3
 PY_VARIANTS ?= create-task await-send sleep0 drain pingpong to-thread process-pool partition
+# RTT_MS=R: every connection through build/delayproxy, R ms more per round
+# trip (docs/network.md); 0: straight to the servers
+RTT_MS ?= 0
 EXPERIMENT_ENV = BUILD=$(BUILD) RUNS=$(RUNS) ITEMS=$(ITEMS) WORK_MS=$(WORK_MS) \
 	BYSTANDER_MS=$(BYSTANDER_MS) QUICK=$(QUICK) VARIANTS="$(VARIANTS)" SCALING=$(SCALING) \
-	ITERS_PER_MS=$(ITERS_PER_MS) PEERS=$(PEERS) PY_RUNS=$(PY_RUNS) PY_VARIANTS="$(PY_VARIANTS)"
+	ITERS_PER_MS=$(ITERS_PER_MS) PEERS=$(PEERS) PY_RUNS=$(PY_RUNS) PY_VARIANTS="$(PY_VARIANTS)" \
+	RTT_MS=$(RTT_MS)
 
-experiment: $(BINS) ## the main job (~80 s): every C variant, the Python original beside them, a short scaling sweep; CSVs, summaries and plots in results/<run-id>/ (QUICK=1: one run of each C variant only)
+experiment: $(BINS) ## the main job (~80 s): every C variant, the Python original beside them, a short scaling sweep; CSVs, summaries and plots in results/<run-id>/ (QUICK=1: one run of each C variant only; RTT_MS=R: through a delay proxy)
 	@$(EXPERIMENT_ENV) sh scripts/experiment.sh
+
+network: $(BINS) ## flush, pingpong and threadpool through build/delayproxy at RTT 0, 10, 50, 100 ms: item spacing against the round trip, one figure in results/network-<date>/ (~1 min)
+	@BUILD=$(BUILD) ITERS_PER_MS=$(ITERS_PER_MS) sh scripts/network.sh
 
 # The scaling sweep (scripts/scaling.sh, docs/scaling.md). SCALING=full
 # runs the whole grid; SCALING_VARIANTS, SCALING_WORKS, SCALING_POOLS,

@@ -28,6 +28,13 @@
 # its verdict reads; default or full for make scaling's grids).
 # QUICK=1: one run per C configuration, no Python, no scaling sweep (a
 # smoke test, under 20 s). docs/experiment.md explains every output.
+# RTT_MS=R (even, 0..2000): every harness connection goes through its own
+# build/delayproxy --delay-ms R/2 in front of the server, so each round
+# trip takes R ms more; env.txt says so (rtt_ms), the summary takes the
+# known delay off delivery and echoes and tables each configuration's
+# spacing against the item and R (docs/network.md). No scaling sweep then.
+# SCALING=none: no scaling sweep. OUT=DIR: the run goes into DIR (new or
+# empty) and results/latest stays where it was (scripts/network.sh).
 #
 # Time: each section has a budget on the 2-core reference machine, 90 s
 # in all with the build excluded (C variants 30 s, Python 28 s, summary
@@ -57,7 +64,13 @@ BYSTANDER_MS=${BYSTANDER_MS:-20}
 SENDS=${SENDS:-proactor queue direct}
 VARIANTS=${VARIANTS:-blocking flush pingpong threadpool partition}
 SCALING=${SCALING:-short}
-if [ "$QUICK" = 1 ]; then scaling=no; else scaling=yes; fi
+RTT_MS=${RTT_MS:-0}
+case $RTT_MS in
+'' | *[!0-9]*) die "RTT_MS must be a round trip in ms (an even number, 0..2000), not '$RTT_MS'" ;;
+esac
+[ "$RTT_MS" -le 2000 ] && [ $((RTT_MS % 2)) = 0 ] ||
+	die "RTT_MS must be even (the proxy delays each way by RTT_MS/2 ms) and at most 2000, not '$RTT_MS'"
+if [ "$QUICK" = 1 ] || [ "$RTT_MS" != 0 ] || [ "$SCALING" = none ]; then scaling=no; else scaling=yes; fi
 # The Python original (src/python/server.py): PEERS=none leaves it out,
 # and so does QUICK=1. PY_RUNS rounds of every PY_VARIANTS, and each pair
 # of PY_PAIRS (python:c) is drawn and tabled side by side.
@@ -105,6 +118,10 @@ fi
 run_id=$(date +%Y%m%d-%H%M%S)
 out=results/$run_id
 [ -e "$out" ] && { sleep 1; run_id=$(date +%Y%m%d-%H%M%S); out=results/$run_id; }
+if [ -n "${OUT:-}" ]; then
+	[ ! -e "$OUT" ] || [ -z "$(ls -A "$OUT")" ] || die "OUT=$OUT is not empty"
+	out=$OUT
+fi
 mkdir -p "$out"
 start=$(date +%s)
 # One calibration for the whole run, on a core no server is using yet:
@@ -118,6 +135,7 @@ calibrate "$BUILD"
 	echo "configs: $configs"
 	echo "iters_per_ms: $ITERS_PER_MS"
 	echo "calibration: $CALIBRATION"
+	[ "$RTT_MS" = 0 ] || echo "rtt_ms: $RTT_MS (build/delayproxy --delay-ms $((RTT_MS / 2)) before every server)"
 	if [ "$python" = yes ]; then
 		echo "python: python/ (PY_RUNS=$PY_RUNS; its own env.txt)"
 	else
@@ -126,7 +144,7 @@ calibrate "$BUILD"
 	if [ "$scaling" = yes ]; then
 		echo "scaling: scaling/ (SCALING=$SCALING; its own env.txt)"
 	else
-		echo "scaling: not run (QUICK=1)"
+		echo "scaling: not run ($([ "$QUICK" = 1 ] && echo QUICK=1 || { [ "$RTT_MS" = 0 ] && echo SCALING=none; } || echo RTT_MS=$RTT_MS))"
 	fi
 } >"$out/env.txt"
 
@@ -139,8 +157,10 @@ steps=$((RUNS + 1))	# a round of runs each, and the summary and plots
 # and RUNS jobs of ITEMS x WORK_MS with about 0.05 s of connecting and
 # asking for stats each. Measured on the 2-core machine: 7 configurations,
 # RUNS=4, 3 x 300 ms: 27 s.
-est_c=$(awk -v n="$total" -v runs="$RUNS" -v j="$((ITEMS * WORK_MS))" \
-	'BEGIN { printf "%.0f", n * (0.3 + runs * (j / 1000 + 0.05)) }')
+# RTT_MS adds about ten round trips a run (connecting, the harness's
+# clock echoes, the stats) and pingpong one an item: counted for all.
+est_c=$(awk -v n="$total" -v runs="$RUNS" -v j="$((ITEMS * WORK_MS))" -v r="$RTT_MS" -v k="$ITEMS" \
+	'BEGIN { printf "%.0f", n * (0.3 + runs * (j / 1000 + 0.05 + (10 + k) * r / 1000)) }')
 # The Python section: the same per run, and each server's start-up
 # (~0.4 s: the interpreter, its calibration). Measured: 8 configurations,
 # PY_RUNS=3, 3 x 300 ms: 26 s.
@@ -157,7 +177,7 @@ over() {	# over ESTIMATE BUDGET: a note when the estimate passes the budget
 }
 echo "sendlab experiment $run_id -> $out"
 echo "  $total configurations: $configs"
-echo "  RUNS=$RUNS ITEMS=$ITEMS WORK_MS=$WORK_MS BYSTANDER_MS=$BYSTANDER_MS$([ "$QUICK" = 1 ] && echo ' (QUICK=1)')"
+echo "  RUNS=$RUNS ITEMS=$ITEMS WORK_MS=$WORK_MS BYSTANDER_MS=$BYSTANDER_MS$([ "$QUICK" = 1 ] && echo ' (QUICK=1)')$([ "$RTT_MS" = 0 ] || echo " RTT_MS=$RTT_MS (through build/delayproxy)")"
 expected="C variants ~${est_c} s$(over "$est_c" "$BUDGET_C")"
 [ "$python" = no ] || expected="$expected, Python ($(echo $py_configs | wc -w) variants, PY_RUNS=$PY_RUNS) ~${est_py} s$(over "$est_py" "$BUDGET_PYTHON")"
 [ "$scaling" = no ] || expected="$expected, scaling sweep (SCALING=$SCALING) ~${est_scaling} s$(over "$est_scaling" "$BUDGET_SCALING")"
@@ -227,6 +247,18 @@ measure() {
 		server_await "$name" "$m_dir/$name"
 		eval "port_$i=\$SERVER_PORT"
 	done
+	# RTT_MS: the harness talks to a delay proxy in front of each server
+	i=0
+	for name in $m_configs; do
+		i=$((i + 1))
+		eval "proxy_$i="
+		[ "$RTT_MS" = 0 ] && continue
+		eval "p=\$port_$i; spid=\$pid_$i"
+		server_start "$BUILD/delayproxy" "$m_dir/$name.proxy" --to "127.0.0.1:$p" \
+			--delay-ms $((RTT_MS / 2))
+		eval "proxy_$i=\$SERVER_PID; port_$i=\$SERVER_PORT"
+		up="$up $SERVER_PID"
+	done
 
 	for round in $(seq 1 "$m_runs"); do
 		step=$((step + 1))
@@ -266,6 +298,12 @@ measure() {
 		i=$((i + 1))
 		eval "gone=\$gone_$i; SERVER_PID=\$pid_$i"
 		[ -n "$gone" ] || server_stop
+		eval "SERVER_PID=\$proxy_$i"
+		if [ -n "$SERVER_PID" ]; then
+			server_stop
+			rm -f "$m_dir/$name.proxy.stdout"
+			[ -s "$m_dir/$name.proxy.stderr" ] || rm -f "$m_dir/$name.proxy.stderr"
+		fi
 		rm -f "$m_dir/$name.stdout"
 		[ -s "$m_dir/$name.harness.stderr" ] || rm -f "$m_dir/$name.harness.stderr"
 		[ -s "$m_dir/$name.stderr" ] || rm -f "$m_dir/$name.stderr"
@@ -311,6 +349,7 @@ if [ "$python" = yes ]; then
 		echo "calibration: each Python server measured its own pure-Python kernel's speed at start-up"
 		echo "python: $(/usr/bin/python3 --version 2>&1), python3-websockets $(dpkg-query -W -f '${Version}' python3-websockets 2>/dev/null)"
 		echo "pairs: $PY_PAIRS"
+		[ "$RTT_MS" = 0 ] || echo "rtt_ms: $RTT_MS (build/delayproxy --delay-ms $((RTT_MS / 2)) before every server)"
 	} >"$out/python/env.txt"
 	measure "$out/python" "$PY_RUNS" "$py_configs" "python "
 fi
@@ -325,7 +364,8 @@ else
 	plots=failed
 	done_line "$step" "summary, plots" "FAILED (the reason is above)"
 fi
-ln -sfn "$run_id" results/latest
+latest=" (results/latest)"
+if [ -n "${OUT:-}" ]; then latest=""; else ln -sfn "$run_id" results/latest; fi
 took_plots=$(($(date +%s) - start - took_c - took_py))
 
 # The scaling sweep, with its own lines (one per point) under its step's.
@@ -373,8 +413,8 @@ if [ -n "$incomplete" ]; then
 	echo "INCOMPLETE: the harness gave up on these configurations; their CSVs hold" >&2
 	echo "the rows it received and end with a '# incomplete' line; the summary" >&2
 	echo "leaves those runs out:$incomplete" >&2
-	echo "done in $(($(date +%s) - start)) s ($took), incomplete: $out/ (results/latest)"
+	echo "done in $(($(date +%s) - start)) s ($took), incomplete: $out/$latest"
 	exit 3
 fi
 [ "$plots" = ok ] || die "the summary or the figures of $out failed"
-echo "done in $(($(date +%s) - start)) s ($took): $out/ (results/latest): summary.md, overview.png, the CSVs"
+echo "done in $(($(date +%s) - start)) s ($took): $out/$latest: summary.md, overview.png, the CSVs"

@@ -13,7 +13,9 @@
 #    if SERVER_ARGS hold --lag-log FILE, prints that file's sample count,
 #    p50, p99 and max (nearest-rank, as the server computes them).
 # IDLE=S (seconds, default 0) leaves the server idle for S seconds before
-# and after the harness. HARNESS=path overrides build/harness.
+# and after the harness. HARNESS=path overrides build/harness. RTT_MS=R
+# (even) puts build/delayproxy --delay-ms R/2 between them: every round
+# trip R ms longer, as across a network (docs/network.md).
 #
 # Exit status: the harness's (0: every run complete; build/harness --help
 # lists the others); 1 if the server does not start, or if the harness
@@ -61,6 +63,8 @@ done
 root=$(cd "$(dirname "$0")/.." && pwd)
 harness=${HARNESS:-$root/build/harness}
 idle=${IDLE:-0}
+rtt=${RTT_MS:-0}
+proxy=$root/build/delayproxy
 case $server in
 */*) ;;
 *) die "SERVER must be a path, such as build/server-blocking, not '$server'" ;;
@@ -71,11 +75,21 @@ esac
 case $idle in
 '' | *[!0-9.]*) die "IDLE must be a number of seconds, not '$idle'" ;;
 esac
+case $rtt in
+'' | *[!0-9]*) die "RTT_MS must be an even number of ms, not '$rtt'" ;;
+esac
+[ $((rtt % 2)) = 0 ] || die "RTT_MS must be even (the proxy delays each way by RTT_MS/2), not '$rtt'"
+[ "$rtt" = 0 ] || [ -x "$proxy" ] || die "$proxy is not built (run make)"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lab-run.XXXXXX") || die "cannot create a scratch directory"
 spid=
 hpid=
+ppid_=
 cleanup() {
+	if [ -n "$ppid_" ]; then
+		kill -TERM "$ppid_" 2>/dev/null
+		wait "$ppid_" 2>/dev/null
+	fi
 	if [ -n "$hpid" ]; then
 		kill -TERM "$hpid" 2>/dev/null
 	fi
@@ -117,6 +131,22 @@ while [ -z "$port" ]; do
 	sleep 0.05
 done
 echo "lab-run: $server listening on port $port (pid $spid)"
+if [ "$rtt" != 0 ]; then
+	"$proxy" --to "127.0.0.1:$port" --delay-ms $((rtt / 2)) >"$tmp/proxy.stdout" 2>"$tmp/proxy.stderr" &
+	ppid_=$!
+	pport=
+	tries=0
+	while [ -z "$pport" ]; do
+		pport=$(sed -n 's|^listening on [0-9.]*:\([0-9][0-9]*\)$|\1|p' "$tmp/proxy.stdout")
+		[ -n "$pport" ] && break
+		kill -0 "$ppid_" 2>/dev/null || { cat "$tmp/proxy.stderr" >&2; ppid_=; die "the delay proxy exited"; }
+		tries=$((tries + 1))
+		[ $tries -lt 200 ] || die "the delay proxy did not print its listening line within 10 s"
+		sleep 0.05
+	done
+	echo "lab-run: build/delayproxy on port $pport: $((rtt / 2)) ms each way to port $port (RTT_MS=$rtt)"
+	port=$pport
+fi
 sleep "$idle"
 
 # 2. the harness, in the background so that a signal interrupts the wait

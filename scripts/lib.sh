@@ -5,7 +5,8 @@
 #     (at most 10 s); its stderr goes to LOGPREFIX.stderr. It is
 #     server_spawn BIN LOGPREFIX [ARGS...] (starts it, sets SERVER_PID)
 #     then server_await BIN LOGPREFIX (SERVER_PID's listening line, sets
-#     SERVER_PORT): several servers can start at once.
+#     SERVER_PORT): several servers can start at once. build/delayproxy
+#     starts the same way (its line is "listening on 127.0.0.1:PORT").
 # server_stop                           SIGTERM, then waits (at most 5 s);
 #     fails unless the server exits with status 0.
 # server_reap                           after a failed run, where the server
@@ -74,7 +75,8 @@ server_await() {
 	SERVER_PORT=""
 	_tries=0
 	while [ $_tries -lt 200 ]; do
-		SERVER_PORT=$(sed -n 's|^listening on ws://[^:]*:\([0-9][0-9]*\)/$|\1|p' "$2.stdout")
+		SERVER_PORT=$(sed -n -e 's|^listening on ws://[^:]*:\([0-9][0-9]*\)/$|\1|p' \
+			-e 's|^listening on [0-9.]*:\([0-9][0-9]*\)$|\1|p' "$2.stdout")
 		[ -n "$SERVER_PORT" ] && return 0
 		if ! kill -0 "$SERVER_PID" 2>/dev/null; then
 			cat "$2.stderr" >&2

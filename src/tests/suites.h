@@ -44,5 +44,6 @@ Suite *abuse_suite(void);
 Suite *scaling_run_suite(void);
 Suite *run_of_suite(void);
 Suite *delayproxy_suite(void);
+Suite *network_suite(void);
 
 #endif
