@@ -318,8 +318,10 @@ measure() {
 			echo "  bystander worst echo (ms)   $(csv_median_worst_echo "$m_dir/$name.bystander.csv")"
 			echo "  event-loop lag max (ms)     $(csv_median_lag_max "$m_dir/$name.lag.csv")"
 		} >>"$m_dir/$name.summary.txt"
-		printf '  %-18s arrivals %s ms; bystander waits %s ms\n' "$name" "$arrivals" \
-			"$(csv_worst_echo "$m_dir/$name.bystander.csv")"
+		# behind the proxy every echo also took its round trip: say so
+		printf '  %-18s arrivals %s ms; bystander waits %s ms%s\n' "$name" "$arrivals" \
+			"$(csv_worst_echo "$m_dir/$name.bystander.csv")" \
+			"$([ "$RTT_MS" = 0 ] || echo " (its $RTT_MS ms round trip included)")"
 	done
 	up=""
 }

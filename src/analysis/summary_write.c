@@ -277,6 +277,12 @@ static void write_markdown_network(FILE *f, const struct summary_run *r)
 
 		if (r->c[k].no_complete_run || s->spacing < 0)
 			continue;
+		if (s->clumped) {	/* no spacing to expect: they came together */
+			fprintf(f, "| %s | %s | %s | together (clumped) | - | %s |\n",
+				r->c[k].name, ms(s->spacing, a, sizeof(a)),
+				ms(s->item, b, sizeof(b)), ms(s->delivery.p50, g, sizeof(g)));
+			continue;
+		}
 		fprintf(f, "| %s | %s | %s | %s%s | %s | %s |\n", r->c[k].name,
 			ms(s->spacing, a, sizeof(a)), ms(s->item, b, sizeof(b)),
 			ms(s->item + (bound ? rtt : 0), d, sizeof(d)),
@@ -386,9 +392,16 @@ void summary_write_verdicts(FILE *f, const struct summary_run *r)
 
 			if (r->c[k].no_complete_run || s->spacing < 0)
 				continue;
-			fprintf(f, "  %-18s items %s ms apart = item %s", r->c[k].name,
-				ms(s->spacing, a, sizeof(a)), ms(s->item, b, sizeof(b)));
-			fprintf(f, " + %s ms%s\n", ms(s->spacing - s->item, a, sizeof(a)),
+			fprintf(f, "  %-18s results %s ms apart", r->c[k].name,
+				ms(s->spacing, a, sizeof(a)));
+			if (s->clumped) {
+				fprintf(f, ": together (clumped)\n");
+				continue;
+			}
+			int64_t extra = s->spacing - s->item;
+
+			fprintf(f, " = item %s %c %s ms%s\n", ms(s->item, b, sizeof(b)),
+				extra < 0 ? '-' : '+', ms(extra < 0 ? -extra : extra, a, sizeof(a)),
 				round_trip_bound(&r->c[k]) ? " (waits a round trip per item)" : "");
 		}
 	}
