@@ -52,10 +52,12 @@ col() {
 }
 
 echo "rtt_ms,config,spacing_ms,item_ms,first_ms,delivery_p50_ms" >"$out/network.csv"
-for r in $RTTS; do
-	s=$out/rtt-$r/summary.csv
-	cs=$(col "$s" spacing_ms); ci=$(col "$s" item_ms); cd=$(col "$s" delivery_p50_ms)
-	for c in $CONFIGS; do
+# configuration by configuration, so each one's points are consecutive
+# rows and gnuplot joins them into one line
+for c in $CONFIGS; do
+	for r in $RTTS; do
+		s=$out/rtt-$r/summary.csv
+		cs=$(col "$s" spacing_ms); ci=$(col "$s" item_ms); cd=$(col "$s" delivery_p50_ms)
 		first=$(csv_seq_medians "$out/rtt-$r/$c.messages.csv" 9 4 | cut -d' ' -f1)
 		awk -F, -v c="$c" -v r="$r" -v f="$first" -v cs="$cs" -v ci="$ci" -v cd="$cd" \
 			'NR > 1 && $1 == c { print r "," c "," $cs "," $ci "," f "," $cd }' "$s"
