@@ -37,7 +37,11 @@ void args_usage(FILE *f)
 		"  --csv FILE            one row per result message: variant,run,seq,\n"
 		"                        t_request_us,t_recv_us,t_start_us,t_done_us,\n"
 		"                        t_send_us,t_arrive_us,client,cpu_us,\n"
-		"                        clock_offset_us,clock_offset_err_us\n"
+		"                        clock_offset_us,clock_offset_err_us (before each\n"
+		"                        job 5 echoes measure the server's clock; its\n"
+		"                        stamps are shifted into this one's if the two\n"
+		"                        differ by more than half the best round trip:\n"
+		"                        docs/network.md)\n"
 		"  --bystander-csv FILE  one row per bystander echo\n"
 		"  --lag-csv FILE        the server's event-loop lag summary per run\n"
 		"  --quiet               no per-run lines, only the final summary\n"
@@ -45,6 +49,7 @@ void args_usage(FILE *f)
 		"Every wait is bounded (J = items * work-ms, one job's nominal length;\n"
 		"K = --clients), and covers every client's connection:\n"
 		"  opening the connections (TCP connect, WebSocket upgrade)  J + %d s\n"
+		"  each of the 5 clock echoes before the job                %d s\n"
 		"  every result of the K jobs, from the run requests       3 K J + %d s\n"
 		"  the bystander's echo replies still out after the job     %d s\n"
 		"  the stats reply                                          %d s\n"
@@ -63,7 +68,7 @@ void args_usage(FILE *f)
 		"the line  # incomplete: run R of N: WHY\n",
 		WIRE_ITEMS_MAX, WIRE_WORK_MS_MAX, WIRE_JOB_MS_MAX, ARGS_CLIENTS_MAX,
 		ARGS_MARGIN_MS / 1000, ARGS_MARGIN_MS / 1000, ARGS_MARGIN_MS / 1000,
-		ARGS_MARGIN_MS / 1000, ARGS_MARGIN_MS / 1000);
+		ARGS_MARGIN_MS / 1000, ARGS_MARGIN_MS / 1000, ARGS_MARGIN_MS / 1000);
 }
 
 /* Splits ws://HOST[:PORT][/PATH] into a. */

@@ -2,11 +2,13 @@
  * harness: drives a sendlab server and records when each message arrives.
  *
  * For each run it opens K fresh connections, one per client (--clients K,
- * default 1), and with --bystander-ms one more, the "bystander". Only when
- * every one of them is open does it send the K `run` requests, back to
- * back in one callback, so the K jobs start together; each client stamps
- * its own request and every `result` it receives the moment it arrives
- * (CLOCK_MONOTONIC, the server's clock too). Meanwhile the bystander sends
+ * default 1), and with --bystander-ms one more, the "bystander". Once
+ * every one of them is open, client 0 sends 5 `echo`s, one at a time, to
+ * measure the server's clock against its own (report_clock_estimate():
+ * one host, one clock; another machine's is shifted into this one). Then
+ * it sends the K `run` requests, back to back in one callback, so the K
+ * jobs start together; each client stamps its own request and every
+ * `result` it receives the moment it arrives (CLOCK_MONOTONIC). Meanwhile the bystander sends
  * an `echo` every MS ms. When every client has every result, the harness
  * asks the server for its event-loop lag over the run's window (`stats`
  * since the first request, on client 0's connection). Rows go
@@ -17,7 +19,7 @@
  * Everything runs on one lws event loop in this thread. The harness never
  * blocks that loop, so an arrival stamp is late only by the time lws takes
  * to read the frame. Every wait has its own bound (args.h: opening the
- * connections, the results, the echoes still out, the stats reply, the
+ * connections, each clock echo, the results, the echoes still out, the stats reply, the
  * closing), armed as the run enters the phase that waits; a phase ends
  * only when all K clients have what it waits for, so the bound holds for
  * each of them. Any failure of any connection (refused, HTTP error, server
