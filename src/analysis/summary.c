@@ -77,6 +77,7 @@ struct summary_work {
 	size_t runs, items;
 	const struct report_msg **run_msgs;	/* one run's, by seq */
 	int64_t rtt_us;		/* the round trip a delay proxy added */
+	int64_t clock_err_max, clock_offset_max;	/* over the messages */
 	int64_t *item, *delivery, *queue, *transit;	/* by message */
 	int64_t *gap;		/* by message but each run's first: arrival
 				   minus the previous seq's arrival */
@@ -133,6 +134,13 @@ static void summary_per_message(struct summary_work *w, const struct report_msg 
 				size_t n_echoes)
 {
 	for (size_t i = 0; i < n_msgs; i++) {
+		int64_t off = msgs[i].clock_offset_us < 0 ? -msgs[i].clock_offset_us
+							   : msgs[i].clock_offset_us;
+
+		if (msgs[i].clock_offset_err_us > w->clock_err_max)
+			w->clock_err_max = msgs[i].clock_offset_err_us;
+		if (off > w->clock_offset_max)
+			w->clock_offset_max = off;
 		w->item[i] = msgs[i].t_done_us - msgs[i].t_start_us;
 		if (msgs[i].cpu_us >= 0)
 			w->cpu[w->n_cpu++] = msgs[i].cpu_us;
@@ -210,6 +218,8 @@ static void summary_fill(struct summary_work *w, size_t n_msgs, size_t n_echoes,
 	summary_dist(w->gap, w->n_gaps, &d);
 	out->spacing = w->n_gaps ? d.p50 : -1;
 	out->rtt_us = w->rtt_us;
+	out->clock_err_max = w->clock_err_max;
+	out->clock_offset_max = w->clock_offset_max;
 
 	out->clumped = out->runs_clumped * 2 > out->runs;
 	out->blocked = out->run_lag_max_median >= SUMMARY_STALL_US;
@@ -252,7 +262,7 @@ bool summary_compute_rtt(const struct report_msg *msgs, size_t n_msgs,
 				n_msgs, runs);
 
 	struct summary_work w = { .runs = (size_t)runs, .items = n_msgs / (size_t)runs,
-				  .rtt_us = rtt_us };
+				  .rtt_us = rtt_us, .clock_err_max = -1 };
 	bool ok = summary_work_alloc(&w, n_msgs, n_echoes, n_lag);
 
 	if (!ok)

@@ -63,6 +63,12 @@ struct summary {
 	int64_t spacing;		/* the median gap between consecutive
 					   results' arrivals; -1 if one item */
 	int64_t rtt_us;			/* the round trip subtracted, 0 if none */
+	int64_t clock_err_max;		/* the largest clock_offset_err_us of
+					   any message; -1: not measured (rows
+					   from before the harness measured the
+					   server's clock) */
+	int64_t clock_offset_max;	/* the largest |clock_offset_us|: 0
+					   when every run found one clock */
 	size_t runs_clumped;		/* runs in which two messages arrived
 					   together */
 	bool clumped;			/* in more than half the runs */

@@ -292,12 +292,42 @@ static void write_markdown_network(FILE *f, const struct summary_run *r)
 	}
 }
 
+/* Whose clock the times are in: the harness's estimate of the server's
+ * (docs/network.md), over every configuration. Says nothing for rows from
+ * before the harness measured it. */
+static void write_markdown_clock(FILE *f, const struct summary_run *r)
+{
+	int64_t err = -1, off = 0;
+	char a[24], b[24];
+
+	for (int k = 0; k < r->n; k++) {
+		if (r->c[k].no_complete_run)
+			continue;
+		if (r->c[k].s.clock_err_max > err)
+			err = r->c[k].s.clock_err_max;
+		if (r->c[k].s.clock_offset_max > off)
+			off = r->c[k].s.clock_offset_max;
+	}
+	if (err < 0)
+		return;
+	if (off == 0)
+		fprintf(f, "Server clock: the same as the harness's in every run "
+			"(each estimate within its error; the largest error %s ms).\n\n",
+			ms(err, a, sizeof(a)));
+	else
+		fprintf(f, "Server clock: another one, up to %s ms off; every server "
+			"stamp was shifted into the harness's clock, each right within "
+			"%s ms (the largest error; docs/network.md).\n\n",
+			ms(off, a, sizeof(a)), ms(err, b, sizeof(b)));
+}
+
 void summary_write_markdown(FILE *f, const struct summary_run *r)
 {
 	fprintf(f, "# Experiment %s: summary\n\n", r->run_id);
 	fprintf(f, "Parameters: %s. Machine, versions and commit: `env.txt`. "
 		"All times in ms; medians and percentiles pool every run. "
 		"Verdict rules: docs/experiment-reference.md.\n\n", r->params);
+	write_markdown_clock(f, r);
 	write_markdown_incomplete(f, r);
 	write_markdown_verdicts(f, r);
 	write_markdown_same_work(f, r);

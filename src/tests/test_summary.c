@@ -245,11 +245,15 @@ START_TEST(test_round_trip_taken_off)
 	for (int k = 0; k < 3; k++) {	/* items 350 ms apart */
 		m[k].t_start_us = m[k].t_request_us + (k * 350) * MS;
 		m[k].t_done_us = m[k].t_start_us + 300 * MS;
+		m[k].clock_offset_err_us = 25 * MS;	/* half the best echo */
 	}
+	m[1].clock_offset_us = -7 * MS;	/* a server whose clock was behind */
 	ck_assert(summary_compute_rtt(m, 3, e, 2, NULL, 0, 50 * MS, &s, err, sizeof(err)));
 	ck_assert_int_eq(s.rtt_us, 50 * MS);
 	ck_assert_int_eq(s.spacing, 350 * MS);
 	ck_assert_int_eq(s.item, 300 * MS);
+	ck_assert_int_eq(s.clock_err_max, 25 * MS);
+	ck_assert_int_eq(s.clock_offset_max, 7 * MS);
 	ck_assert_int_eq(s.echo.max, 10 * MS);
 	ck_assert(s.bystander_agrees);
 	ck_assert_int_eq(s.delivery.p50, 0);	/* 25 ms, all of it the way */
@@ -262,6 +266,12 @@ START_TEST(test_round_trip_taken_off)
 	ck_assert_int_eq(s.echo.max, 60 * MS);
 	ck_assert_int_eq(s.delivery.p50, 25 * MS);
 	ck_assert_int_eq(s.spacing, 350 * MS);
+
+	/* rows from before the harness measured the clock: not measured */
+	for (int k = 0; k < 3; k++)
+		m[k].clock_offset_err_us = -1;
+	ck_assert(summary_compute(m, 3, e, 2, NULL, 0, &s, err, sizeof(err)));
+	ck_assert_int_eq(s.clock_err_max, -1);
 }
 END_TEST
 
