@@ -15,7 +15,8 @@
 # IDLE=S (seconds, default 0) leaves the server idle for S seconds before
 # and after the harness. HARNESS=path overrides build/harness. RTT_MS=R
 # (even) puts build/delayproxy --delay-ms R/2 between them: every round
-# trip R ms longer, as across a network (docs/network.md).
+# trip R ms longer, as across a network (docs/network.md); PROXY=path
+# overrides build/delayproxy.
 #
 # Exit status: the harness's (0: every run complete; build/harness --help
 # lists the others); 1 if the server does not start, or if the harness
@@ -64,7 +65,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 harness=${HARNESS:-$root/build/harness}
 idle=${IDLE:-0}
 rtt=${RTT_MS:-0}
-proxy=$root/build/delayproxy
+proxy=${PROXY:-$root/build/delayproxy}
 case $server in
 */*) ;;
 *) die "SERVER must be a path, such as build/server-blocking, not '$server'" ;;
@@ -144,7 +145,7 @@ if [ "$rtt" != 0 ]; then
 		[ $tries -lt 200 ] || die "the delay proxy did not print its listening line within 10 s"
 		sleep 0.05
 	done
-	echo "lab-run: build/delayproxy on port $pport: $((rtt / 2)) ms each way to port $port (RTT_MS=$rtt)"
+	echo "lab-run: build/delayproxy on port $pport: $((rtt / 2)) ms each way to port $port (RTT_MS=$rtt; proxy pid $ppid_)"
 	port=$pport
 fi
 sleep "$idle"

@@ -76,6 +76,32 @@ START_TEST(test_a_clean_run_stops_its_server)
 }
 END_TEST
 
+/* RTT_MS puts the delay proxy between harness and server: the run goes
+ * through it (no result can arrive before a round trip and the item) and
+ * the proxy is stopped with the server. */
+START_TEST(test_a_run_through_the_delay_proxy)
+{
+	char cmd[1024], out[16384];
+
+	snprintf(cmd, sizeof(cmd), "RTT_MS=40 PROXY=%s/delayproxy HARNESS=%s/harness "
+		 "sh scripts/lab-run.sh %s/server-flush -- --items 2 --work-ms 10 2>&1",
+		 tu_build_dir(), tu_build_dir(), tu_build_dir());
+	int rc = labrun_sh(cmd, out, sizeof(out));
+
+	ck_assert_msg(rc == 0, "lab-run exited %d:\n%s", rc, out);
+	const char *line = strstr(out, "20 ms each way to port"), *pp, *arr;
+
+	ck_assert_msg(line && (pp = strstr(line, "proxy pid ")), "no proxy line:\n%s", out);
+	arr = strstr(out, "arrivals ");
+	ck_assert_msg(arr, "no arrivals:\n%s", out);
+	/* the request's way there and the first result's way back, 20 ms
+	 * each, whatever the machine does: the proxy is never early */
+	ck_assert_msg(strtol(arr + 9, NULL, 10) >= 40, "first result too soon:\n%s", out);
+	ck_assert_msg(labrun_gone(strtol(pp + 10, NULL, 10)), "the proxy still runs:\n%s", out);
+	ck_assert_msg(labrun_gone(labrun_server_pid(out)), "the server still runs:\n%s", out);
+}
+END_TEST
+
 START_TEST(test_a_bad_server_argument_is_a_clear_error)
 {
 	char cmd[1024], out[16384];
@@ -121,6 +147,7 @@ Suite *labrun_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_a_clean_run_stops_its_server);
+	tcase_add_test(tc, test_a_run_through_the_delay_proxy);
 	tcase_add_test(tc, test_a_bad_server_argument_is_a_clear_error);
 	tcase_add_test(tc, test_interrupting_the_script_stops_its_server);
 	suite_add_tcase(s, tc);
