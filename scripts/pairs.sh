@@ -45,6 +45,10 @@ pretty() {	# blocking-queue -> "blocking --send queue"
 	esac
 }
 
+num() {	# num MS: one decimal, or "-" for a configuration not measured
+	if [ -n "$1" ]; then printf '%.1f' "$1"; else echo -; fi
+}
+
 # row CONFIG FILE: the summary.csv fields the table needs, comma-separated:
 # arrivals, loop, bystander worst (ms), median run's lag max (ms), comparable
 row() {
@@ -85,6 +89,8 @@ for p in $pairs; do
 			[ "$config" = - ] && continue
 			label="C $(pretty "$config")"
 		fi
+		# a configuration this run left out (VARIANTS, PY_VARIANTS): no lane
+		[ -f "$where/$config.messages.csv" ] || continue
 		lane=$((lane + 1))
 		echo "$lane,$label" >>"$py/pairs-lanes.csv"
 		awk -F, -v l="$lane" -v t="$label" 'NR > 1 && !/^#/ { printf "%d,%.3f,%s\n", l, ($9 - $4) / 1000, t }' \
@@ -107,7 +113,7 @@ twins=$(awk -F, 'NR > 1 && $2 != "-"' "$py/pairs.csv" | wc -l)
 	echo "| Python code | its verdicts | bystander worst | lag | C configuration | its verdicts | bystander worst | lag | same shape |"
 	echo "|---|---|---|---|---|---|---|---|---|"
 	awk -F, 'NR > 1 { print }' "$py/pairs.csv" | while IFS=, read -r pc cc pa pl pb plag pcomp ca cl cb clag ccomp same; do
-		echo "| \`$(code "$pc")\` ($pc) | $pa, $pl | $(printf '%.1f' "${pb:-0}") | $(printf '%.1f' "${plag:-0}") | $(pretty "$cc") | $([ "$cc" = - ] && echo - || echo "$ca, $cl") | $([ "$cc" = - ] && echo - || printf '%.1f' "$cb") | $([ "$cc" = - ] && echo - || printf '%.1f' "$clag") | $same |"
+		echo "| \`$(code "$pc")\` ($pc) | $pa, $pl | $(num "$pb") | $(num "$plag") | $(pretty "$cc") | $([ "$ca" = - ] && echo - || echo "$ca, $cl") | $(num "$cb") | $(num "$clag") | $same |"
 	done
 } >>"$dir/summary.md"
 {
