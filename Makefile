@@ -44,11 +44,14 @@ obj = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(1))
 COMMON_OBJ := $(call obj,$(COMMON_SRC))
 # the loop timer needs lws: linked by the servers and the harness only
 LOOPTIMER_OBJ := $(BUILD)/obj/common/looptimer.o
-CORE_OBJ := $(call obj,$(CORE_SRC) src/core/server.c)
+# the live view's files, compiled in (scripts/embed.sh; core/page.h)
+WEB_FILES := src/web/index.html src/web/live.css src/web/live.js
+PAGE_FILES_OBJ := $(BUILD)/obj/gen/page_files.o
+CORE_OBJ := $(call obj,$(CORE_SRC) src/core/server.c) $(PAGE_FILES_OBJ)
 HARNESS_OBJ := $(call obj,$(HARNESS_SRC))
 ANALYSIS_OBJ := $(call obj,$(ANALYSIS_SRC))
 # the core without its lws glue, for the unit tests
-UNIT_CORE_OBJ := $(filter-out $(addprefix $(BUILD)/obj/core/,server.o session.o send.o yield.o threadsched.o workers.o completion.o),$(CORE_OBJ))
+UNIT_CORE_OBJ := $(filter-out $(addprefix $(BUILD)/obj/core/,server.o session.o send.o yield.o threadsched.o workers.o completion.o page.o) $(PAGE_FILES_OBJ),$(CORE_OBJ))
 
 SERVER_BINS := $(addprefix $(BUILD)/server-,$(SERVERS))
 BINS := $(SERVER_BINS) $(BUILD)/harness $(BUILD)/summarize $(BUILD)/scaling-summarize $(BUILD)/grade \
@@ -75,6 +78,7 @@ INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
 	src/tests/test_summarize.c src/tests/test_grade.c src/tests/test_abuse.c \
 	src/tests/test_scaling_run.c src/tests/test_run_of.c src/tests/test_labrun.c \
 	src/tests/test_delayproxy.c src/tests/test_network.c \
+	src/tests/test_web.c src/tests/test_browser.c src/tests/cdp.c \
 	src/tests/observe.c src/tests/testutil.c $(CLIENT_SRC)
 UNIT_TEST_SRC := src/tests/unit_main.c \
 	$(filter-out $(INTEGRATION_TEST_SRC),$(wildcard src/tests/test_*.c))
@@ -110,6 +114,14 @@ $(DEPS_STAMP): scripts/install-deps.sh
 	@mkdir -p $(@D) && touch $@
 
 $(BUILD)/obj/%.o: src/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/gen/page_files.c: $(WEB_FILES) scripts/embed.sh
+	@mkdir -p $(@D)
+	sh scripts/embed.sh $@ $(WEB_FILES)
+
+$(PAGE_FILES_OBJ): $(BUILD)/gen/page_files.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -c $< -o $@
 
@@ -225,6 +237,10 @@ test: $(BINS) $(STARTER_BINS) $(WRONG_BINS) $(UNIT_TESTS) $(INTEGRATION_TESTS) #
 ifeq ($(SUITES),)
 	$(UNIT_TESTS)
 	$(TEST_ENV) $(INTEGRATION_TESTS)
+	@[ -n "$$SENDLAB_BROWSER" ] || command -v chromium-headless-shell >/dev/null || \
+		command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+		echo "*** make test: the live view's browser test was SKIPPED (no Chromium);" \
+		"install one with: sh scripts/install-deps.sh browser"
 else
 	@set -e; for suite in $(subst $(comma), ,$(SUITES)); do \
 		echo "integration suite $$suite:"; \

@@ -5,7 +5,8 @@
 # `make experiment` work on a fresh Debian or Ubuntu machine. With the
 # argument `fuzz` (run by `make fuzz`) it also installs clang and its
 # libFuzzer runtime; nothing else needs them. With `valgrind` (run by
-# `make test-valgrind`) it installs valgrind. Installs with
+# `make test-valgrind`) it installs valgrind; with `browser` (run by
+# .ci/run), chromium-headless-shell for the live view's test. Installs with
 # apt-get as root, or through sudo otherwise; says clearly what to do when
 # neither is possible. Does nothing (quickly) when everything is installed.
 set -eu
@@ -25,13 +26,18 @@ PACKAGES="libwebsockets-dev check gnuplot-nox pkg-config gcc make libc6-dev proc
 FUZZ_PACKAGES="clang libclang-rt-dev"
 # valgrind: make test-valgrind (memcheck under the abuse suite)
 VALGRIND_PACKAGES="valgrind"
+# chromium-headless-shell: the live view's test in a real browser
+# (src/tests/test_browser.c); make test skips it, loudly, without one.
+# Not needed for make demo: any browser will do.
+BROWSER_PACKAGES="chromium-headless-shell"
 
 case "${1:-}" in
 "") ;;
 fuzz) PACKAGES="$PACKAGES $FUZZ_PACKAGES" ;;
 valgrind) PACKAGES="$PACKAGES $VALGRIND_PACKAGES" ;;
+browser) PACKAGES="$PACKAGES $BROWSER_PACKAGES" ;;
 *)
-	echo "usage: install-deps.sh [fuzz|valgrind]" >&2
+	echo "usage: install-deps.sh [fuzz|valgrind|browser]" >&2
 	exit 2
 	;;
 esac

@@ -56,6 +56,7 @@ enum option_kind {
 	OPT_TEXT,	/* a non-empty string */
 	OPT_INT,	/* an integer in [min, max] */
 	OPT_WORD,	/* one of the words of `words`: stores its index */
+	OPT_ORIGIN,	/* an origin (origin_valid): appended to allow_origin */
 };
 
 struct option_row {
@@ -94,6 +95,7 @@ static const struct option_row option_table[] = {
 	INT("--clock-offset-ms", clock_offset_ms, 0,
 	    OPTIONS_CLOCK_OFFSET_MAX),
 	FLAG("--nagle", nagle),
+	{ .name = "--allow-origin", .kind = OPT_ORIGIN, .offset = AT(allow_origin) },
 	WORD("--send", send, send_words),
 	WORD("--work", work, work_words),
 	{ .name = "--threads", .kind = OPT_INT, .offset = AT(threads),
@@ -142,12 +144,17 @@ void options_usage(FILE *f, const char *variant, unsigned allowed)
 		"  --max-clients N connections at once, 1..%d (default %d); the next\n"
 		"                  one is closed with 1013 \"server full\"\n"
 		"  --quiet         print no stall warnings\n"
+		"  --allow-origin ORIGIN  also let the page at ORIGIN (e.g.\n"
+		"                  http://127.0.0.1:7682) open WebSockets here; the\n"
+		"                  server's own page may, no other page may; repeatable\n"
+		"                  up to %d times\n"
 		"experiment-only (docs/network.md):\n"
 		"  --clock-offset-ms MS  add MS to every timestamp sent, as if this\n"
 		"                  server's clock were another machine's\n"
 		"  --nagle         turn Nagle's algorithm back on (lws turns it off)\n",
 		variant, OPTIONS_DEFAULT_PORT, OPTIONS_ITERS_PER_MS_MAX,
-		OPTIONS_MAX_CLIENTS_MAX, OPTIONS_MAX_CLIENTS_DEFAULT);
+		OPTIONS_MAX_CLIENTS_MAX, OPTIONS_MAX_CLIENTS_DEFAULT,
+		ORIGIN_ALLOWED_MAX);
 	if (allowed & OPTIONS_THREADS)
 		fprintf(f, "  --threads N     worker threads, 1..%d (default: online CPUs)\n"
 			   "  --worker-priority P  the workers' scheduling: normal (as the\n"
@@ -173,7 +180,8 @@ void options_usage(FILE *f, const char *variant, unsigned allowed)
 			options_yield_name(OPTIONS_YIELD_DEFAULT));
 	fprintf(f, "  --help          show this text\n"
 		   "Prints \"listening on ws://HOST:PORT/\" when ready; "
-		   "SIGINT or SIGTERM stops it.\n");
+		   "SIGINT or SIGTERM stops it.\n"
+		   "A browser at http://HOST:PORT/ gets the live view (docs/live.md).\n");
 }
 
 static const struct option_row *option_find(const char *name)
@@ -231,6 +239,18 @@ static bool option_store(const struct option_row *r, const char *val,
 		option_word_list(r->words, list, sizeof(list));
 		return cli_fail(err, errcap, "%s must be %s, not '%s'", r->name,
 				list, val);
+	case OPT_ORIGIN: {
+		char why[128];
+
+		if (!origin_valid(val, why, sizeof(why)))
+			return cli_fail(err, errcap, "%s '%.60s': %s", r->name,
+					val, why);
+		if (o->n_allow_origin >= ORIGIN_ALLOWED_MAX)
+			return cli_fail(err, errcap, "%s may be given at most "
+					"%d times", r->name, ORIGIN_ALLOWED_MAX);
+		o->allow_origin[o->n_allow_origin++] = val;
+		return true;
+	}
 	}
 	return false;
 }

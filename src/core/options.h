@@ -6,6 +6,7 @@
 #ifndef SENDLAB_OPTIONS_H
 #define SENDLAB_OPTIONS_H
 
+#include "core/origin.h"
 #include "core/work.h"
 
 #include <stdbool.h>
@@ -71,6 +72,10 @@ struct options {
 	int slice_ms;		/* --slice-ms, default 5 */
 	enum yield_mode yield;	/* --yield, default turn */
 	const char *lag_log;	/* --lag-log FILE, or NULL */
+	/* --allow-origin, repeatable: other pages that may open a
+	 * WebSocket here besides the server's own (core/origin.h) */
+	const char *allow_origin[ORIGIN_ALLOWED_MAX];
+	int n_allow_origin;
 	bool quiet;		/* --quiet */
 	/* Experiment-only options, outside sendlab/1's command line
 	 * (docs/network.md): they make a server on this host behave like

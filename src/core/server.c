@@ -147,24 +147,64 @@ static void server_nagle_on(struct lws *wsi)
 			strerror(errno));
 }
 
+/* Answers an HTTP error to an upgrade request and refuses it. */
+static int server_refuse_upgrade(struct lws *wsi, unsigned int code, const char *why)
+{
+	lws_return_http_status(wsi, code, why);
+	return 1;
+}
+
+/*
+ * LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: sendlab/1 lives at path "/" only
+ * (anything else gets a real HTTP 404, so a client can say what went
+ * wrong), and only the pages origin.h allows may open it: any other
+ * Origin gets 403, before a session exists. One line on stderr per second
+ * at most says so (unless --quiet), so a student whose page is refused
+ * learns why, and a flood of refusals cannot flood the log.
+ */
+static int server_confirm_upgrade(struct lws *wsi)
+{
+	char uri[64], origin[ORIGIN_MAX];
+	int n;
+
+	if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 ||
+	    strcmp(uri, "/"))
+		return server_refuse_upgrade(wsi, HTTP_STATUS_NOT_FOUND,
+					     "sendlab/1 is served at path / only");
+	origin[0] = '\0';
+	n = lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN);
+	if (n >= (int)sizeof(origin) ||
+	    (n > 0 && lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) < 0))
+		snprintf(origin, sizeof(origin), "(an Origin header of %d bytes)", n);
+	if (origin_allowed(&server.origins, origin))
+		return 0;
+
+	char shown[64], why[384];
+
+	origin_printable(origin, shown, sizeof(shown));
+	snprintf(why, sizeof(why), "a page from %s may not open a WebSocket "
+		 "here: only this server's own page (%s) and --allow-origin "
+		 "origins may", shown, server.origins.own[0]);
+
+	static int64_t last_logged_us;
+	int64_t now = clock_now_us();
+
+	if (!server.opts.quiet && now - last_logged_us >= 1000000) {
+		last_logged_us = now;
+		fprintf(stderr, "server-%s: refused (HTTP 403) %s\n",
+			server.variant->name, why);
+	}
+	return server_refuse_upgrade(wsi, HTTP_STATUS_FORBIDDEN, why);
+}
+
 static int server_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			   void *user, void *in, size_t len)
 {
 	struct session *s = user;
 
 	switch (reason) {
-	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: {
-		/* sendlab/1 lives at path "/" only; anything else gets a real
-		 * HTTP 404, so a client can say what went wrong */
-		char uri[64];
-
-		if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) > 0 &&
-		    !strcmp(uri, "/"))
-			return 0;
-		lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND,
-				       "sendlab/1 is served at path / only");
-		return 1;
-	}
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		return server_confirm_upgrade(wsi);
 	case LWS_CALLBACK_ESTABLISHED:
 		if (server_of(wsi)->opts.nagle)
 			server_nagle_on(wsi);
@@ -193,12 +233,12 @@ static int server_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			server.variant->wake();
 		return 0;
 	case LWS_CALLBACK_HTTP:
-		/* no files are served: a plain HTTP request gets 404 */
-		if (lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND,
-					   "sendlab speaks WebSocket only: "
-					   "connect to ws://HOST:PORT/"))
+		/* a plain GET: the live view's files, or 404 (core/page.c) */
+		if (!s)
 			return -1;
-		return lws_http_transaction_completed(wsi) ? -1 : 0;
+		return page_http(wsi, &s->page, in);
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return s ? page_writeable(wsi, &s->page) : -1;
 	default:
 		break;
 	}
@@ -306,6 +346,8 @@ static void server_announce(const struct variant *v)
 			"address can make it compute\n", v->name, server.opts.host);
 	if (server.opts.quiet)
 		return;
+	fprintf(stderr, "server-%s: live view at %s/ in a browser\n", v->name,
+		server.origins.own[0]);
 	if (v->options & OPTIONS_SLICES)
 		fprintf(stderr, "server-%s: slices of %d ms, yield=%s\n", v->name,
 			server.opts.slice_ms, options_yield_name(server.opts.yield));
@@ -359,6 +401,8 @@ int server_main(int argc, char **argv, const struct variant *v)
 
 	if (port < 0)
 		return 1;
+	origin_policy_init(&server.origins, server.opts.host, port,
+			   server.opts.allow_origin, server.opts.n_allow_origin);
 	if (!lag_start(server.ctx, server.opts.lag_log, server.opts.quiet)) {
 		lws_context_destroy(server.ctx);
 		return 1;

@@ -7,6 +7,7 @@
 
 #include "core/job.h"
 #include "core/options.h"
+#include "core/page.h"
 #include "core/proto.h"
 #include "core/sendq.h"
 #include "core/variant.h"
@@ -40,6 +41,9 @@ struct server {
 	/* Where a frame is built just before lws_write: LWS_PRE bytes of
 	 * headroom for lws's frame header, then the JSON. Loop thread only. */
 	unsigned char tx[LWS_PRE + WIRE_REPLY_MAX];
+	/* who may open a WebSocket (core/origin.h): set once before the
+	 * loop starts, read by the loop thread */
+	struct origin_policy origins;
 };
 
 /* One WebSocket connection: lws allocates it (zeroed) as the per-session
@@ -68,6 +72,9 @@ struct session {
 	struct job job;
 	char rx[WIRE_MAX_MESSAGE];
 	struct sendq q;
+	/* only while this connection is plain HTTP, fetching the live view
+	 * (core/page.c); zero again before it could become a session */
+	struct page_reply page;
 };
 
 /* server.c: aborts with a message naming fn unless called on the loop

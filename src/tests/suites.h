@@ -45,5 +45,7 @@ Suite *scaling_run_suite(void);
 Suite *run_of_suite(void);
 Suite *delayproxy_suite(void);
 Suite *network_suite(void);
+Suite *web_suite(void);
+Suite *browser_suite(void);
 
 #endif

@@ -2,8 +2,7 @@
  * test_badframes.c: input that is bad below sendlab/1, sent to every
  * server variant: fragmented messages, oversized ones (close 1009),
  * WebSocket protocol violations (1002), a flood of 10,000 echo requests
- * read late, and plain HTTP requests, which get a 404 and never a file.
- * After each the server serves on. The JSON-level catalogue is in
+ * read late. (Plain HTTP and the Origin check: test_web.c.) After each the server serves on. The JSON-level catalogue is in
  * test_badinput.c.
  *
  * docs/reliability.md is the table of all of it; keep the two in step.
@@ -246,79 +245,16 @@ START_TEST(test_echo_flood_is_answered_in_order)
 }
 END_TEST
 
-/*
- * Sends a raw HTTP request to the server's port and returns the first
- * line of the response in line[0..cap) ("" if none within TU_IO_MS).
- */
-static void http_first_line(int port, const char *request, char *line, size_t cap)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	size_t got = 0;
-	int64_t give_up = clock_now_us() + TU_IO_MS * 1000ll;
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert(fd >= 0);
-	ck_assert_msg(connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0, "connect: %s",
-		      strerror(errno));
-	ck_assert((size_t)send(fd, request, strlen(request), MSG_NOSIGNAL) == strlen(request));
-	line[0] = '\0';
-	while (got + 1 < cap && !strchr(line, '\n') && clock_now_us() < give_up) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-
-		if (poll(&p, 1, 100) <= 0)
-			continue;
-		ssize_t n = recv(fd, line + got, cap - 1 - got, 0);
-
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-		line[got] = '\0';
-	}
-	line[strcspn(line, "\r\n")] = '\0';
-	close(fd);
-}
-
-/* No HTTP file serving: a request without the WebSocket upgrade gets 404,
- * whatever path it names. */
-START_TEST(test_plain_http_gets_404_never_a_file)
-{
-	static const char *const requests[] = {
-		"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
-		"GET /etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n",
-		"GET /../../../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n",
-		"GET /%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n",
-		"GET /Makefile HTTP/1.1\r\nHost: x\r\n\r\n",
-		"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc",
-	};
-	struct spawned s;
-	char line[256];
-
-	tu_start(&s, tu_variants[_i], NULL);
-	for (size_t k = 0; k < sizeof(requests) / sizeof(requests[0]); k++) {
-		http_first_line(s.port, requests[k], line, sizeof(line));
-		ck_assert_msg(!strcmp(line, "HTTP/1.1 404 Not Found"), "%s -> \"%s\"",
-			      requests[k], line);
-	}
-	struct wsc *c = tu_connect(&s);
-
-	tu_assert_echo(c);
-	wsc_close(c, TU_IO_MS);
-	tu_stop_clean(&s);
-}
-END_TEST
-
 Suite *badframes_suite(void)
 {
 	Suite *s = suite_create("badframes");
-	TCase *tc = tcase_create("frames-and-http");
+	TCase *tc = tcase_create("frames");
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_fragmented_messages, 0, TU_NVARIANTS);
 	tcase_add_loop_test(tc, test_4096_bytes_ok_4097_closes_1009, 0, TU_NVARIANTS);
 	tcase_add_loop_test(tc, test_protocol_violations_fail_the_connection, 0, TU_NVARIANTS);
 	tcase_add_loop_test(tc, test_echo_flood_is_answered_in_order, 0, TU_NVARIANTS);
-	tcase_add_loop_test(tc, test_plain_http_gets_404_never_a_file, 0, TU_NVARIANTS);
 	suite_add_tcase(s, tc);
 	return s;
 }
