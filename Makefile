@@ -85,7 +85,7 @@ UNIT_TEST_SRC := src/tests/unit_main.c \
 UNIT_TESTS := $(BUILD)/tests/unit
 INTEGRATION_TESTS := $(BUILD)/tests/integration
 
-.PHONY: all help deps test test-asan test-tsan test-valgrind fuzz experiment network scaling partition-sweep plots grade include-graph words clean clean-results FORCE
+.PHONY: all help deps test test-asan test-tsan test-valgrind fuzz experiment demo network scaling partition-sweep plots grade include-graph words clean clean-results FORCE
 .DEFAULT_GOAL := all
 # Keep every object: without this make deletes the "intermediate" ones of
 # pattern chains and rebuilds them on the next target.
@@ -325,6 +325,9 @@ EXPERIMENT_ENV = BUILD=$(BUILD) RUNS=$(RUNS) ITEMS=$(ITEMS) WORK_MS=$(WORK_MS) \
 
 experiment: $(BINS) ## the main job (~80 s): every C variant, the Python original beside them, a short scaling sweep; CSVs, summaries and plots in results/<run-id>/ (QUICK=1: one run of each C variant only; RTT_MS=R: through a delay proxy)
 	@$(EXPERIMENT_ENV) sh scripts/experiment.sh
+
+demo: $(BINS) ## the live view: the five variants on ports 7681-7685 (DEMO_PORT=N moves them) and one URL comparing them in a browser; Ctrl-C stops them
+	@sh scripts/demo.sh
 
 network: $(BINS) ## flush, pingpong and threadpool through build/delayproxy at RTT 0, 10, 50, 100 ms: item spacing against the round trip, one figure in results/network-<date>/ (~1 min)
 	@BUILD=$(BUILD) ITERS_PER_MS=$(ITERS_PER_MS) sh scripts/network.sh
