@@ -12,6 +12,7 @@ Suite *stats_suite(void);
 Suite *proto_suite(void);
 Suite *work_suite(void);
 Suite *options_suite(void);
+Suite *origin_suite(void);
 Suite *sendq_suite(void);
 Suite *lag_suite(void);
 Suite *args_suite(void);

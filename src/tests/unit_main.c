@@ -14,6 +14,7 @@ int main(void)
 	srunner_add_suite(sr, proto_suite());
 	srunner_add_suite(sr, work_suite());
 	srunner_add_suite(sr, options_suite());
+	srunner_add_suite(sr, origin_suite());
 	srunner_add_suite(sr, sendq_suite());
 	srunner_add_suite(sr, lag_suite());
 	srunner_add_suite(sr, args_suite());
