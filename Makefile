@@ -228,6 +228,21 @@ $(BUILD)/tests/proxybench: $(BUILD)/obj/tests/proxybench.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) $^ -lm -o $@
 
+# build/tests/liveshot: the README's screenshot of the live view
+# (scripts/liveshot.sh). A screenshot arrives as one DevTools message of
+# a few hundred KB of base64, so this program's copy of the WebSocket
+# client takes messages up to 16 MB; the tests' copy keeps 64 KB.
+LIVESHOT_SRC := src/tests/liveshot.c src/tests/cdp.c \
+	$(addprefix src/client/,wsclient.c wsframe.c wshandshake.c wsio.c spawn.c spawn_proc.c spawn_run.c)
+LIVESHOT_OBJ := $(patsubst src/%.c,$(BUILD)/obj-liveshot/%.o,$(LIVESHOT_SRC))
+$(BUILD)/obj-liveshot/%.o: src/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) '-DWSC_MAX_MESSAGE=(16 * 1024 * 1024)' $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/tests/liveshot: $(LIVESHOT_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) $^ -o $@
+
 # SUITES=threadpool,variants runs only those integration suites (and no
 # unit tests); empty runs everything.
 SUITES ?=
@@ -327,7 +342,7 @@ experiment: $(BINS) ## the main job (~80 s): every C variant, the Python origina
 	@$(EXPERIMENT_ENV) sh scripts/experiment.sh
 
 demo: $(BINS) ## the live view: the five variants on ports 7681-7685 (DEMO_PORT=N moves them) and one URL comparing them in a browser; Ctrl-C stops them
-	@sh scripts/demo.sh
+	@BUILD=$(BUILD) ITERS_PER_MS=$(ITERS_PER_MS) sh scripts/demo.sh
 
 network: $(BINS) ## flush, pingpong and threadpool through build/delayproxy at RTT 0, 10, 50, 100 ms: item spacing against the round trip, one figure in results/network-<date>/ (~1 min)
 	@BUILD=$(BUILD) ITERS_PER_MS=$(ITERS_PER_MS) sh scripts/network.sh

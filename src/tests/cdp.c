@@ -300,6 +300,52 @@ int cdp_eval(struct cdp *c, const char *expr, char *out, size_t cap, int timeout
 	return 0;
 }
 
+/* The value of one base64 character, or -1. */
+static int cdp_b64(char ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	return ch == '+' ? 62 : ch == '/' ? 63 : -1;
+}
+
+int cdp_screenshot(struct cdp *c, const char *path, char *err, size_t cap, int timeout_ms)
+{
+	if (cdp_call(c, "Page.captureScreenshot", "{\"format\":\"png\"}", 1, timeout_ms,
+		     err, cap) < 0)
+		return -1;
+
+	const char *p = strstr(c->reply, "\"data\":\"");
+	FILE *f;
+	unsigned acc = 0;
+	int bits = 0;
+
+	if (!p)
+		return cdp_fail(err, cap, "no data in the screenshot reply");
+	if (!(f = fopen(path, "wb")))
+		return cdp_fail(err, cap, "%s: %s", path, strerror(errno));
+	for (p += 8; *p && *p != '"' && *p != '='; p++) {
+		int v = cdp_b64(*p);
+
+		if (v < 0) {
+			fclose(f);
+			return cdp_fail(err, cap, "not base64 in the screenshot: '%c'", *p);
+		}
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			fputc((int)((acc >> bits) & 0xff), f);
+		}
+	}
+	if (fclose(f) != 0)
+		return cdp_fail(err, cap, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
 void cdp_close(struct cdp *c)
 {
 	if (!c)

@@ -44,6 +44,15 @@ struct cdp *cdp_open(const char *browser, const char *url, int timeout_ms,
 int cdp_eval(struct cdp *c, const char *expr, char *out, size_t cap,
 	     int timeout_ms);
 
+/*
+ * Writes a PNG of the page as it is now to path (Page.captureScreenshot).
+ * The reply is base64 and larger than the tests' 64 KB messages: only a
+ * build with a larger WSC_MAX_MESSAGE can receive it (build/tests/liveshot).
+ * Returns 0, or -1 with the reason in err.
+ */
+int cdp_screenshot(struct cdp *c, const char *path, char *err, size_t cap,
+		   int timeout_ms);
+
 /* Kills the browser's whole process group, reaps it, removes the profile
  * directory, frees c. NULL is allowed. */
 void cdp_close(struct cdp *c);

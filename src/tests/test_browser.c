@@ -8,7 +8,8 @@
  *
  * Every bound is relative to the item W as the server measured it (its
  * t_start/t_done, which the page maps onto its own clock), so a slow
- * machine stretches both sides. Without a browser the suite says so
+ * machine stretches both sides. A third server, which does not allow the
+ * page's origin, must refuse the page in the real browser. Without a browser the suite says so
  * loudly on stderr and passes, unless SENDLAB_REQUIRE_BROWSER is set
  * (.ci/run sets it, after installing one): then it fails.
  */
@@ -88,13 +89,14 @@ static void br_parse(char *text, struct br_panel *p)
 }
 
 /*
- * Loads the page from server a, comparing a and b (b allows a's origin),
- * with autorun, and waits for the page to say "done". Fills pa, pb.
- * Returns false (and the test is skipped) when there is no browser and
- * none is required.
+ * Loads the page from server a with panels for a, b and c (b allows a's
+ * origin, c does not), with autorun, and waits for the page to say
+ * "done". Fills pa, pb, pc. Returns false (and the test is skipped) when
+ * there is no browser and none is required.
  */
 static bool br_run(const struct spawned *a, const struct spawned *b,
-		   struct br_panel *pa, struct br_panel *pb)
+		   const struct spawned *c3, struct br_panel *pa, struct br_panel *pb,
+		   struct br_panel *pc)
 {
 	const char *browser = cdp_find_browser();
 
@@ -110,8 +112,8 @@ static bool br_run(const struct spawned *a, const struct spawned *b,
 
 	char url[256], err[600], report[4096];
 
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/?ports=%d,%d&items=%d&work_ms=%d"
-		 "&autorun=1", a->port, a->port, b->port, BR_ITEMS, BR_WORK_MS);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/?ports=%d,%d,%d&items=%d&work_ms=%d"
+		 "&autorun=1", a->port, a->port, b->port, c3->port, BR_ITEMS, BR_WORK_MS);
 
 	struct cdp *c = cdp_open(browser, url, 30000, err, sizeof(err));
 
@@ -137,11 +139,14 @@ static bool br_run(const struct spawned *a, const struct spawned *b,
 	fprintf(stderr, "browser: %s\n", report);
 
 	char *second = strchr(report + 5, '|');
+	char *third = second ? strchr(second + 1, '|') : NULL;
 
-	ck_assert_msg(second, "one panel only: %s", report);
+	ck_assert_msg(third, "fewer than three panels: %s", report);
 	*second++ = '\0';
+	*third++ = '\0';
 	br_parse(report + 5, pa);
 	br_parse(second, pb);
+	br_parse(third, pc);
 	return true;
 }
 
@@ -163,23 +168,32 @@ static void br_assert_complete(const struct br_panel *p, const char *variant)
 
 START_TEST(test_live_view_shows_the_clump_and_the_spacing)
 {
-	struct spawned blocking, threadpool;
-	struct br_panel pb, pt;
+	struct spawned blocking, threadpool, stranger;
+	struct br_panel pb, pt, ps;
 	char origin[64];
 
 	tu_start(&blocking, "blocking", "--iters-per-ms", tu_iters_per_ms(), NULL);
 	snprintf(origin, sizeof(origin), "http://127.0.0.1:%d", blocking.port);
 	tu_start(&threadpool, "threadpool", "--iters-per-ms", tu_iters_per_ms(),
 		 "--allow-origin", origin, NULL);
+	/* a server that was not told about the page's origin */
+	tu_start(&stranger, "flush", NULL);
 
-	bool ran = br_run(&blocking, &threadpool, &pb, &pt);
+	bool ran = br_run(&blocking, &threadpool, &stranger, &pb, &pt, &ps);
 
+	tu_stop_clean(&stranger);
 	tu_stop_clean(&threadpool);
 	tu_stop_clean(&blocking);
 	if (!ran)
 		return;
 	br_assert_complete(&pb, "blocking");
 	br_assert_complete(&pt, "threadpool");
+	/* the browser sent the page's Origin and that server refused it
+	 * (HTTP 403): the page never got a session there */
+	ck_assert_msg(!strcmp(ps.state, "error") && strstr(ps.error, "origin") &&
+		      !ps.variant[0] && ps.n_arrive == 0,
+		      "a server without --allow-origin for the page: state %s, variant "
+		      "'%s', error '%s'", ps.state, ps.variant, ps.error);
 
 	/* W: the shortest item the server reports; every bound scales with it */
 	for (int i = 0; i < BR_ITEMS; i++) {
