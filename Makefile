@@ -289,8 +289,8 @@ $(VALGRIND_DEPS_STAMP): scripts/install-deps.sh
 	@sh scripts/install-deps.sh valgrind
 	@mkdir -p $(@D) && touch $@
 
-test-valgrind: $(VALGRIND_DEPS_STAMP) ## the abuse and bad-input suites with every server under valgrind memcheck
-	@SENDLAB_VALGRIND=1 $(MAKE) --no-print-directory SUITES=abuse,badinput,badframes test
+test-valgrind: $(VALGRIND_DEPS_STAMP) ## the abuse, bad-input and HTTP/Origin suites with every server under valgrind memcheck
+	@SENDLAB_VALGRIND=1 $(MAKE) --no-print-directory SUITES=abuse,badinput,badframes,web test
 
 # The fuzz target: libFuzzer over the request parser and the reply writers
 # (src/fuzz/fuzz_proto.c). clang only, so it is built apart from everything
