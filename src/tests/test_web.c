@@ -297,6 +297,73 @@ START_TEST(test_origin_decides_the_upgrade)
 }
 END_TEST
 
+/* Reads from fd until buf holds `until` (or TU_IO_MS passes); returns
+ * the bytes read. */
+static size_t web_read_until(int fd, char *buf, size_t cap, const char *until)
+{
+	size_t got = 0;
+	int64_t give_up = clock_now_us() + TU_IO_MS * 1000ll;
+
+	buf[0] = '\0';
+	while (got + 1 < cap && !strstr(buf, until) && clock_now_us() < give_up) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		ssize_t n = recv(fd, buf + got, cap - 1 - got, 0);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		buf[got] = '\0';
+	}
+	return got;
+}
+
+/* One keep-alive connection fetches the page, then upgrades: the session
+ * must start from zero although the page's reply used the same
+ * per-connection data (core/page.h), and answer an echo. */
+START_TEST(test_page_then_upgrade_on_one_connection)
+{
+	struct spawned s;
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char *buf = calloc(1, WEB_REPLY_MAX);
+	static const char upgrade[] =
+		"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+		"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+		"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: sendlab\r\n\r\n";
+	static const char echo[] = "{\"op\":\"echo\",\"t_us\":5}";
+	unsigned char frame[64] = { 0x81, 0x80 | (sizeof(echo) - 1), 1, 2, 3, 4 };
+
+	tu_start(&s, tu_variants[_i], NULL);
+	a.sin_port = htons((uint16_t)s.port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert(fd >= 0 && buf);
+	ck_assert(connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
+	static const char get[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+
+	ck_assert(send(fd, get, strlen(get), MSG_NOSIGNAL) == (ssize_t)strlen(get));
+	web_read_until(fd, buf, WEB_REPLY_MAX, "</html>");
+	ck_assert_msg(!strncmp(buf, "HTTP/1.1 200 OK", 15) && strstr(buf, "</html>"),
+		      "%s: the page: %.60s", tu_variants[_i], buf);
+	ck_assert(send(fd, upgrade, strlen(upgrade), MSG_NOSIGNAL) == (ssize_t)strlen(upgrade));
+	web_read_until(fd, buf, WEB_REPLY_MAX, "\r\n\r\n");
+	ck_assert_msg(!strncmp(buf, "HTTP/1.1 101", 12), "%s: upgrade: %.60s",
+		      tu_variants[_i], buf);
+	for (size_t k = 0; k < sizeof(echo) - 1; k++)	/* masked with 1 2 3 4 */
+		frame[6 + k] = (unsigned char)echo[k] ^ (unsigned char)(1 + k % 4);
+	ck_assert(send(fd, frame, 6 + sizeof(echo) - 1, MSG_NOSIGNAL) ==
+		  (ssize_t)(6 + sizeof(echo) - 1));
+	web_read_until(fd, buf, WEB_REPLY_MAX, "}");
+	ck_assert_msg(strstr(buf, "\"op\":\"echo\",\"t_us\":5,"), "%s: echo: %s",
+		      tu_variants[_i], buf);
+	close(fd);
+	free(buf);
+	tu_stop_clean(&s);
+}
+END_TEST
+
 Suite *web_suite(void)
 {
 	Suite *s = suite_create("web");
@@ -306,6 +373,7 @@ Suite *web_suite(void)
 	tcase_add_loop_test(tc, test_page_files_are_served_byte_for_byte, 0, TU_NVARIANTS);
 	tcase_add_loop_test(tc, test_nothing_else_is_served, 0, TU_NVARIANTS);
 	tcase_add_loop_test(tc, test_origin_decides_the_upgrade, 0, TU_NVARIANTS);
+	tcase_add_loop_test(tc, test_page_then_upgrade_on_one_connection, 0, TU_NVARIANTS);
 	suite_add_tcase(s, tc);
 	return s;
 }
