@@ -26,6 +26,7 @@
 	const WAIT_AFTER_MS = 300;	// keep drawing the bystander after the job
 	const CONNECT_MS = 5000;	// bound on opening a WebSocket
 	const REPLY_MS = 5000;		// bound on a sync echo or stats reply
+	const MAX_PANELS = 8;		// bounded: each panel opens two sockets
 	const SVG = 'http://www.w3.org/2000/svg';
 
 	function nowUs() {
@@ -500,7 +501,7 @@
 		const workMs = document.getElementById('work_ms');
 
 		ports.forEach(function (p) {
-			if (!/^[0-9]{1,5}$/.test(p))
+			if (!/^[0-9]{1,5}$/.test(p) || live.panels.length >= MAX_PANELS)
 				return;	// the query string is the user's: ignore junk
 			const panel = new Panel(location.hostname, p);
 
