@@ -316,8 +316,17 @@ $(FUZZ_BIN): $(FUZZ_SRC) $(FUZZ_HDR) | $(FUZZ_DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(FUZZ_SRC) $(LWS_LIBS) -o $@
 
-fuzz: $(FUZZ_BIN) ## libFuzzer on the request parser and the JSON replies for FUZZ_SECONDS (default 60); fails on any crash or failed check
-	@sh scripts/fuzz.sh $(FUZZ_BIN) $(FUZZ_DIR) $(FUZZ_SECONDS)
+# the harness's reply parser: what a hostile server can send (fuzz_reply.c)
+FUZZ_REPLY_BIN = $(FUZZ_DIR)/fuzz_reply
+FUZZ_REPLY_SRC := src/fuzz/fuzz_reply.c src/harness/reply.c
+
+$(FUZZ_REPLY_BIN): $(FUZZ_REPLY_SRC) src/harness/reply.h src/common/wire.h | $(FUZZ_DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(FUZZ_REPLY_SRC) $(LWS_LIBS) -o $@
+
+fuzz: $(FUZZ_BIN) $(FUZZ_REPLY_BIN) ## libFuzzer for FUZZ_SECONDS each (default 60) on the request parser with the reply writers, then on the harness's reply parser; fails on any crash or failed check
+	@sh scripts/fuzz.sh $(FUZZ_BIN) $(FUZZ_DIR)/proto $(FUZZ_SECONDS) src/fuzz/corpus
+	@sh scripts/fuzz.sh $(FUZZ_REPLY_BIN) $(FUZZ_DIR)/reply $(FUZZ_SECONDS) src/fuzz/corpus-reply
 
 # experiment parameters (see scripts/experiment.sh and docs/experiment.md)
 RUNS ?= 4

@@ -1,7 +1,9 @@
 #!/bin/sh
-# fuzz.sh BIN DIR SECONDS: run the fuzz target BIN for SECONDS (make fuzz).
+# fuzz.sh BIN DIR SECONDS SEEDS: run the fuzz target BIN for SECONDS (make
+# fuzz runs each target: fuzz_proto from src/fuzz/corpus, fuzz_reply from
+# src/fuzz/corpus-reply).
 #
-# Starts from a fresh copy of the seed corpus (src/fuzz/corpus/) in
+# Starts from a fresh copy of the seed corpus SEEDS in
 # DIR/corpus, so runs are comparable and the inputs libFuzzer adds never land
 # in the repository. The full libFuzzer log goes to DIR/fuzz.log; this prints
 # the execution count and the coverage, or, on a failure, the report and
@@ -12,12 +14,13 @@ set -eu
 bin=$1
 dir=$2
 seconds=$3
+seeds=$4
 corpus=$dir/corpus
 log=$dir/fuzz.log
 
 rm -rf "$corpus"
 mkdir -p "$corpus"
-cp src/fuzz/corpus/* "$corpus"/
+cp "$seeds"/* "$corpus"/
 echo "fuzz: $bin for $seconds s from $(ls "$corpus" | wc -l) seeds (log: $log)"
 
 # -max_len: session.c never parses a message over 4096 bytes.

@@ -4,6 +4,8 @@
  */
 #include "harness/reply.h"
 
+#include "common/wire.h"
+
 #include <errno.h>
 #include <libwebsockets.h>
 #include <stdio.h>
@@ -113,21 +115,129 @@ static bool reply_require(const struct reply *r, const enum reply_int *need,
 	return true;
 }
 
+/* The range of integer field f: the protocol's bounds for the job's
+ * fields; every other one is a count or a CLOCK_MONOTONIC stamp in us,
+ * from 0 to 2^53 - 1 (what every JSON reader holds exactly). So no value
+ * that passes can overflow the differences report.c takes. */
+static void reply_range(enum reply_int f, int64_t *min, int64_t *max)
+{
+	*min = 0;
+	*max = WIRE_TIME_MAX;
+	if (f == REPLY_SEQ)
+		*max = WIRE_ITEMS_MAX - 1;
+	else if (f == REPLY_ITEMS)
+		*min = WIRE_ITEMS_MIN, *max = WIRE_ITEMS_MAX;
+	else if (f == REPLY_WORK_MS)
+		*max = WIRE_WORK_MS_MAX;
+}
+
+/* Every present integer in range, and what each op's fields promise of
+ * each other: a result's seq below its items and its stamps in the order
+ * things happened; a stats reply's percentiles in order and no more stalls
+ * than samples. */
+static bool reply_check_values(const struct reply *r, char *why, size_t whycap)
+{
+	for (int f = 0; f < REPLY_INT_COUNT; f++) {
+		int64_t min, max;
+
+		reply_range((enum reply_int)f, &min, &max);
+		if (r->has[f] && (r->v[f] < min || r->v[f] > max)) {
+			snprintf(why, whycap, "reply field \"%s\" is %lld, outside %lld..%lld",
+				 reply_paths[f], (long long)r->v[f], (long long)min,
+				 (long long)max);
+			return false;
+		}
+	}
+
+	const int64_t *v = r->v;
+
+	if (r->op == REPLY_RESULT) {
+		if (v[REPLY_SEQ] >= v[REPLY_ITEMS]) {
+			snprintf(why, whycap, "result seq %lld of a job of %lld items",
+				 (long long)v[REPLY_SEQ], (long long)v[REPLY_ITEMS]);
+			return false;
+		}
+		if (!(v[REPLY_T_RECV_US] <= v[REPLY_T_START_US] &&
+		      v[REPLY_T_START_US] <= v[REPLY_T_DONE_US] &&
+		      v[REPLY_T_DONE_US] <= v[REPLY_T_SEND_US])) {
+			snprintf(why, whycap, "result stamps out of order: t_recv_us "
+				 "<= t_start_us <= t_done_us <= t_send_us must hold");
+			return false;
+		}
+	}
+	if (r->op == REPLY_STATS &&
+	    (v[REPLY_LAG_P50_US] > v[REPLY_LAG_P99_US] ||
+	     v[REPLY_LAG_P99_US] > v[REPLY_LAG_MAX_US] ||
+	     v[REPLY_STALLS] > v[REPLY_SAMPLES])) {
+		snprintf(why, whycap, "stats out of order: lag_p50_us <= lag_p99_us "
+			 "<= lag_max_us and stalls <= samples must hold");
+		return false;
+	}
+	return true;
+}
+
+/* LEJP skips '#' comments, which JSON does not have (the server refuses
+ * them too, proto_parse.c): the offset of a '#' outside every string, or
+ * -1. A backslash inside a string escapes the next byte. */
+static long reply_comment_at(const char *msg, size_t len)
+{
+	bool in_string = false;
+
+	for (size_t i = 0; i < len; i++) {
+		if (in_string && msg[i] == '\\')
+			i++;
+		else if (msg[i] == '"')
+			in_string = !in_string;
+		else if (!in_string && msg[i] == '#')
+			return (long)i;
+	}
+	return -1;
+}
+
+/* Feeds msg to LEJP one byte at a time, so the object's end has a place:
+ * returns LEJP's verdict, and in *end the bytes it took. */
+static int reply_lejp(struct lejp_ctx *ctx, const char *msg, size_t len, size_t *end)
+{
+	int n = LEJP_CONTINUE;
+	size_t i;
+
+	for (i = 0; i < len && n == LEJP_CONTINUE; i++)
+		n = lejp_parse(ctx, (const unsigned char *)msg + i, 1);
+	*end = i;
+	return n;
+}
+
 bool reply_parse(const char *msg, size_t len, struct reply *r, char *why,
 		 size_t whycap)
 {
 	struct reply_parse p = { .r = r };
 	struct lejp_ctx ctx;
+	size_t end;
 
 	memset(r, 0, sizeof(*r));
+
+	long hash = reply_comment_at(msg, len);
+
+	if (hash >= 0) {
+		snprintf(why, whycap, "reply is not JSON: a '#' at byte %ld (JSON has "
+			 "no comments)", hash);
+		return false;
+	}
 	lejp_construct(&ctx, reply_lejp_cb, &p, reply_paths,
 		       (unsigned char)LWS_ARRAY_SIZE(reply_paths));
-	int n = lejp_parse(&ctx, (const unsigned char *)msg, (int)len);
+	int n = reply_lejp(&ctx, msg, len, &end);
 	lejp_destruct(&ctx);
 
 	if (n < 0) {
 		snprintf(why, whycap, "reply is not a JSON object (%s)",
 			 n == LEJP_CONTINUE ? "truncated" : lejp_error_to_string(n));
+		return false;
+	}
+	while (end < len && strchr(" \t\r\n", msg[end]) && msg[end])
+		end++;
+	if (end < len) {
+		snprintf(why, whycap, "reply has %zu bytes after its JSON object",
+			 len - end);
 		return false;
 	}
 	if (p.bad_number) {
@@ -139,7 +249,8 @@ bool reply_parse(const char *msg, size_t len, struct reply *r, char *why,
 		if (!strcmp(p.op, reply_ops[i].name)) {
 			r->op = reply_ops[i].op;
 			return reply_require(r, reply_ops[i].need, reply_ops[i].n_need,
-					     why, whycap);
+					     why, whycap) &&
+			       reply_check_values(r, why, whycap);
 		}
 	snprintf(why, whycap, "reply has unknown op \"%s\"", p.op);
 	return false;

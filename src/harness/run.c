@@ -414,8 +414,10 @@ void run_on_frame(struct conn *c, const char *msg, size_t len, int64_t t)
 	char why[200], who[24], name[48];
 
 	if (!reply_parse(msg, len, &r, why, sizeof(why))) {
-		run_fail("%smalformed reply: %s: %.80s",
-			 conn_who(c, who, sizeof(who)), why, msg);
+		/* this frame's bytes only: msg is not NUL-terminated */
+		run_fail("%smalformed reply: %s: %.*s%s",
+			 conn_who(c, who, sizeof(who)), why, (int)(len < 80 ? len : 80),
+			 msg, len > 80 ? "..." : "");
 		return;
 	}
 	if (r.op == REPLY_ERROR) {

@@ -14,7 +14,11 @@
 #include "tests/testutil.h"
 
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -272,6 +276,148 @@ START_TEST(test_silent_server_gives_up_within_bound)
 }
 END_TEST
 
+/* Reads from fd into buf until it holds `until` or 10 s pass; returns the
+ * bytes read (buf stays NUL-terminated). */
+static size_t fake_read_until(int fd, char *buf, size_t cap, const char *until)
+{
+	size_t got = 0;
+	int64_t give_up = clock_now_us() + 10000000;
+
+	buf[0] = '\0';
+	while (got + 1 < cap && !strstr(buf, until) && clock_now_us() < give_up) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		ssize_t n = recv(fd, buf + got, cap - 1 - got, 0);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		buf[got] = '\0';
+	}
+	return got;
+}
+
+/* Reads exactly n bytes within 10 s. */
+static bool fake_read_exact(int fd, unsigned char *buf, size_t n)
+{
+	size_t got = 0;
+	int64_t give_up = clock_now_us() + 10000000;
+
+	while (got < n && clock_now_us() < give_up) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		ssize_t r = recv(fd, buf + got, n - got, 0);
+
+		if (r <= 0)
+			return false;
+		got += (size_t)r;
+	}
+	return got == n;
+}
+
+/* Reads one masked client text frame of under 126 bytes into out
+ * (unmasked, NUL-terminated). */
+static bool fake_read_frame(int fd, char *out, size_t cap)
+{
+	unsigned char h[6], payload[126];
+	size_t len;
+
+	if (!fake_read_exact(fd, h, sizeof(h)) || (len = h[1] & 0x7f) >= 126 || len >= cap ||
+	    !fake_read_exact(fd, payload, len))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		out[i] = (char)(payload[i] ^ h[2 + i % 4]);
+	out[len] = '\0';
+	return true;
+}
+
+/* Sends one unmasked server text frame (under 64 KB). */
+static void fake_send_text(int fd, const char *text)
+{
+	size_t len = strlen(text);
+	unsigned char h[4] = { 0x81 };
+	size_t hl = 2;
+
+	if (len < 126) {
+		h[1] = (unsigned char)len;
+	} else {
+		h[1] = 126;
+		h[2] = (unsigned char)(len >> 8);
+		h[3] = (unsigned char)len;
+		hl = 4;
+	}
+	ck_assert((size_t)send(fd, h, hl, MSG_NOSIGNAL) == hl);
+	ck_assert((size_t)send(fd, text, len, MSG_NOSIGNAL) == len);
+}
+
+/* A fake server, one connection: the upgrade, then the harness's first
+ * clock echo answered properly but padded to over 300 bytes, the second
+ * with the 3 bytes "x y". Runs in a thread beside the harness. */
+static void *fake_padded_then_short(void *arg)
+{
+	int lfd = *(int *)arg, fd;
+	char buf[2048], resp[256], accept_key[29], key[64] = "";
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+
+	if (poll(&p, 1, 10000) != 1 || (fd = accept(lfd, NULL, NULL)) < 0)
+		return NULL;
+	fake_read_until(fd, buf, sizeof(buf), "\r\n\r\n");
+
+	const char *k = strstr(buf, "Sec-WebSocket-Key: ");
+
+	if (k)
+		sscanf(k + 19, "%63[^\r]", key);
+	wsc_accept_for_key(key, accept_key);
+	snprintf(resp, sizeof(resp), "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+		 "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n"
+		 "Sec-WebSocket-Protocol: sendlab\r\n\r\n", accept_key);
+	send(fd, resp, strlen(resp), MSG_NOSIGNAL);
+	for (int i = 0; i < 2; i++) {
+		char req[128], reply[512];
+		const char *t = NULL;
+
+		if (!fake_read_frame(fd, req, sizeof(req)) || !(t = strstr(req, "\"t_us\":")))
+			break;
+		long long t_us = atoll(t + 7);
+
+		if (i == 0)
+			snprintf(reply, sizeof(reply), "{\"op\":\"echo\",\"t_us\":%lld,"
+				 "\"t_server_us\":%lld}%300s", t_us, t_us, "");
+		else
+			snprintf(reply, sizeof(reply), "x y");
+		fake_send_text(fd, reply);
+	}
+	fake_read_until(fd, buf, sizeof(buf), "never");	/* until the harness hangs up */
+	close(fd);
+	return NULL;
+}
+
+/* A malformed reply after a longer one: the harness quotes that frame
+ * alone, never the bytes the previous frame left in its buffer. */
+START_TEST(test_malformed_reply_quoted_alone)
+{
+	char url[64], out[4096];
+	int lfd;
+	pthread_t th;
+
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", loopback_port(true, &lfd));
+	ck_assert_int_eq(pthread_create(&th, NULL, fake_padded_then_short, &lfd), 0);
+
+	char *argv[] = { tu_harness_path(), "--url", url, "--items", "1", "--work-ms", "1", NULL };
+	int st = spawn_run(argv, out, sizeof(out), 30000);
+
+	pthread_join(th, NULL);
+	close(lfd);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == ARGS_EXIT_FAILED, "%s", out);
+	ck_assert_msg(strstr(out, "malformed reply: reply is not a JSON object"), "%s", out);
+	ck_assert_msg(strstr(out, ": x y\n"), "the quote is not the frame alone: %s", out);
+}
+END_TEST
+
 START_TEST(test_bad_command_line_exits_2)
 {
 	char out[4096];
@@ -298,6 +444,7 @@ Suite *harness_fail_suite(void)
 	tcase_add_test(tc, test_clients_server_killed);
 	tcase_add_test(tc, test_silent_server_gives_up_within_bound);
 	tcase_add_test(tc, test_bad_command_line_exits_2);
+	tcase_add_test(tc, test_malformed_reply_quoted_alone);
 	suite_add_tcase(s, tc);
 	return s;
 }
