@@ -59,6 +59,8 @@ enum proto_error_code {
 	PROTO_ERR_RANGE,	/* field, a = the value */
 	PROTO_ERR_ID_TOO_LONG,	/* a = its length in characters (b = 1: bytes, beyond counting) */
 	PROTO_ERR_JOB_TOO_LONG,	/* a = items, b = work_ms */
+	PROTO_ERR_ID_SURROGATE,	/* a = the surrogate (0xd800-0xdfff), b = its
+				   character position in the id, from 1 */
 	PROTO_ERR_BINARY,	/* a binary frame */
 	PROTO_ERR_PONG_TIMEOUT,	/* a = the item's seq, b = the timeout in ms */
 	PROTO_ERR_NO_MEMORY,	/* the server could not allocate the job */

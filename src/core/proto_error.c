@@ -131,6 +131,11 @@ static bool proto_field_text(const struct proto_error *e, char *buf, size_t cap)
 			snprintf(buf, cap, "field \"id\" must be %s; got %"
 				 PRId64 " characters", rule, e->a);
 		return true;
+	case PROTO_ERR_ID_SURROGATE:
+		snprintf(buf, cap, "field \"id\" must be valid Unicode; character %"
+			 PRId64 " is a lone UTF-16 surrogate, \\u%04" PRIx64, e->b,
+			 (uint64_t)e->a);
+		return true;
 	case PROTO_ERR_JOB_TOO_LONG:
 		snprintf(buf, cap, "items * work_ms must be at most %d ms, got "
 			 "%" PRId64 " * %" PRId64 " = %" PRId64, WIRE_JOB_MS_MAX,

@@ -79,7 +79,7 @@ static size_t proto_count_chars(const char *p, size_t n)
  * surrogates (CESU-8: ED A0-AF xx ED B0-BF xx), which are not UTF-8 and
  * would be echoed as six U+FFFD. Joins each such pair into the one 4-byte
  * UTF-8 sequence it stands for, in place; a lone surrogate is left as it
- * is (and is echoed as U+FFFD). Returns the new length, never more than n.
+ * is (and refused: proto_lone_surrogate()). Returns the new length, never more than n.
  * Honest limit: a client that sends the six CESU-8 bytes raw, which is not
  * valid UTF-8, also gets its character back rather than U+FFFD.
  */
@@ -108,6 +108,34 @@ static size_t proto_join_surrogates(char *str, size_t n)
 	return out;
 }
 
+/*
+ * A UTF-16 surrogate that proto_join_surrogates() could not pair: JSON
+ * allows "\ud800" alone, and JSON.stringify writes it for a broken
+ * string, but it is no Unicode character, so an id holding one would come
+ * back changed (three U+FFFD). It is refused instead. LEJP writes it as
+ * ED A0-BF xx, the bytes a client could also send raw (invalid UTF-8):
+ * those are refused the same way; any other invalid byte is still echoed
+ * as U+FFFD. Returns the first one's code point and, in *pos, its
+ * character position from 1 (proto_count_chars's counting), or 0.
+ */
+static uint32_t proto_lone_surrogate(const char *p, size_t n, size_t *pos)
+{
+	const unsigned char *s = (const unsigned char *)p;
+
+	*pos = 0;
+	for (size_t i = 0; i < n;) {
+		(*pos)++;
+		if (n - i >= 3 && s[i] == 0xed && (s[i + 1] & 0xe0) == 0xa0 &&
+		    (s[i + 2] & 0xc0) == 0x80)
+			return 0xd000u | (s[i + 1] & 0x3fu) << 6 | (s[i + 2] & 0x3fu);
+
+		size_t k = json_utf8_seq_len(s + i, n - i);
+
+		i += k ? k : 1;
+	}
+	return 0;
+}
+
 static bool proto_validate_run(const struct proto_parse *ps,
 			       struct proto_request *req,
 			       struct proto_error *err)
@@ -131,6 +159,13 @@ static bool proto_validate_run(const struct proto_parse *ps,
 		char joined[sizeof(id->str)];
 		size_t len = proto_join_surrogates(memcpy(joined, id->str, id->str_len),
 						   id->str_len);
+		size_t pos;
+		uint32_t surrogate = proto_lone_surrogate(joined, len, &pos);
+
+		if (surrogate)
+			return proto_fail(err, PROTO_ERR_ID_SURROGATE, PROTO_F_ID,
+					  id->type, surrogate, (int64_t)pos);
+
 		size_t chars = proto_count_chars(joined, len);
 
 		/* 64 characters are at most 4 bytes each once joined: fits */

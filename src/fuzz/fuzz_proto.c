@@ -275,7 +275,7 @@ static void check_accepted(const struct proto_request *req)
 static void check_rejected(const char *msg, size_t len,
 			   const struct proto_error *err)
 {
-	CHECK(err->code >= PROTO_ERR_EMPTY && err->code <= PROTO_ERR_JOB_TOO_LONG);
+	CHECK(err->code >= PROTO_ERR_EMPTY && err->code <= PROTO_ERR_ID_SURROGATE);
 	CHECK((unsigned)err->field < PROTO_F_COUNT);
 	switch (err->code) {
 	case PROTO_ERR_NUMBER_TOO_LONG: {

@@ -334,11 +334,15 @@ def parse_request(text):
         # the C parser keeps 390 bytes of it, an escaped pair taking 6
         raw = sum(6 if ord(c) > 0xFFFF else len(c.encode("utf-8", "surrogatepass"))
                   for c in ident)
-        # a lone surrogate is not Unicode: each of its 3 bytes becomes U+FFFD
-        ident = ident.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
         if raw > 6 * (ID_MAX_CHARS + 1):
             raise BadRequest('field "id" must be %s; got more than %d'
                              % (RULES["id"], ID_MAX_CHARS + 1))
+        # json.loads pairs escaped surrogates; one left alone ("\ud800")
+        # is not Unicode and would not come back as sent: refused
+        for pos, c in enumerate(ident, 1):
+            if 0xD800 <= ord(c) <= 0xDFFF:
+                raise BadRequest('field "id" must be valid Unicode; character %d '
+                                 'is a lone UTF-16 surrogate, \\u%04x' % (pos, ord(c)))
         if len(ident) > ID_MAX_CHARS:
             raise BadRequest('field "id" must be %s; got %d characters'
                              % (RULES["id"], len(ident)))

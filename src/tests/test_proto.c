@@ -112,10 +112,33 @@ START_TEST(test_id_escaped_surrogate_pairs_are_joined)
 			&r, &e));
 	ck_assert_uint_eq(r.id_len, 6);
 	ck_assert(!memcmp(r.id, "a\xf0\x9f\x98\x80" "b", 6));
-	/* a lone surrogate stays as LEJP wrote it (echoed as U+FFFD) */
-	ck_assert(parse("{\"op\":\"run\",\"items\":1,\"work_ms\":1,\"id\":\"\\ud800x\"}", &r, &e));
-	ck_assert_uint_eq(r.id_len, 4);
-	ck_assert(!memcmp(r.id, "\xed\xa0\x80x", 4));
+	/* a lone surrogate is no Unicode character: refused, naming it and
+	 * its place, whether escaped, reversed or sent as its raw bytes */
+	static const struct {
+		const char *id;
+		int64_t surrogate, pos;
+	} lone[] = {
+		{ "\\ud800x", 0xd800, 1 },
+		{ "a\\udfff", 0xdfff, 2 },
+		{ "\\ude00\\ud83d", 0xde00, 1 },	/* a pair in the wrong order */
+		{ "\\ud83d\\ude00\\ud83d", 0xd83d, 2 },
+		{ "\xc3\xa9\xed\xa0\x80", 0xd800, 2 },	/* raw CESU-8 bytes */
+	};
+
+	for (size_t i = 0; i < sizeof(lone) / sizeof(lone[0]); i++) {
+		snprintf(msg, sizeof(msg), "{\"op\":\"run\",\"items\":1,\"work_ms\":1,"
+			 "\"id\":\"%s\"}", lone[i].id);
+		ck_assert_msg(!parse(msg, &r, &e), "accepted %s", msg);
+		ck_assert_int_eq(e.code, PROTO_ERR_ID_SURROGATE);
+		ck_assert_int_eq(e.a, lone[i].surrogate);
+		ck_assert_int_eq(e.b, lone[i].pos);
+	}
+	proto_error_text(&e, text, sizeof(text));
+	ck_assert_str_eq(text, "field \"id\" must be valid Unicode; character 2 is a lone "
+			 "UTF-16 surrogate, \\ud800");
+	/* U+D7FF, just below the surrogates, is a character like any other */
+	ck_assert(parse("{\"op\":\"run\",\"items\":1,\"work_ms\":1,\"id\":\"\\ud7ff\"}", &r, &e));
+	ck_assert(!memcmp(r.id, "\xed\x9f\xbf", 3));
 
 	/* 64 escaped pairs fit (256 bytes); 65 are counted; 70 are more than 65 */
 	for (int n = 64; n <= 70; n += n == 64 ? 1 : 5) {
