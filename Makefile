@@ -228,6 +228,12 @@ $(BUILD)/tests/proxybench: $(BUILD)/obj/tests/proxybench.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) $^ -lm -o $@
 
+# build/tests/lagbench: what one `stats` costs the loop (lag.c)
+$(BUILD)/tests/lagbench: $(BUILD)/obj/tests/lagbench.o $(BUILD)/obj/core/lag.o \
+		$(LOOPTIMER_OBJ) $(BUILD)/obj/common/stats.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -lm -o $@
+
 # build/tests/liveshot: the README's screenshot of the live view
 # (scripts/liveshot.sh). A screenshot arrives as one DevTools message of
 # a few hundred KB of base64, so this program's copy of the WebSocket

@@ -30,4 +30,15 @@ int64_t stats_percentile_sorted(const int64_t *sorted, size_t n, double p);
 /* Sorts values[0..n) in place (ascending) and fills *out. */
 void stats_summarize(int64_t *values, size_t n, struct stats_summary *out);
 
+/* The k-th smallest of v[0..n) (k from 0; n >= 1, k < n) by quickselect:
+ * linear on average (median-of-three pivot, three-way partition, so
+ * sorted and constant input are linear too; quadratic only for inputs
+ * built against that pivot). Reorders v. */
+int64_t stats_select(int64_t *v, size_t n, size_t k);
+
+/* What stats_summarize() computes, the same nearest-rank values, without
+ * sorting: O(n) on average instead of O(n log n). Reorders values. For
+ * the lag monitor's `stats`, which runs on the event loop. */
+void stats_select_summary(int64_t *values, size_t n, struct stats_summary *out);
+
 #endif

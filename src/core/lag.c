@@ -18,23 +18,46 @@ void lag_ring_add(struct lag_ring *r, int64_t t_us, int64_t lag_us)
 		r->count++;
 }
 
+/* The i-th oldest sample of r (0 <= i < count). */
+static const struct lag_sample *lag_ring_at(const struct lag_ring *r, unsigned i)
+{
+	return &r->s[(r->next + LAG_WINDOW - r->count + i) % LAG_WINDOW];
+}
+
+/*
+ * Runs on the loop, once per `stats` request, so it must cost little next
+ * to an echo (a full sort of 8192 samples took ~1 ms). The samples are in
+ * time order, so a binary search finds the first one at or after since_us
+ * and only those are read; the percentiles come from a selection, not a
+ * sort (stats_select_summary). Cost: O(log W) plus O(k) for the k samples
+ * asked about. Measured (build/tests/lagbench, 2-core VM): 31 us for the
+ * whole window, where sorting took 630-930 us; 0.5 us for a job's 100.
+ * send.c also paces each connection's stats to one per 10 ms.
+ */
 void lag_ring_summary(const struct lag_ring *r, int64_t since_us,
 		      struct stats_summary *out, uint64_t *stalls,
 		      int64_t *scratch)
 {
+	unsigned lo = 0, hi = r->count;
 	size_t n = 0;
 
-	*stalls = 0;
-	for (unsigned i = 0; i < r->count; i++) {
-		const struct lag_sample *s = &r->s[i];
+	while (lo < hi) {	/* the first sample with t_us >= since_us */
+		unsigned mid = lo + (hi - lo) / 2;
 
-		if (s->t_us < since_us)
-			continue;
+		if (lag_ring_at(r, mid)->t_us < since_us)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*stalls = 0;
+	for (unsigned i = lo; i < r->count; i++) {
+		const struct lag_sample *s = lag_ring_at(r, i);
+
 		scratch[n++] = s->lag_us;
 		if (s->lag_us > LAG_STALL_US)
 			(*stalls)++;
 	}
-	stats_summarize(scratch, n, out);
+	stats_select_summary(scratch, n, out);
 }
 
 /* The one monitor of this process. Loop thread only. Its timer is a

@@ -75,6 +75,40 @@ static size_t send_format(struct session *s, const struct sendq_msg *m,
 	return 0;
 }
 
+/*
+ * `stats` pacing: one connection's stats reply is computed at most once per
+ * SEND_STATS_GAP_US. Its cost grows with the samples asked about (a few
+ * tens of us for the whole 8192-sample window, lag.c), several echoes'
+ * worth, and it is paid on the loop: a client flooding `stats` would take
+ * the loop from everyone else. The lag monitor adds one sample per 10 ms,
+ * so a faster client learns little more. A stats reply that comes too soon
+ * waits at the head of its connection's queue (the replies after it wait
+ * too, so order is kept, and backpressure stops reading a flooder), and a
+ * timer asks for WRITEABLE when it is due. Other connections never wait.
+ */
+#define SEND_STATS_GAP_US LAG_PERIOD_US
+
+static void send_stats_due(lws_sorted_usec_list_t *sul)
+{
+	struct session *s = lws_container_of(sul, struct session, stats_timer);
+
+	if (!s->closing)
+		lws_callback_on_writable(s->wsi);
+}
+
+/* True when m is a stats reply this connection may not have yet; then the
+ * timer is armed for the moment it may. */
+static bool send_stats_paced(struct session *s, const struct sendq_msg *m)
+{
+	int64_t now;
+
+	if (m->kind != SENDQ_STATS || (now = clock_now_us()) >= s->stats_next_us)
+		return false;
+	lws_sul_schedule(s->srv->ctx, 0, &s->stats_timer, send_stats_due,
+			 (lws_usec_t)(s->stats_next_us - now));
+	return true;
+}
+
 /* Hands m to lws_write now. Returns false (and aborts the session) if the
  * connection is broken. */
 static bool send_write(struct session *s, const struct sendq_msg *m)
@@ -95,6 +129,8 @@ static bool send_write(struct session *s, const struct sendq_msg *m)
 	}
 	if (m->kind == SENDQ_RESULT)
 		session_result_written(s, &m->u.result);
+	if (m->kind == SENDQ_STATS)
+		s->stats_next_us = clock_now_us() + SEND_STATS_GAP_US;
 	return true;
 }
 
@@ -121,6 +157,10 @@ bool send_message(struct session *s, const struct sendq_msg *m)
 {
 	if (s->closing)
 		return false;
+	if (send_stats_paced(s, m)) {
+		send_enqueue(s, m);
+		return false;
+	}
 	switch (s->srv->opts.send) {
 	case SEND_PROACTOR:
 		if (!s->write_pending && sendq_empty(&s->q)) {
@@ -164,6 +204,11 @@ int send_writeable(struct session *s)
 
 	if (s->closing)
 		return -1;
+
+	const struct sendq_msg *head = sendq_peek(&s->q);
+
+	if (head && send_stats_paced(s, head))
+		return 0;	/* send_stats_due() asks again */
 	if (!sendq_pop(&s->q, &m)) {
 		s->write_pending = false;
 		yield_on_writeable(s);	/* a partition job goes on here */
@@ -172,7 +217,8 @@ int send_writeable(struct session *s)
 	for (;;) {
 		if (!send_write(s, &m))
 			return -1;
-		if (!all || lws_send_pipe_choked(s->wsi) || !sendq_pop(&s->q, &m))
+		if (!all || lws_send_pipe_choked(s->wsi) || !(head = sendq_peek(&s->q)) ||
+		    send_stats_paced(s, head) || !sendq_pop(&s->q, &m))
 			break;
 	}
 	if (s->rx_paused && sendq_len(&s->q) <= SENDQ_RESUME_RX) {

@@ -12,6 +12,11 @@ bool sendq_push(struct sendq *q, const struct sendq_msg *m)
 	return true;
 }
 
+const struct sendq_msg *sendq_peek(const struct sendq *q)
+{
+	return q->len ? &q->msgs[q->head] : NULL;
+}
+
 bool sendq_pop(struct sendq *q, struct sendq_msg *out)
 {
 	if (q->len == 0)

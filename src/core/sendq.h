@@ -58,4 +58,7 @@ bool sendq_push(struct sendq *q, const struct sendq_msg *m);
 /* Removes the oldest message into *out. Returns false when empty. */
 bool sendq_pop(struct sendq *q, struct sendq_msg *out);
 
+/* The oldest message, left in the queue; NULL when empty. */
+const struct sendq_msg *sendq_peek(const struct sendq *q);
+
 #endif

@@ -52,6 +52,7 @@ void session_closed(struct session *s)
 	 * must let go of it here */
 	s->closing = true;
 	lws_sul_cancel(&s->timer);
+	lws_sul_cancel(&s->stats_timer);
 	yield_cancel(s);
 	if (s->srv->variant->session_closed && !s->srv->variant_stopped)
 		s->srv->variant->session_closed(s);

@@ -62,6 +62,10 @@ struct session {
 	void (*yield_cb)(struct session *s);	/* NULL: no yield pending */
 	lws_dll2_t yield_list;			/* in srv->yielding */
 	int64_t opened_us;	/* default since_us of `stats` */
+	/* `stats` pacing (send.c): this connection's next stats reply is not
+	 * computed before stats_next_us; stats_timer asks for WRITEABLE then */
+	int64_t stats_next_us;
+	lws_sorted_usec_list_t stats_timer;
 	bool closing;		/* write failed or queue overflowed: produce nothing more */
 	bool write_pending;	/* proactor: a write awaits the loop's confirmation */
 	bool rx_paused;		/* reading paused because sendq is long */

@@ -18,6 +18,7 @@
  * docs/reliability.md records the numbers.
  */
 #include "common/clock.h"
+#include "harness/reply.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
 
@@ -256,6 +257,107 @@ START_TEST(test_client_that_floods_without_reading_is_bounded)
 }
 END_TEST
 
+/* The median of n latencies (sorts them). */
+static double abuse_median(double *v, int n)
+{
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			double t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return n ? v[n / 2] : 0;
+}
+
+/* One echo on c: its round trip in ms. */
+static double abuse_echo_ms(struct wsc *c)
+{
+	struct reply r;
+	int64_t t0 = clock_now_us(), t1;
+	char req[64];
+
+	snprintf(req, sizeof(req), "{\"op\":\"echo\",\"t_us\":%lld", (long long)t0);
+	strcat(req, "}");
+	tu_send(c, req);
+	tu_recv_reply(c, &r, TU_IO_MS, &t1);
+	ck_assert_int_eq(r.op, REPLY_ECHO);
+	return (double)(t1 - t0) / 1000.0;
+}
+
+#define FLOOD_STATS 40	/* pipelined on each of two connections */
+
+/*
+ * Two clients write FLOOD_STATS `stats` requests each at once. Each
+ * connection's stats replies are paced, at most one per 10 ms (send.c:
+ * a stats costs up to ~30 us of loop time for a full window, several
+ * echoes), so the flood lasts at least (FLOOD_STATS - 1) x 10 ms; every
+ * request is still answered, in order. A bystander echoing meanwhile is
+ * served as when idle (its median within 10 x idle + 1 ms; not asserted
+ * under valgrind or a sanitizer, which slow everything).
+ */
+START_TEST(test_stats_flood_is_paced)
+{
+	struct spawned s;
+	struct wsc *flood[2], *by;
+	double idle[10], during[64];
+	int got[2] = { 0, 0 }, n_during = 0;
+	int64_t first[2] = { 0, 0 }, last[2] = { 0, 0 };
+
+	tu_start(&s, tu_variants[_i], NULL);
+	by = tu_connect(&s);
+	for (int i = 0; i < 10; i++)
+		idle[i] = abuse_echo_ms(by);
+	for (int c = 0; c < 2; c++) {
+		flood[c] = tu_connect(&s);
+		for (int k = 0; k < FLOOD_STATS; k++)
+			tu_send(flood[c], "{\"op\":\"stats\",\"since_us\":0}");
+	}
+
+	int64_t give_up = clock_now_us() + 20 * 1000000LL;
+
+	while ((got[0] < FLOOD_STATS || got[1] < FLOOD_STATS) && clock_now_us() < give_up) {
+		for (int c = 0; c < 2; c++) {
+			struct wsc_frame f;
+			struct reply r;
+			char why[200];
+
+			while (got[c] < FLOOD_STATS && wsc_recv(flood[c], &f, 0) == 1) {
+				ck_assert_msg(f.opcode == WSC_OP_TEXT &&
+					      reply_parse((char *)f.data, f.len, &r, why, sizeof(why)) &&
+					      r.op == REPLY_STATS, "%s: flooder %d reply %d: %s",
+					      tu_variants[_i], c, got[c], (char *)f.data);
+				if (!got[c]++)
+					first[c] = f.t_arrive_us;
+				last[c] = f.t_arrive_us;
+			}
+		}
+		if (n_during < 64)
+			during[n_during++] = abuse_echo_ms(by);
+		nanosleep(&(struct timespec){ .tv_nsec = 5 * 1000000L }, NULL);
+	}
+	for (int c = 0; c < 2; c++) {
+		ck_assert_msg(got[c] == FLOOD_STATS, "%s: flooder %d got %d of %d stats",
+			      tu_variants[_i], c, got[c], FLOOD_STATS);
+		ck_assert_msg(last[c] - first[c] >= (FLOOD_STATS - 1) * 10000LL * 9 / 10,
+			      "%s: %d stats answered within %.1f ms: not paced", tu_variants[_i],
+			      FLOOD_STATS, (double)(last[c] - first[c]) / 1000.0);
+		wsc_close(flood[c], TU_IO_MS);
+	}
+
+	double m_idle = abuse_median(idle, 10), m_during = abuse_median(during, n_during);
+
+	fprintf(stderr, "%s: stats flood: bystander echo median %.3f ms (idle %.3f), "
+		"%d stats each over %.0f ms\n", tu_variants[_i], m_during, m_idle, FLOOD_STATS,
+		(double)(last[0] - first[0]) / 1000.0);
+	if (!tu_sanitized())
+		ck_assert_msg(m_during <= 10 * m_idle + 1.0, "%s: bystander median %.3f ms "
+			      "during the flood, %.3f idle", tu_variants[_i], m_during, m_idle);
+	wsc_close(by, TU_IO_MS);
+	tu_stop_clean(&s);
+}
+END_TEST
+
 Suite *abuse_suite(void)
 {
 	Suite *s = suite_create("abuse");
@@ -268,5 +370,11 @@ Suite *abuse_suite(void)
 	tcase_add_loop_test(tc, test_client_that_floods_without_reading_is_bounded, 0,
 			    TU_NVARIANTS);
 	suite_add_tcase(s, tc);
+
+	TCase *stats = tcase_create("stats-pacing");
+
+	tcase_set_timeout(stats, tu_valgrind() ? 300 : 60);
+	tcase_add_loop_test(stats, test_stats_flood_is_paced, 0, TU_NVARIANTS);
+	suite_add_tcase(s, stats);
 	return s;
 }

@@ -83,6 +83,52 @@ START_TEST(test_ring_is_bounded)
 }
 END_TEST
 
+/* A ring that has wrapped many times, asked about every since_us from
+ * before the oldest sample to after the newest: the binary search must
+ * find exactly the samples a full scan finds. */
+START_TEST(test_wrapped_ring_since_matches_a_full_scan)
+{
+	struct lag_ring *r = calloc(1, sizeof(*r));
+	int64_t *scratch = malloc(LAG_WINDOW * sizeof(int64_t));
+	int64_t *all = malloc(LAG_WINDOW * sizeof(int64_t));
+
+	ck_assert(r && scratch && all);
+	for (int64_t i = 0; i < 3 * LAG_WINDOW + 123; i++)	/* t = 10 ms each */
+		lag_ring_add(r, 1000000 + i * 10000, (i * 7919) % 250000);
+
+	int64_t oldest = 1000000 + (3 * LAG_WINDOW + 123 - LAG_WINDOW) * 10000ll;
+
+	/* every 35 ms (between samples), then exactly at a few samples */
+	static const int64_t at[] = { 0, 1, 100, 4000, LAG_WINDOW - 1 };
+	int64_t since = oldest - 30000;
+
+	for (size_t step = 0; since <= oldest + LAG_WINDOW * 10000ll + 20000 ||
+			      step < sizeof(at) / sizeof(at[0]); ) {
+		if (since > oldest + LAG_WINDOW * 10000ll + 20000)
+			since = oldest + at[step++] * 10000;
+		else
+			since += 4999 * 7;
+		struct stats_summary got, want;
+		uint64_t stalls, want_stalls = 0;
+		size_t n = 0;
+
+		for (unsigned i = 0; i < r->count; i++)
+			if (r->s[i].t_us >= since) {
+				all[n++] = r->s[i].lag_us;
+				want_stalls += r->s[i].lag_us > LAG_STALL_US;
+			}
+		stats_summarize(all, n, &want);
+		lag_ring_summary(r, since, &got, &stalls, scratch);
+		ck_assert_msg(got.n == want.n && got.p50 == want.p50 && got.p99 == want.p99 &&
+			      got.max == want.max && stalls == want_stalls,
+			      "since %lld: n %zu/%zu", (long long)since, got.n, want.n);
+	}
+	free(r);
+	free(scratch);
+	free(all);
+}
+END_TEST
+
 Suite *lag_suite(void)
 {
 	Suite *s = suite_create("lag");
@@ -90,6 +136,7 @@ Suite *lag_suite(void)
 
 	tcase_add_test(tc, test_summary_since);
 	tcase_add_test(tc, test_stall_threshold_is_strict);
+	tcase_add_test(tc, test_wrapped_ring_since_matches_a_full_scan);
 	tcase_add_test(tc, test_ring_is_bounded);
 	suite_add_tcase(s, tc);
 	return s;

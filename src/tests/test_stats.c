@@ -4,6 +4,9 @@
 #include "common/stats.h"
 #include "tests/suites.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 START_TEST(test_nearest_rank)
 {
 	int64_t v[] = { 10, 20, 30, 40, 50, 60, 70, 80, 90, 100 };
@@ -79,6 +82,43 @@ START_TEST(test_negative_values)
 }
 END_TEST
 
+/* The selection gives exactly what sorting gives, for every size from 1
+ * to 300 and for sorted, reversed, constant, two-valued and random
+ * input (duplicates are where a partition goes wrong). */
+START_TEST(test_select_summary_equals_sorting)
+{
+	enum { MAX = 300 };
+	int64_t a[MAX], b[MAX];
+	unsigned seed = 12345;
+
+	for (size_t n = 1; n <= MAX; n++)
+		for (int shape = 0; shape < 5; shape++) {
+			for (size_t i = 0; i < n; i++) {
+				seed = seed * 1103515245u + 12345u;
+				a[i] = shape == 0 ? (int64_t)i : shape == 1 ? (int64_t)(n - i) :
+				       shape == 2 ? 7 : shape == 3 ? (int64_t)(seed >> 16) % 2 :
+				       (int64_t)(seed >> 8) % 1000 - 500;
+			}
+			memcpy(b, a, n * sizeof(a[0]));
+
+			struct stats_summary sorted, selected;
+
+			stats_summarize(a, n, &sorted);
+			stats_select_summary(b, n, &selected);
+			ck_assert_msg(sorted.p50 == selected.p50 && sorted.p99 == selected.p99 &&
+				      sorted.min == selected.min && sorted.max == selected.max &&
+				      sorted.n == selected.n,
+				      "n %zu shape %d: p50 %lld/%lld p99 %lld/%lld", n, shape,
+				      (long long)sorted.p50, (long long)selected.p50,
+				      (long long)sorted.p99, (long long)selected.p99);
+			for (size_t k = 0; k < n; k += 1 + n / 7) {
+				memcpy(b, a, n * sizeof(a[0]));	/* a is sorted now */
+				ck_assert_int_eq(stats_select(b, n, k), a[k]);
+			}
+		}
+}
+END_TEST
+
 Suite *stats_suite(void)
 {
 	Suite *s = suite_create("stats");
@@ -89,6 +129,7 @@ Suite *stats_suite(void)
 	tcase_add_test(tc, test_summary_fields);
 	tcase_add_test(tc, test_empty_and_single);
 	tcase_add_test(tc, test_negative_values);
+	tcase_add_test(tc, test_select_summary_equals_sorting);
 	suite_add_tcase(s, tc);
 	return s;
 }
