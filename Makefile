@@ -51,7 +51,7 @@ CORE_OBJ := $(call obj,$(CORE_SRC) src/core/server.c) $(PAGE_FILES_OBJ)
 HARNESS_OBJ := $(call obj,$(HARNESS_SRC))
 ANALYSIS_OBJ := $(call obj,$(ANALYSIS_SRC))
 # the core without its lws glue, for the unit tests
-UNIT_CORE_OBJ := $(filter-out $(addprefix $(BUILD)/obj/core/,server.o session.o send.o yield.o threadsched.o workers.o completion.o page.o) $(PAGE_FILES_OBJ),$(CORE_OBJ))
+UNIT_CORE_OBJ := $(filter-out $(addprefix $(BUILD)/obj/core/,server.o session.o send.o yield.o threadsched.o workers.o completion.o page.o idle.o) $(PAGE_FILES_OBJ),$(CORE_OBJ))
 
 SERVER_BINS := $(addprefix $(BUILD)/server-,$(SERVERS))
 BINS := $(SERVER_BINS) $(BUILD)/harness $(BUILD)/summarize $(BUILD)/scaling-summarize $(BUILD)/grade \
@@ -68,7 +68,8 @@ CLIENT_SRC := $(wildcard src/client/*.c)
 CLIENT_OBJ := $(call obj,$(CLIENT_SRC))
 
 # unit tests: pure functions (the core without its lws glue and threads:
-# server.c, session.c, send.c, yield.c, threadsched.c, workers.c, completion.c);
+# server.c, session.c, send.c, yield.c, threadsched.c, workers.c, completion.c,
+# page.c, idle.c);
 # integration tests: processes over loopback
 INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
 	src/tests/test_badinput.c src/tests/test_badframes.c src/tests/test_shape.c \

@@ -91,6 +91,7 @@ static const struct option_row option_table[] = {
 	TEXT("--lag-log", lag_log, "a file name"),
 	INT("--port", port, 0, 65535),
 	INT("--max-clients", max_clients, 1, OPTIONS_MAX_CLIENTS_MAX),
+	INT("--idle-timeout-s", idle_timeout_s, 0, OPTIONS_IDLE_TIMEOUT_MAX),
 	INT("--iters-per-ms", iters_per_ms, 1, OPTIONS_ITERS_PER_MS_MAX),
 	INT("--clock-offset-ms", clock_offset_ms, 0,
 	    OPTIONS_CLOCK_OFFSET_MAX),
@@ -143,6 +144,9 @@ void options_usage(FILE *f, const char *variant, unsigned allowed)
 		"  --lag-log FILE  append event-loop lag samples to FILE as CSV t_us,lag_us\n"
 		"  --max-clients N connections at once, 1..%d (default %d); the next\n"
 		"                  one is closed with 1013 \"server full\"\n"
+		"  --idle-timeout-s T  ping a WebSocket that sent nothing for T s\n"
+		"                  (no job running), close it with 1001 if it does not\n"
+		"                  answer; 0..%d, 0 = never (default %d)\n"
 		"  --quiet         print no stall warnings\n"
 		"  --allow-origin ORIGIN  also let the page at ORIGIN (e.g.\n"
 		"                  http://127.0.0.1:7682) open WebSockets here; the\n"
@@ -154,7 +158,7 @@ void options_usage(FILE *f, const char *variant, unsigned allowed)
 		"  --nagle         turn Nagle's algorithm back on (lws turns it off)\n",
 		variant, OPTIONS_DEFAULT_PORT, OPTIONS_ITERS_PER_MS_MAX,
 		OPTIONS_MAX_CLIENTS_MAX, OPTIONS_MAX_CLIENTS_DEFAULT,
-		ORIGIN_ALLOWED_MAX);
+		OPTIONS_IDLE_TIMEOUT_MAX, OPTIONS_IDLE_TIMEOUT_DEFAULT, ORIGIN_ALLOWED_MAX);
 	if (allowed & OPTIONS_THREADS)
 		fprintf(f, "  --threads N     worker threads, 1..%d (default: online CPUs)\n"
 			   "  --worker-priority P  the workers' scheduling: normal (as the\n"
@@ -268,7 +272,8 @@ bool options_parse(int argc, char **argv, const char *variant,
 			       .pong_timeout_ms = OPTIONS_PONG_TIMEOUT_DEFAULT,
 			       .slice_ms = OPTIONS_SLICE_DEFAULT,
 			       .yield = OPTIONS_YIELD_DEFAULT,
-			       .max_clients = OPTIONS_MAX_CLIENTS_DEFAULT };
+			       .max_clients = OPTIONS_MAX_CLIENTS_DEFAULT,
+			       .idle_timeout_s = OPTIONS_IDLE_TIMEOUT_DEFAULT };
 
 	for (int i = 1; i < argc; i++) {
 		char name[32];

@@ -35,6 +35,10 @@ enum yield_mode { YIELD_TURN, YIELD_WRITEABLE, YIELD_WAKE, YIELD_TIMER0, YIELD_T
 #define OPTIONS_PONG_TIMEOUT_MAX 60000
 #define OPTIONS_MAX_CLIENTS_DEFAULT 256
 #define OPTIONS_MAX_CLIENTS_MAX 1000	/* under the usual 1024 open files */
+/* --idle-timeout-s: a WebSocket quiet this long is pinged, then closed
+ * (core/idle.h); 0 turns it off */
+#define OPTIONS_IDLE_TIMEOUT_DEFAULT 60
+#define OPTIONS_IDLE_TIMEOUT_MAX 86400
 #define OPTIONS_SLICE_DEFAULT 5
 #define OPTIONS_SLICE_MAX 1000
 #define OPTIONS_YIELD_DEFAULT YIELD_TURN
@@ -63,6 +67,7 @@ struct options {
 	int threads;		/* --threads; 0 = not given */
 	int pong_timeout_ms;	/* --pong-timeout-ms, default 5000 */
 	int max_clients;	/* --max-clients, default 256 */
+	int idle_timeout_s;	/* --idle-timeout-s, default 60; 0 = never */
 	int iters_per_ms;	/* --iters-per-ms; 0 = measure at start-up */
 	/* The enums are stored through an int by the parser's table. */
 	enum send_mode send;	/* --send, default proactor */

@@ -3,6 +3,7 @@
  * protocol callback that routes lws events to sessions, and a clean stop on
  * SIGINT/SIGTERM. Everything a variant does not decide happens here.
  */
+#include "core/idle.h"
 #include "core/lag.h"
 #include "common/looptimer.h"
 #include "core/session.h"
@@ -214,7 +215,10 @@ static int server_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return send_writeable(s);
 	case LWS_CALLBACK_RECEIVE_PONG:
-		if (!s->closing && server.variant->pong)
+		if (s->closing)
+			return 0;
+		idle_heard(s);	/* any PONG: the client is there */
+		if (!idle_is_own_pong(in, len) && server.variant->pong)
 			server.variant->pong(s, in, len);
 		return 0;
 	case LWS_CALLBACK_CLOSED:

@@ -66,6 +66,11 @@ struct session {
 	 * computed before stats_next_us; stats_timer asks for WRITEABLE then */
 	int64_t stats_next_us;
 	lws_sorted_usec_list_t stats_timer;
+	/* the idle policy (idle.c): when the client last said something,
+	 * whether the idle PING is out, and the timer that checks */
+	int64_t idle_heard_us;
+	bool idle_pinged;
+	lws_sorted_usec_list_t idle_timer;
 	bool closing;		/* write failed or queue overflowed: produce nothing more */
 	bool write_pending;	/* proactor: a write awaits the loop's confirmation */
 	bool rx_paused;		/* reading paused because sendq is long */

@@ -358,6 +358,99 @@ START_TEST(test_stats_flood_is_paced)
 }
 END_TEST
 
+/* Waits up to ms for the server's close frame on c, answering nothing,
+ * while `other` answers its PINGs (wsclient does when it reads): returns
+ * the close code (0: none came, -1: the connection broke), notes c's first
+ * PING payload and when it and the close came. */
+static int abuse_wait_close(struct wsc *c, struct wsc *other, int ms, char *ping, size_t cap,
+			    int64_t *t_ping, int64_t *t_close, char *reason, size_t rcap)
+{
+	int64_t give_up = clock_now_us() + (int64_t)ms * 1000;
+
+	while (clock_now_us() < give_up) {
+		struct wsc_frame f;
+		int r = wsc_recv(c, &f, 20);
+
+		while (wsc_recv(other, &(struct wsc_frame){ 0 }, 0) == 1)
+			;	/* nothing else comes: this answers its PINGs */
+		if (r < 0) {
+			snprintf(reason, rcap, "%s", wsc_error(c));
+			return -1;
+		}
+		if (r == 0)
+			continue;
+		if (f.opcode == WSC_OP_PING && !ping[0]) {
+			snprintf(ping, cap, "%.*s", (int)f.len, (char *)f.data);
+			*t_ping = f.t_arrive_us;
+		}
+		if (f.opcode == WSC_OP_CLOSE) {
+			*t_close = f.t_arrive_us;
+			snprintf(reason, rcap, "%.*s", (int)f.len, (char *)f.data);
+			return f.close_code;
+		}
+	}
+	return 0;
+}
+
+/*
+ * --idle-timeout-s 1 (grace: 1 s): a connection that sends nothing and
+ * answers no PING gets the core's PING after >= 1 s and a close 1001 after
+ * >= 2 s; one that answers PINGs (as every browser does) stays; a job of
+ * 3 x 1000 ms (sleeping items, so a blocked loop is one too) is not cut,
+ * nor its connection closed right after it. Bounds are the timeout's, a
+ * floor the server guarantees; the ceiling is generous.
+ */
+START_TEST(test_idle_connections_are_pinged_then_closed)
+{
+	struct spawned s;
+	char ping[64] = "", reason[128] = "";
+	int64_t t_ping = 0, t_close = 0;
+
+	tu_start(&s, tu_variants[_i], "--idle-timeout-s", "1", "--work", "sleep", NULL);
+
+	int64_t t0 = clock_now_us();	/* before the server starts counting */
+	struct wsc *silent = tu_connect(&s), *answers = tu_connect(&s);
+
+	wsc_set_auto_pong(silent, 0);
+	int code = abuse_wait_close(silent, answers, 10000, ping, sizeof(ping), &t_ping,
+				    &t_close, reason, sizeof(reason));
+
+	ck_assert_msg(code == 1001, "%s: a silent connection: close code %d, reason '%s'",
+		      tu_variants[_i], code, reason);
+	ck_assert_msg(!strcmp(ping, "sendlab-idle") && t_ping - t0 >= 1000000,
+		      "%s: the idle PING '%s' after %.0f ms", tu_variants[_i], ping,
+		      (double)(t_ping - t0) / 1000);
+	ck_assert_msg(t_close - t0 >= 2000000 && t_close - t0 < 8000000,
+		      "%s: closed after %.0f ms", tu_variants[_i], (double)(t_close - t0) / 1000);
+	ck_assert_msg(strstr(reason, "idle: no message for 1 s"), "%s: reason '%s'",
+		      tu_variants[_i], reason);
+	wsc_free(silent);
+
+	/* it answered every PING meanwhile (wsclient does by default) */
+	ck_assert_msg(wsc_pings_seen(answers) >= 1, "%s: no PING reached the other one",
+		      tu_variants[_i]);
+	tu_assert_echo(answers);
+	wsc_close(answers, TU_IO_MS);
+
+	/* a job longer than timeout + grace, on a connection that answers no
+	 * PING (pingpong's own PINGs must be answered for its job to go on) */
+	struct wsc *busy = tu_connect(&s);
+
+	if (strcmp(tu_variants[_i], "pingpong"))
+		wsc_set_auto_pong(busy, 0);
+	tu_send(busy, "{\"op\":\"run\",\"items\":3,\"work_ms\":1000}");
+	for (int k = 0; k < 3; k++) {
+		struct reply r;
+
+		tu_recv_reply(busy, &r, 5000, NULL);
+		ck_assert_msg(r.op == REPLY_RESULT, "%s: result %d", tu_variants[_i], k);
+	}
+	tu_assert_echo(busy);
+	wsc_close(busy, TU_IO_MS);
+	tu_stop_clean(&s);
+}
+END_TEST
+
 Suite *abuse_suite(void)
 {
 	Suite *s = suite_create("abuse");
@@ -376,5 +469,11 @@ Suite *abuse_suite(void)
 	tcase_set_timeout(stats, tu_valgrind() ? 300 : 60);
 	tcase_add_loop_test(stats, test_stats_flood_is_paced, 0, TU_NVARIANTS);
 	suite_add_tcase(s, stats);
+
+	TCase *idle = tcase_create("idle");
+
+	tcase_set_timeout(idle, tu_valgrind() ? 300 : 60);
+	tcase_add_loop_test(idle, test_idle_connections_are_pinged_then_closed, 0, TU_NVARIANTS);
+	suite_add_tcase(s, idle);
 	return s;
 }

@@ -35,6 +35,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(o.threads, 0);
 	ck_assert_int_eq(o.pong_timeout_ms, OPTIONS_PONG_TIMEOUT_DEFAULT);
 	ck_assert_int_eq(o.max_clients, OPTIONS_MAX_CLIENTS_DEFAULT);
+	ck_assert_int_eq(o.idle_timeout_s, OPTIONS_IDLE_TIMEOUT_DEFAULT);
 	ck_assert_int_eq(o.iters_per_ms, 0);
 	ck_assert_int_eq(o.worker_priority, OPTIONS_PRIORITY_DEFAULT);
 	ck_assert_int_eq(o.loop_slice_us, OPTIONS_LOOP_SLICE_DEFAULT);
@@ -109,6 +110,8 @@ static const struct bad_cli {
 	{ { "--host", "" }, "--host needs an address" },
 	{ { "--lag-log=" }, "--lag-log needs a file name" },
 	{ { "--quiet=yes" }, "--quiet takes no value" },
+	{ { "--idle-timeout-s", "-1" }, "--idle-timeout-s must be an integer from 0 to 86400, not '-1'" },
+	{ { "--idle-timeout-s", "86401" }, "--idle-timeout-s must be an integer from 0 to 86400" },
 };
 
 START_TEST(test_bad_command_lines)
