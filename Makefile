@@ -51,7 +51,7 @@ CORE_OBJ := $(call obj,$(CORE_SRC) src/core/server.c) $(PAGE_FILES_OBJ)
 HARNESS_OBJ := $(call obj,$(HARNESS_SRC))
 ANALYSIS_OBJ := $(call obj,$(ANALYSIS_SRC))
 # the core without its lws glue, for the unit tests
-UNIT_CORE_OBJ := $(filter-out $(addprefix $(BUILD)/obj/core/,server.o session.o send.o yield.o threadsched.o workers.o completion.o page.o idle.o) $(PAGE_FILES_OBJ),$(CORE_OBJ))
+UNIT_CORE_OBJ := $(filter-out $(addprefix $(BUILD)/obj/core/,server.o session.o send.o yield.o threadsched.o workers.o completion.o page.o idle.o fdlimit.o) $(PAGE_FILES_OBJ),$(CORE_OBJ))
 
 SERVER_BINS := $(addprefix $(BUILD)/server-,$(SERVERS))
 BINS := $(SERVER_BINS) $(BUILD)/harness $(BUILD)/summarize $(BUILD)/scaling-summarize $(BUILD)/grade \

@@ -3,6 +3,7 @@
  * protocol callback that routes lws events to sessions, and a clean stop on
  * SIGINT/SIGTERM. Everything a variant does not decide happens here.
  */
+#include "core/fdlimit.h"
 #include "core/idle.h"
 #include "core/lag.h"
 #include "common/looptimer.h"
@@ -15,7 +16,6 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -149,105 +149,6 @@ static void server_nagle_on(struct lws *wsi)
 			strerror(errno));
 }
 
-/*
- * Open files. libwebsockets 4.1.6 spins when accept() fails for want of a
- * file descriptor: it logs "accept: errno 24" and returns with the
- * listening socket still readable, so the loop comes straight back
- * (measured: ulimit -n 64 and 200 idle TCP connections, 100% CPU and 25 MB
- * of stderr in 5 s, --quiet or not). So accept() must never run out:
- * descriptors are handed out lowest first, so an accepted one's number is
- * about how many are open, and one within SERVER_FD_SPARE of the limit is
- * closed at once (LWS_CALLBACK_FILTER_NETWORK_CONNECTION, before lws reads
- * a byte). A newcomer is then refused, cheaply, until others leave.
- * Measured the same way after: 1% CPU, no stderr, an existing client's
- * echo under 1.1 ms, a newcomer served once the idle ones went.
- */
-#define SERVER_FD_SPARE 8
-/* Descriptors that are not connections: lws's own, the lag timer, stdio,
- * a worker pool's wake-ups, the lag log: --max-clients is clamped to the
- * limit minus this. */
-#define SERVER_FD_OVERHEAD 32
-
-/* Refuses the connection on fd (returns 1) when fd is near the limit,
- * saying so at most once a second unless --quiet. Loop thread. */
-static int server_filter_fd(int fd)
-{
-	static int64_t last_said_us;
-
-	if (fd < (int)server.fd_limit - SERVER_FD_SPARE)
-		return 0;
-
-	int64_t now = clock_now_us();
-
-	if (!server.opts.quiet && now - last_said_us >= 1000000) {
-		last_said_us = now;
-		fprintf(stderr, "server-%s: refusing TCP connections: %d of %lu files "
-			"open (ulimit -n); clients are served again as others leave\n",
-			server.variant->name, fd, (unsigned long)server.fd_limit);
-	}
-	return 1;
-}
-
-/*
- * The open-file limit: the soft one raised to the hard one (a server wants
- * every connection it may have), then --max-clients clamped below it with
- * a warning, so a full server says 1013 "server full" rather than refusing
- * at the TCP level. Before the context exists.
- */
-static void server_fd_limit(const struct variant *v)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-		rl.rlim_cur = rl.rlim_max = 1024;
-	if (rl.rlim_cur < rl.rlim_max) {
-		struct rlimit want = { .rlim_cur = rl.rlim_max, .rlim_max = rl.rlim_max };
-
-		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
-			rl.rlim_cur = rl.rlim_max;
-	}
-	server.fd_limit = rl.rlim_cur;
-
-	long room = (long)rl.rlim_cur - SERVER_FD_OVERHEAD;
-
-	if (room < 1)
-		room = 1;
-	if (server.opts.max_clients > room) {
-		fprintf(stderr, "server-%s: WARNING: --max-clients %d is more than %lu "
-			"open files allow (ulimit -n); using %ld\n", v->name,
-			server.opts.max_clients, (unsigned long)rl.rlim_cur, room);
-		server.opts.max_clients = (int)room;
-	}
-}
-
-/*
- * Where lws's own log lines go: stderr, at most SERVER_LOG_PER_S a second,
- * then one line saying how many were dropped. An error lws repeats in a
- * loop cannot flood the disk, or block the loop on a pipe nobody reads.
- */
-#define SERVER_LOG_PER_S 20
-
-static void server_log_emit(int level, const char *line)
-{
-	static int64_t window_us;
-	static int lines;
-	static unsigned long dropped;
-	int64_t now = clock_now_us();
-
-	(void)level;
-	if (now - window_us >= 1000000) {
-		if (dropped)
-			fprintf(stderr, "(%lu libwebsockets log lines dropped)\n", dropped);
-		window_us = now;
-		lines = 0;
-		dropped = 0;
-	}
-	if (lines++ < SERVER_LOG_PER_S)
-		fprintf(stderr, "lws: %s", line);
-	else
-		dropped++;
-}
-
 /* Answers an HTTP error to an upgrade request and refuses it. */
 static int server_refuse_upgrade(struct lws *wsi, unsigned int code, const char *why)
 {
@@ -305,7 +206,7 @@ static int server_callback(struct lws *wsi, enum lws_callback_reasons reason,
 
 	switch (reason) {
 	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
-		return server_filter_fd((int)(lws_intptr_t)in);
+		return fdlimit_filter((int)(lws_intptr_t)in);
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
 		return server_confirm_upgrade(wsi);
 	case LWS_CALLBACK_ESTABLISHED:
@@ -495,7 +396,7 @@ int server_main(int argc, char **argv, const struct variant *v)
 	if (status >= 0)
 		return status;
 	server_install_signals();
-	lws_set_log_level(server.opts.quiet ? LLL_ERR : LLL_ERR | LLL_WARN, server_log_emit);
+	lws_set_log_level(server.opts.quiet ? LLL_ERR : LLL_ERR | LLL_WARN, fdlimit_log_emit);
 	if (server.opts.calibrate) {	/* what an experiment hands every server */
 		printf("iters_per_ms %llu\n", (unsigned long long)
 		       work_calibrate(WORK_CALIBRATE_TRIALS_EXPERIMENT));
@@ -503,7 +404,7 @@ int server_main(int argc, char **argv, const struct variant *v)
 	}
 	server_calibrate();
 
-	server_fd_limit(v);
+	fdlimit_init(v->name, server.opts.quiet, &server.opts.max_clients);
 
 	int port = server_listen(v);
 

@@ -41,8 +41,6 @@ struct server {
 	/* Where a frame is built just before lws_write: LWS_PRE bytes of
 	 * headroom for lws's frame header, then the JSON. Loop thread only. */
 	unsigned char tx[LWS_PRE + WIRE_REPLY_MAX];
-	/* the open-file limit (server.c): set once before the loop starts */
-	unsigned long fd_limit;
 	/* who may open a WebSocket (core/origin.h): set once before the
 	 * loop starts, read by the loop thread */
 	struct origin_policy origins;
