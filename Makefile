@@ -55,7 +55,17 @@ UNIT_CORE_OBJ := $(filter-out $(addprefix $(BUILD)/obj/core/,server.o session.o 
 
 SERVER_BINS := $(addprefix $(BUILD)/server-,$(SERVERS))
 BINS := $(SERVER_BINS) $(BUILD)/harness $(BUILD)/summarize $(BUILD)/scaling-summarize $(BUILD)/grade \
-	$(BUILD)/delayproxy
+	$(BUILD)/delayproxy $(BUILD)/wsprobe
+
+# build/wsprobe (src/probe/): any WebSocket server's loop, seen from
+# outside through PING/PONG; its records, analysis and CSV are pure and in
+# the unit tests (and the grader's lab 09 reads the CSV with them)
+PROBE_MAIN_SRC := src/probe/wsprobe.c
+PROBE_SRC := $(filter-out $(PROBE_MAIN_SRC),$(wildcard src/probe/*.c))
+PROBE_OBJ := $(call obj,$(PROBE_SRC))
+# lab 09's cases and the classification of a wsprobe CSV (pure; the
+# program server-mystery is built by `make mystery`)
+MYSTERY_PURE_OBJ := $(call obj,src/mystery/cases.c src/mystery/classify.c)
 
 # build/delayproxy (src/proxy/): plain sockets and epoll, no lws; its
 # relay queue is pure and in the unit tests
@@ -171,14 +181,23 @@ $(BUILD)/wrong/%: src/tests/wrong/%.patch scripts/build-wrong.sh $(wildcard src/
 
 # make grade LAB=02 builds labs/02-*/exercise.c and grades it; no LAB: all.
 # Lab 04 is graded twice: as built, then built with ThreadSanitizer, which
-# catches an unlocked ring that no timing can (src/tests/wrong/).
+# catches an unlocked ring that no timing can (src/tests/wrong/). Lab 09
+# has no code: its answer file and wsprobe CSV are graded against the
+# case of build/labs/mystery.id (a teacher: MYSTERY=N ANSWER=FILE).
 LAB ?=
-GRADE_LABS = $(if $(LAB),$(filter $(LAB),$(LABS_GRADED)),$(LABS_GRADED))
-grade: $(BUILD)/grade $$(foreach l,$$(GRADE_LABS),$(BUILD)/labs/server-lab$$(l)) ## grade your lab exercise: make grade LAB=02 (or 03, 04, 08; no LAB: all)
+ANSWER ?= labs/09-mystery/answer.txt
+GRADE_LABS = $(if $(LAB),$(filter $(LAB),$(LABS_GRADED) 09),$(LABS_GRADED) 09)
+grade: $(BUILD)/grade $$(foreach l,$$(filter-out 09,$$(GRADE_LABS)),$(BUILD)/labs/server-lab$$(l)) ## grade your lab: make grade LAB=02 (or 03, 04, 08, 09; no LAB: all)
 	@if [ -n "$(LAB)" ] && [ -z "$(GRADE_LABS)" ]; then \
-		echo "make grade: lab $(LAB) has no code to grade (labs with an exercise.c: $(LABS_GRADED))"; \
+		echo "make grade: lab $(LAB) has nothing to grade (labs with an exercise.c: $(LABS_GRADED); lab 09: an answer file)"; \
 		exit 2; fi
 	@rc=0; for lab in $(GRADE_LABS); do \
+		if [ $$lab = 09 ]; then \
+			n="$(MYSTERY)"; [ -n "$$n" ] || n=$$(cat $(MYSTERY_ID) 2>/dev/null) || { \
+				echo "== lab 09: no mystery server yet: run make mystery first"; rc=1; continue; }; \
+			echo "== lab 09: $(ANSWER) (mystery number $$n)"; \
+			$(BUILD)/grade 09 "$(ANSWER)" "$$n" || rc=1; \
+			continue; fi; \
 		echo "== lab $$lab: $$(ls -d labs/$$lab-*)/exercise.c"; \
 		$(BUILD)/grade $$lab $(BUILD)/labs/server-lab$$lab || rc=1; \
 	done; \
@@ -189,9 +208,88 @@ grade: $(BUILD)/grade $$(foreach l,$$(GRADE_LABS),$(BUILD)/labs/server-lab$$(l))
 		$(TSAN_ENV) $(BUILD)/grade 04 build/tsan/labs/server-lab04 || rc=1; \
 	fi; exit $$rc
 
+# Lab 09's hidden server (src/mystery/): make mystery [MYSTERY=N] builds
+# build/labs/server-mystery, one of 15 (variant, --send) cases picked by the
+# number N (0..999999; src/mystery/cases.c maps it). Without MYSTERY a
+# random number is drawn once and kept in build/labs/mystery.id, so the
+# same server comes back on every build; MYSTERY=N replaces it. Each
+# src/servers/<v>.c is compiled a second time, its main() renamed, so all
+# five are in every build and `strings` cannot tell which one runs.
+MYSTERY ?=
+MYSTERY_BIN := $(BUILD)/labs/server-mystery
+MYSTERY_ID := $(BUILD)/labs/mystery.id
+MYSTERY_OBJ := $(patsubst %,$(BUILD)/obj-mystery/%.o,$(SERVERS)) \
+	$(BUILD)/obj-mystery/mystery.o $(BUILD)/obj/mystery/cases.o
+
+.PHONY: mystery
+mystery: $(MYSTERY_BIN) ## lab 09's hidden server: build/labs/server-mystery, a case picked by MYSTERY=N (0..999999; none: a random number, kept in build/labs/mystery.id)
+	@echo "server-mystery built: $(MYSTERY_BIN) (number kept in $(MYSTERY_ID))"
+
+# The number, rewritten only when it changes, so that mystery.o (which
+# depends on it) is rebuilt exactly when the case may change. MYSTERY
+# reaches the shell through the environment, never inside quotes.
+$(MYSTERY_ID): export MYSTERY_ASKED = $(MYSTERY)
+$(MYSTERY_ID): FORCE
+	@mkdir -p $(@D)
+	@set -e; \
+	if [ -n "$$MYSTERY_ASKED" ]; then \
+		case "$$MYSTERY_ASKED" in *[!0-9]*) ok=no ;; *) ok=yes ;; esac; \
+		n=$$(printf '%s\n' "$$MYSTERY_ASKED" | sed 's/^0*//'); n=$${n:-0}; \
+		if [ $$ok = no ] || [ $${#n} -gt 6 ]; then \
+			echo "make mystery: MYSTERY must be a number from 0 to 999999" \
+				"(digits only), not '$$MYSTERY_ASKED'" >&2; exit 2; fi; \
+	elif [ -f $@ ]; then \
+		n=$$(cat $@); \
+		case "$$n" in ''|*[!0-9]*) ok=no ;; *) ok=yes ;; esac; \
+		if [ $$ok = no ] || [ $${#n} -gt 6 ]; then \
+			echo "make mystery: $@ does not hold a number from 0 to 999999:" \
+				"remove it (a new random one is drawn) or give MYSTERY=N" >&2; \
+			exit 2; fi; \
+		exit 0; \
+	else \
+		n=$$(od -An -N4 -tu4 /dev/urandom | tr -d ' \n'); n=$$((n % 1000000)); \
+	fi; \
+	printf '%s\n' "$$n" >$@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+# the variants, their main() renamed (mystery.c says why each -D)
+$(BUILD)/obj-mystery/%.o: src/servers/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -Dmain=mystery_main_$* \
+		-Dserver_main=mystery_server_main -Dworkers_start=mystery_workers_start \
+		-c $< -o $@
+
+# the number is read from the file at compile time, so it is not echoed
+$(BUILD)/obj-mystery/mystery.o: src/mystery/mystery.c $(MYSTERY_ID) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -DMYSTERY_NUMBER=$$(cat $(MYSTERY_ID)) -c $< -o $@
+
+# -s: no symbol table, so nm cannot show which variant's functions are called
+$(MYSTERY_BIN): $(MYSTERY_OBJ) $(CORE_OBJ) $(LOOPTIMER_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(@D)
+	@$(CC) $(LDFLAGS_ALL) -s $^ $(LWS_LIBS) -lm -o $@
+
+-include $(wildcard $(BUILD)/obj-mystery/*.d)
+
+# The tests' own mystery servers, one per case they check (numbers chosen
+# through cases.c's mapping; test_mystery.c says which), so `make test`
+# never touches a student's build/labs/mystery.id.
+MYSTERY_TEST_NUMBERS := 4 7 9 14
+MYSTERY_TEST_BINS := $(patsubst %,$(BUILD)/tests/server-mystery-%,$(MYSTERY_TEST_NUMBERS))
+$(BUILD)/obj-mystery/mystery-%.o: src/mystery/mystery.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -DMYSTERY_NUMBER=$* -c $< -o $@
+
+$(BUILD)/tests/server-mystery-%: $(patsubst %,$(BUILD)/obj-mystery/%.o,$(SERVERS)) \
+		$(BUILD)/obj-mystery/mystery-%.o $(BUILD)/obj/mystery/cases.o \
+		$(CORE_OBJ) $(LOOPTIMER_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -lm -o $@
+
 # the grader drives servers with the tests' independent client
 # (and computes the checksums of lab 08's items with the core's work.c)
-GRADE_OBJ := $(call obj,$(wildcard src/grade/*.c) src/harness/reply.c src/core/work.c) $(CLIENT_OBJ)
+GRADE_OBJ := $(call obj,$(wildcard src/grade/*.c) src/harness/reply.c src/core/work.c) $(CLIENT_OBJ) \
+	$(PROBE_OBJ) $(MYSTERY_PURE_OBJ)
 $(BUILD)/grade: $(GRADE_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -lm -o $@
 
@@ -203,6 +301,9 @@ $(BUILD)/harness: $(call obj,$(HARNESS_MAIN_SRC)) $(HARNESS_OBJ) $(LOOPTIMER_OBJ
 $(BUILD)/delayproxy: $(call obj,$(PROXY_SRC)) $(BUILD)/obj/common/cli.o
 	$(CC) $(LDFLAGS_ALL) $^ -o $@
 
+$(BUILD)/wsprobe: $(call obj,$(PROBE_MAIN_SRC)) $(PROBE_OBJ) $(LOOPTIMER_OBJ) $(COMMON_OBJ)
+	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -lm -o $@
+
 $(BUILD)/summarize: $(BUILD)/obj/analysis/main.o $(ANALYSIS_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS_ALL) $^ -lm -o $@
 
@@ -212,12 +313,13 @@ $(BUILD)/scaling-summarize: $(BUILD)/obj/analysis/scaling_main.o $(ANALYSIS_OBJ)
 $(BUILD)/obj/tests/%.o: CFLAGS_ALL += $(CHECK_CFLAGS)
 
 $(UNIT_TESTS): $(call obj,$(UNIT_TEST_SRC)) $(UNIT_CORE_OBJ) \
-		$(HARNESS_OBJ) $(ANALYSIS_OBJ) $(LOOPTIMER_OBJ) $(COMMON_OBJ) $(RELAY_OBJ)
+		$(HARNESS_OBJ) $(ANALYSIS_OBJ) $(LOOPTIMER_OBJ) $(COMMON_OBJ) $(RELAY_OBJ) $(PROBE_OBJ) \
+		$(MYSTERY_PURE_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) $^ $(CHECK_LIBS) $(LWS_LIBS) -lm -o $@
 
 $(INTEGRATION_TESTS): $(call obj,$(INTEGRATION_TEST_SRC)) $(BUILD)/obj/harness/reply.o \
-		$(COMMON_OBJ)
+		$(PROBE_OBJ) $(MYSTERY_PURE_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) $^ $(CHECK_LIBS) $(LWS_LIBS) -lm -o $@
 
@@ -255,7 +357,7 @@ $(BUILD)/tests/liveshot: $(LIVESHOT_OBJ)
 SUITES ?=
 TEST_ENV = SENDLAB_BUILD=$(BUILD) SENDLAB_SAN=$(SAN)
 
-test: $(BINS) $(STARTER_BINS) $(WRONG_BINS) $(UNIT_TESTS) $(INTEGRATION_TESTS) ## build, then run every test (unit, then integration)
+test: $(BINS) $(STARTER_BINS) $(WRONG_BINS) $(MYSTERY_TEST_BINS) $(UNIT_TESTS) $(INTEGRATION_TESTS) ## build, then run every test (unit, then integration)
 ifeq ($(SUITES),)
 	$(UNIT_TESTS)
 	$(TEST_ENV) $(INTEGRATION_TESTS)

@@ -221,12 +221,17 @@ int main(int argc, char **argv)
 {
 	struct grade g = { 0 };
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: grade LAB SERVER   (LAB: 02, 03, 04 or 08)\n");
+	if (argc == 4 && !strcmp(argv[1], "09")) {
+		grade_lab09(&g, argv[2], argv[3]);
+	} else if (argc != 3) {
+		fprintf(stderr, "usage: grade LAB SERVER   (LAB: 02, 03, 04 or 08)\n"
+			"       grade 09 ANSWER_FILE MYSTERY_NUMBER\n");
 		return 2;
 	}
 	g.server = argv[2];
-	if (!strcmp(argv[1], "02"))
+	if (!strcmp(argv[1], "09"))
+		;	/* graded above */
+	else if (!strcmp(argv[1], "02"))
 		grade_lab02(&g);
 	else if (!strcmp(argv[1], "03"))
 		grade_lab03(&g);
@@ -235,7 +240,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(argv[1], "08"))
 		grade_lab08(&g);
 	else {
-		fprintf(stderr, "grade: lab %s has no code to grade (02, 03, 04 and 08 do)\n",
+		fprintf(stderr, "grade: lab %s has nothing to grade (02, 03, 04, 08 and 09 do)\n",
 			argv[1]);
 		return 2;
 	}

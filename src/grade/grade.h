@@ -3,7 +3,8 @@
  *
  * grade.c holds the common checks (starting and stopping a server, one
  * watched job, what every fixed server must show); grade_lab02.c,
- * grade_lab03.c, grade_lab04.c and grade_lab08.c hold each lab's own. Every check prints
+ * grade_lab03.c, grade_lab04.c, grade_lab08.c and grade_lab09.c hold each
+ * lab's own. Every check prints
  * one PASS or FAIL line with the number it measured, what it should be,
  * and on a FAIL the likely cause.
  *
@@ -74,5 +75,8 @@ void grade_lab02(struct grade *g);
 void grade_lab03(struct grade *g);
 void grade_lab04(struct grade *g);
 void grade_lab08(struct grade *g);
+/* Lab 09 grades an answer file and its wsprobe CSV against the hidden
+ * case of the mystery number (a string: checked there). */
+void grade_lab09(struct grade *g, const char *answer_path, const char *number);
 
 #endif
