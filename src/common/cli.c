@@ -12,7 +12,9 @@ bool cli_int(const char *s, long min, long max, int *out)
 {
 	char *end;
 
-	if (!s || !*s)
+	/* strtol would also take leading spaces and a '+': " 80" and "+80"
+	 * are not what anyone typed on purpose */
+	if (!s || !(*s == '-' || (*s >= '0' && *s <= '9')))
 		return false;
 	errno = 0;
 	long v = strtol(s, &end, 10);

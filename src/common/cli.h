@@ -10,8 +10,8 @@
 #include <stddef.h>
 
 /* Parses the whole of s as a decimal integer in [min, max] into *out.
- * Returns false (leaving *out alone) for an empty string, trailing
- * characters, overflow or a value out of range. */
+ * Returns false (leaving *out alone) for an empty string, a leading space
+ * or '+', trailing characters, overflow or a value out of range. */
 bool cli_int(const char *s, long min, long max, int *out);
 
 /* Formats one sentence into err[0..cap) and returns false, so a parser can

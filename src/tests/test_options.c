@@ -88,6 +88,9 @@ static const struct bad_cli {
 	{ { "--port", "-1" }, "--port must be an integer from 0 to 65535, not '-1'" },
 	{ { "--port", "65536" }, "from 0 to 65535" },
 	{ { "--port", "80x" }, "not '80x'" },
+	/* strtol would take these; cli_int does not */
+	{ { "--port", " 80" }, "not ' 80'" },
+	{ { "--port", "+80" }, "not '+80'" },
 	{ { "--port", "" }, "not ''" },
 	{ { "--send", "fast" }, "--send must be proactor, queue or direct, not 'fast'" },
 	{ { "--work", "gpu" }, "--work must be cpu or sleep, not 'gpu'" },
