@@ -89,7 +89,8 @@ INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
 	src/tests/test_summarize.c src/tests/test_grade.c src/tests/test_abuse.c \
 	src/tests/test_scaling_run.c src/tests/test_run_of.c src/tests/test_labrun.c \
 	src/tests/test_delayproxy.c src/tests/test_network.c \
-	src/tests/test_web.c src/tests/test_browser.c src/tests/cdp.c \
+	src/tests/test_web.c src/tests/test_browser.c src/tests/cdp.c src/tests/test_wsprobe.c \
+	src/tests/test_wsprobe_fail.c \
 	src/tests/observe.c src/tests/testutil.c $(CLIENT_SRC)
 UNIT_TEST_SRC := src/tests/unit_main.c \
 	$(filter-out $(INTEGRATION_TEST_SRC),$(wildcard src/tests/test_*.c))
@@ -323,6 +324,12 @@ $(INTEGRATION_TESTS): $(call obj,$(INTEGRATION_TEST_SRC)) $(BUILD)/obj/harness/r
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) $^ $(CHECK_LIBS) $(LWS_LIBS) -lm -o $@
 
+# build/tests/tlsecho: the TLS WebSocket echo server of the wsprobe tests
+# (src/tests/test_wsprobe_fail.c); only the tests run it
+$(BUILD)/tests/tlsecho: $(BUILD)/obj/tests/tlsecho.o $(BUILD)/obj/common/cli.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) $^ $(LWS_LIBS) -o $@
+
 # scripts/proxy-overhead.sh's bench: 1-byte round trips straight and
 # through build/delayproxy, in turns
 $(BUILD)/tests/proxybench: $(BUILD)/obj/tests/proxybench.o \
@@ -357,7 +364,7 @@ $(BUILD)/tests/liveshot: $(LIVESHOT_OBJ)
 SUITES ?=
 TEST_ENV = SENDLAB_BUILD=$(BUILD) SENDLAB_SAN=$(SAN)
 
-test: $(BINS) $(STARTER_BINS) $(WRONG_BINS) $(MYSTERY_TEST_BINS) $(UNIT_TESTS) $(INTEGRATION_TESTS) ## build, then run every test (unit, then integration)
+test: $(BINS) $(STARTER_BINS) $(WRONG_BINS) $(MYSTERY_TEST_BINS) $(BUILD)/tests/tlsecho $(UNIT_TESTS) $(INTEGRATION_TESTS) ## build, then run every test (unit, then integration)
 ifeq ($(SUITES),)
 	$(UNIT_TESTS)
 	$(TEST_ENV) $(INTEGRATION_TESTS)

@@ -18,7 +18,9 @@ set -eu
 # patch: builds the wrong lab solutions the grader's tests must fail
 # python3-websockets: the Python original (src/python/server.py, lab 07,
 #                    make experiment's Python section); it brings python3
-PACKAGES="libwebsockets-dev check gnuplot-nox pkg-config gcc make libc6-dev procps fonts-dejavu-core patch python3-websockets"
+# ca-certificates:   the CA bundle build/wsprobe trusts for wss:// URLs
+# openssl:           the self-signed certificate of wsprobe's TLS test
+PACKAGES="libwebsockets-dev check gnuplot-nox pkg-config gcc make libc6-dev procps fonts-dejavu-core patch python3-websockets ca-certificates openssl"
 # clang: the fuzz target (make fuzz). Its runtimes (libclang_rt.fuzzer,
 # .asan, .ubsan_standalone) are in libclang-rt-14-dev, which clang only
 # recommends, and recommends are not installed here; libclang-rt-dev pulls

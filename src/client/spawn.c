@@ -43,7 +43,7 @@ static void spawn_flatten(char *text)
 
 /*
  * Parses the ready line (without its '\n'): "listening on ws://HOST:PORT/"
- * (the servers) or "listening on HOST:PORT" (build/delayproxy, a plain TCP
+ * (the servers; wss:// the tests' TLS server) or "listening on HOST:PORT" (build/delayproxy, a plain TCP
  * relay: no scheme, no slash; a line with the scheme must have the slash).
  * HOST is everything up to the last ':' (an IPv6 address keeps its colons)
  * and not empty. Returns the port, or -1 if the line is not exactly that.
@@ -57,8 +57,12 @@ static int spawn_parse_listening(const char *line)
 	if (strncmp(line, SPAWN_PREFIX, plen))
 		return -1;
 	end = host + strlen(host);
-	if (!strncmp(host, SPAWN_SCHEME, slen)) {
-		host += slen;
+	/* wss://: the tests' TLS server (build/tests/tlsecho) */
+	size_t scheme = !strncmp(host, SPAWN_SCHEME, slen) ? slen
+		      : !strncmp(host, "wss://", 6) ? 6 : 0;
+
+	if (scheme) {
+		host += scheme;
 		if (end == host || end[-1] != '/')
 			return -1;
 		end--;

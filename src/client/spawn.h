@@ -31,8 +31,8 @@ struct spawned {
  * Starts argv[0] (a path such as "build/server-blocking", not searched in
  * PATH) with argv (NULL-terminated): stdout on a pipe, stderr into a fresh
  * temp file (mkstemp under /tmp, path in stderr_path). Waits up to
- * timeout_ms for the exact first line "listening on ws://HOST:PORT/\n" or
- * "listening on HOST:PORT\n" on stdout and parses PORT. Returns 0, or -1
+ * timeout_ms for the exact first line "listening on ws://HOST:PORT/\n"
+ * (or wss://) or "listening on HOST:PORT\n" on stdout and parses PORT. Returns 0, or -1
  * with a reason in err: the child exited early (its exit status and the
  * first ~300 bytes of its stderr), timeout, or a malformed line. On
  * failure the child is killed and reaped and *s cleaned up (spawn_cleanup

@@ -113,7 +113,7 @@ static bool lab09_evidence(struct grade *g, const char *path, struct classify_jo
 
 	if (!f) {
 		grade_check(g, false, "evidence: the wsprobe CSV '%s' can be read%s%s",
-			    path, *path ? ": " : " (no 'evidence:' line)",
+			    path, *path ? ": " : " (nothing after 'evidence:')",
 			    *path ? strerror(errno) : "");
 		return false;
 	}

@@ -39,6 +39,8 @@ bool classify_job(const struct probelog *log, size_t messages,
 		  struct classify_job *out, char *err, size_t errcap)
 {
 	memset(out, 0, sizeof(*out));
+	if (messages == 0)
+		return cli_fail(err, errcap, "a job has at least one message");
 	if (!log->n_sends)
 		return cli_fail(err, errcap, "the CSV has no send row: probe with "
 				"--send and the lab's job");

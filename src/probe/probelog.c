@@ -113,15 +113,16 @@ bool probelog_write_csv(const struct probelog *log, FILE *f)
 	return fflush(f) == 0 && !ferror(f);
 }
 
-/* One CSV field as an integer in 0..2^53-1; "" gives 0 when empty_ok. */
-static bool probelog_field(const char *s, bool empty_ok, int64_t *out)
+/* One CSV field: empty (*present false, *out 0) or an integer in
+ * 0..2^53-1. False for anything else. */
+static bool probelog_field(const char *s, bool *present, int64_t *out)
 {
 	char *end;
 
-	if (!*s) {
-		*out = 0;
-		return empty_ok;
-	}
+	*present = *s != '\0';
+	*out = 0;
+	if (!*present)
+		return true;
 	if (*s < '0' || *s > '9')
 		return false;
 	errno = 0;
@@ -161,6 +162,7 @@ bool probelog_read_csv(struct probelog *log, FILE *f, char *err, size_t errcap)
 	while (fgets(line, sizeof(line), f)) {
 		char *field[4];
 		int64_t sent, recv, bytes;
+		bool has_sent, has_recv, has_bytes;
 		size_t len = strlen(line);
 
 		lineno++;
@@ -176,17 +178,22 @@ bool probelog_read_csv(struct probelog *log, FILE *f, char *err, size_t errcap)
 		if (!is_ping && !is_msg && !is_send)
 			return cli_fail(err, errcap, "line %ld: kind '%.10s' is not "
 					"ping, msg or send", lineno, field[0]);
-		if (!probelog_field(field[1], is_msg, &sent) ||
-		    !probelog_field(field[2], !is_msg, &recv) ||
-		    !probelog_field(field[3], false, &bytes) ||
-		    (is_msg && sent) || (is_send && recv))
+		/* which fields a kind has: ping sent [pong] bytes; msg arrival
+		 * bytes; send sent bytes */
+		if (!probelog_field(field[1], &has_sent, &sent) ||
+		    !probelog_field(field[2], &has_recv, &recv) ||
+		    !probelog_field(field[3], &has_bytes, &bytes) || !has_bytes ||
+		    has_sent == is_msg || (is_msg && !has_recv) || (is_send && has_recv))
 			return cli_fail(err, errcap, "line %ld: a %s row is %s", lineno,
 					field[0], is_ping ? "ping,T_SENT,T_PONG or empty,BYTES"
 					: is_msg ? "msg,,T_ARRIVED,BYTES" : "send,T_SENT,,BYTES");
+		/* 0 would read back as "no pong": no CLOCK_MONOTONIC stamp is 0 */
+		if ((has_sent && !sent) || (has_recv && !recv))
+			return cli_fail(err, errcap, "line %ld: a time of 0", lineno);
 		if (is_ping) {
 			if (log->n_pings && sent < log->pings[log->n_pings - 1].t_sent_us)
 				return cli_fail(err, errcap, "line %ld: pings out of order", lineno);
-			if (recv && recv < sent)
+			if (has_recv && recv < sent)
 				return cli_fail(err, errcap, "line %ld: a pong before its "
 						"ping", lineno);
 			if (bytes > 125)

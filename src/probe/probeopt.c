@@ -21,6 +21,7 @@ struct probeopt_int {
 static const struct probeopt_int probeopt_ints[] = {
 	{ "--ping-ms", offsetof(struct probeopt, ping_ms), 1, 10000 },
 	{ "--duration-s", offsetof(struct probeopt, duration_s), 1, 86400 },
+	{ "--connect-timeout-s", offsetof(struct probeopt, connect_timeout_s), 1, 600 },
 	{ "--stall-ms", offsetof(struct probeopt, stall_ms), 1, 60000 },
 	{ "--burst-silence-ms", offsetof(struct probeopt, burst_silence_ms), 1, 60000 },
 	{ "--every-ms", offsetof(struct probeopt, every_ms), 0, 3600000 },
@@ -36,6 +37,7 @@ void probeopt_usage(FILE *f)
 		"  --ping-ms N           wait N ms after each pong before the next ping,\n"
 		"                        1..10000 (default 10); one ping is in flight at a time\n"
 		"  --duration-s S        probe for S s after connecting, 1..86400 (default 10)\n"
+		"  --connect-timeout-s S give up connecting after S s, 1..600 (default 10)\n"
 		"  --send TEXT           send TEXT as a text message (once the first pong\n"
 		"                        came back), e.g. the request that makes the server work\n"
 		"  --send-file PATH      the same, with the contents of PATH (at most 1 MiB)\n"
@@ -107,6 +109,14 @@ bool probeopt_parse_url(const char *s, struct probe_url *u, char *err, size_t er
 		u->ipv6 = true;
 		host = p + 1;
 		hlen = (size_t)(close - host);
+		/* an IPv6 address has at least two colons ("::1") */
+		size_t colons = 0;
+
+		for (size_t i = 0; i < hlen; i++)
+			colons += host[i] == ':';
+		if (colons < 2)
+			return cli_fail(err, errcap, "--url: [%.*s] is not an IPv6 address",
+					(int)hlen, host);
 		if (close + 1 < p + alen) {
 			if (close[1] != ':')
 				return cli_fail(err, errcap, "--url: after ']' comes ':PORT' "
@@ -136,8 +146,6 @@ bool probeopt_parse_url(const char *s, struct probe_url *u, char *err, size_t er
 	}
 	const char *path = p + alen;
 
-	if (*path == '#')
-		path = "";	/* a fragment is never sent */
 	if (strchr(path, '#'))
 		return cli_fail(err, errcap, "--url: a fragment (#...) has no meaning "
 				"for a WebSocket");
@@ -252,7 +260,8 @@ bool probeopt_parse(int argc, char **argv, struct probeopt *o, char *err,
 {
 	bool have_url = false;
 
-	*o = (struct probeopt){ .ping_ms = 10, .duration_s = 10, .stall_ms = 100,
+	*o = (struct probeopt){ .ping_ms = 10, .duration_s = 10, .connect_timeout_s = 10,
+				.stall_ms = 100,
 				.burst_silence_ms = 100 };
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];

@@ -40,6 +40,7 @@ struct probeopt {
 	struct probe_url url;
 	int ping_ms;		/* the pause after a pong before the next ping */
 	int duration_s;		/* pinging time after the connection opened */
+	int connect_timeout_s;	/* give up connecting after this */
 	int stall_ms;		/* a pong later than this is a stall */
 	int burst_silence_ms;	/* quiet before a burst of messages */
 	const char *send;	/* --send TEXT, or NULL */

@@ -31,8 +31,10 @@ static void probestat_bursts(const struct probelog *log, int64_t start,
 			     int64_t silence_us, struct probe_summary *out)
 {
 	size_t i = 0, s = 0;
-	int64_t send = start;	/* the latest send before message i, or the start */
+	int64_t send = start;	/* the latest send before the first message, or the start */
 
+	for (; s < log->n_sends && log->n_msgs && log->sends[s].t_us <= log->msgs[0].t_us; s++)
+		send = log->sends[s].t_us;
 	while (i < log->n_msgs) {
 		size_t j = i + 1;
 
@@ -40,12 +42,11 @@ static void probestat_bursts(const struct probelog *log, int64_t start,
 					  <= PROBESTAT_BURST_WITHIN_US)
 			j++;
 		int64_t t = log->msgs[i].t_us;
-		int64_t before = i ? log->msgs[i - 1].t_us : start;
-		for (; s < log->n_sends && log->sends[s].t_us <= t; s++)
-			send = log->sends[s].t_us;
-		/* a send after the previous message restarts the quiet: the
-		 * server had nothing to answer before it */
-		int64_t silence = t - (send > before ? send : before);
+		/* quiet since the message before; the first message's since
+		 * what asked for it (a later send does not restart the quiet:
+		 * with --every-ms the requests keep coming while the loop is
+		 * blocked, and their answers are the burst) */
+		int64_t silence = t - (i ? log->msgs[i - 1].t_us : send);
 
 		if (j - i >= 2 && silence > silence_us) {
 			if (out->n_bursts < PROBESTAT_LISTED)
@@ -85,6 +86,7 @@ void probestat_summarize(const struct probelog *log, int64_t t_end_us,
 		struct stats_summary s;
 
 		stats_select_summary(lat, out->pongs, &s);
+		out->pong_min_us = s.min;
 		out->pong_p50_us = s.p50;
 		out->pong_p99_us = s.p99;
 		out->pong_max_us = s.max;

@@ -16,7 +16,7 @@
 
 /* Only the first ones are listed; all are counted. */
 #define PROBESTAT_LISTED 20
-/* Messages closer than this to the one before belong to the same burst. */
+/* Messages at most this far from the one before belong to the same burst. */
 #define PROBESTAT_BURST_WITHIN_US 1000
 
 struct probe_stall {
@@ -28,13 +28,15 @@ struct probe_stall {
 struct probe_burst {
 	int64_t t_first_us;	/* the first message's arrival */
 	int64_t t_last_us;
-	int64_t silence_us;	/* since the message (or send) before it */
+	int64_t silence_us;	/* since the message before it (the first: its send) */
 	size_t count;
 };
 
 struct probe_summary {
 	size_t pings, pongs;
-	int64_t pong_p50_us, pong_p99_us, pong_max_us;	/* answered pings only */
+	/* answered pings only; min is the round trip's floor (over a network
+	 * every wait includes it) */
+	int64_t pong_min_us, pong_p50_us, pong_p99_us, pong_max_us;
 	size_t n_stalls;
 	struct probe_stall stalls[PROBESTAT_LISTED];
 	int64_t longest_stall_us;	/* 0 if none */
@@ -53,7 +55,8 @@ struct probe_summary {
  * stall_us then. A burst is two or more messages, each within
  * PROBESTAT_BURST_WITHIN_US of the one before, after more than
  * silence_us without a message; the silence before the first message is
- * counted from the last send before it (or the first ping: the start).
+ * counted from the last send before it (or the first ping: the start),
+ * and later sends do not restart it.
  * Percentiles are nearest-rank over the answered pings.
  */
 void probestat_summarize(const struct probelog *log, int64_t t_end_us,

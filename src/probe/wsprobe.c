@@ -24,13 +24,13 @@
 #include <inttypes.h>
 #include <libwebsockets.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 /* Debian's bundle of the system's trusted CAs (package ca-certificates). */
 #define PROBE_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
-#define PROBE_CONNECT_TIMEOUT_S 10
 /* After --duration-s, how long the last ping may still wait for its pong. */
 #define PROBE_GRACE_US 1000000
 /* After asking to close, how long the close handshake may take. */
@@ -55,6 +55,7 @@ static struct {
 	struct looptimer clock_timer;	/* live line, sends, end of run */
 	struct probelog log;
 	enum probe_state state;
+	int64_t t_connect_by_us;	/* give up connecting then */
 	int64_t t_open_us, t_end_us, t_grace_us, t_close_us, t_stop_us;
 	long in_flight;			/* index of the ping awaiting its pong, -1 none */
 	bool ping_due;			/* write a ping at the next WRITEABLE */
@@ -95,27 +96,50 @@ static void probe_begin_close(int64_t now)
 {
 	if (P.state >= PS_CLOSING)
 		return;
-	P.state = PS_CLOSING;
 	P.t_stop_us = now;
+	if (!P.wsi) {		/* nothing to close */
+		P.state = PS_DONE;
+		return;
+	}
+	P.state = PS_CLOSING;
 	P.t_close_us = now + PROBE_CLOSE_US;
 	looptimer_arm_at(&P.clock_timer, P.t_close_us);
-	if (P.wsi)
-		lws_callback_on_writable(P.wsi);	/* returns -1 there: close frame */
-	else
-		P.state = PS_DONE;
+	lws_callback_on_writable(P.wsi);	/* returns -1 there: close frame */
+}
+
+/* Keeps the first reason the run failed (a long one is cut). */
+static void probe_set_failure(const char *fmt, va_list ap)
+{
+	if (!P.failure[0])
+		vsnprintf(P.failure, sizeof(P.failure), fmt, ap);
 }
 
 static void probe_fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!P.failure[0]) {
-		va_start(ap, fmt);
-		vsnprintf(P.failure, sizeof(P.failure), fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	probe_set_failure(fmt, ap);
+	va_end(ap);
 	probe_begin_close(clock_now_us());
 }
+
+/* The same for a connection never made: nothing to close. */
+static void probe_fail_connecting(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static void probe_fail_connecting(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	probe_set_failure(fmt, ap);
+	va_end(ap);
+	P.wsi = NULL;
+	P.state = PS_DONE;
+}
+
+static void probe_on_connection_error(const char *why, bool guess_hint);
 
 /* The line on stderr once a second: what the last second looked like. */
 static void probe_live_line(int64_t now)
@@ -149,6 +173,21 @@ static void probe_on_clock(struct looptimer *t)
 	int64_t now = clock_now_us();
 
 	(void)t;
+	if (P.state == PS_DONE)
+		return;
+	if (P.state == PS_CONNECTING) {
+		/* lws has bounds of its own, but not on every path (a server
+		 * that accepts TCP and never answers the upgrade): ours decides */
+		if (now >= P.t_connect_by_us) {
+			char why[120];
+
+			snprintf(why, sizeof(why), "no WebSocket connection within %d s "
+				 "(the server accepted TCP but never answered the upgrade?)",
+				 P.o.connect_timeout_s);
+			probe_on_connection_error(why, false);
+		}
+		return;
+	}
 	if (P.state == PS_CLOSING) {
 		if (now >= P.t_close_us)	/* no close handshake: give up on it */
 			P.state = PS_DONE;
@@ -293,25 +332,31 @@ static int probe_add_headers(struct lws *wsi, void *in, size_t len)
 	return 0;
 }
 
-/* lws's reason for a failed connection, with what to try. */
-static void probe_on_connection_error(const char *lws_why)
+/* Why the connection could not be made (lws's reason, or ours), with
+ * what to try when guess_hint (lws's reasons are terse). Ends the run. */
+static void probe_on_connection_error(const char *why, bool guess_hint)
 {
-	const char *why = lws_why ? lws_why : "no reason given";
 	const char *hint = "";
 
-	if (strstr(why, "not 101") || strstr(why, "HS:"))
+	if (!why)
+		why = "no reason given";
+	if (!guess_hint)
+		;
+	else if (strstr(why, "not 101"))
 		hint = " (an HTTP server that refused the WebSocket upgrade: wrong "
 		       "path, or it wants a --subprotocol or a --header?)";
+	else if (strstr(why, "HS:"))
+		hint = " (the server's answer to the WebSocket upgrade was not a "
+		       "valid one)";
 	else if (P.o.url.tls && (strstr(why, "ssl") || strstr(why, "SSL") ||
 				 strstr(why, "tls") || strstr(why, "certif")))
 		hint = " (a certificate the system does not trust? --ca-file "
 		       "FILE trusts it; --insecure accepts any)";
 	else if (strstr(why, "connect") || strstr(why, "refused"))
 		hint = " (is a server listening there?)";
-	probe_fail("cannot connect to %s://%s:%d%s: %s%s", P.o.url.tls ? "wss" : "ws",
-		   P.o.url.host, P.o.url.port, P.o.url.path, why, hint);
-	P.wsi = NULL;
-	P.state = PS_DONE;
+	probe_fail_connecting("cannot connect to %s://%s:%d%s: %s%s",
+			      P.o.url.tls ? "wss" : "ws", P.o.url.host, P.o.url.port,
+			      P.o.url.path, why, hint);
 }
 
 static void probe_on_closed(int64_t now)
@@ -350,7 +395,14 @@ static int probe_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	(void)user;
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		probe_on_connection_error(in);
+		probe_on_connection_error(in, true);
+		return 0;
+	case LWS_CALLBACK_CLOSED_CLIENT_HTTP:
+		/* lws 4.1.6 ends a client whose upgrade got no answer this way,
+		 * not with CONNECTION_ERROR */
+		if (P.state == PS_CONNECTING)
+			probe_on_connection_error("the connection closed before the "
+						  "WebSocket upgrade was answered", false);
 		return 0;
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
 		return probe_add_headers(wsi, in, len);
@@ -439,7 +491,9 @@ static bool probe_connect(void)
 	memset(&info, 0, sizeof(info));
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = probe_protocols;
-	info.timeout_secs = info.connect_timeout_secs = PROBE_CONNECT_TIMEOUT_S;
+	/* past ours (probe_on_clock), so our sentence is the one said */
+	info.timeout_secs = info.connect_timeout_secs =
+		(unsigned int)P.o.connect_timeout_s + 5;
 	if (!u->ipv6)
 		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
 	if (u->tls) {
@@ -490,7 +544,10 @@ static bool probe_connect(void)
 	}
 	if (!lws_client_connect_via_info(&i) && P.state == PS_CONNECTING)
 		probe_on_connection_error("libwebsockets could not start the connection "
-					  "(a host name that does not resolve?)");
+					  "(a host name that does not resolve?)", false);
+	P.t_connect_by_us = clock_now_us() + P.o.connect_timeout_s * 1000000LL;
+	if (P.state == PS_CONNECTING)
+		looptimer_arm_at(&P.clock_timer, P.t_connect_by_us);
 	return true;
 }
 
@@ -508,8 +565,13 @@ static int probe_report(void)
 	       o->url.tls ? "wss" : "ws", o->url.host, o->url.port, o->url.path,
 	       probe_s(end), s.pings, s.pongs);
 	if (s.pongs)
-		printf("pong latency: p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
-		       s.pong_p50_us / 1e3, s.pong_p99_us / 1e3, s.pong_max_us / 1e3);
+		printf("pong latency: min %.3f ms, p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+		       s.pong_min_us / 1e3, s.pong_p50_us / 1e3, s.pong_p99_us / 1e3,
+		       s.pong_max_us / 1e3);
+	if (s.pongs && s.pong_min_us * 2 > o->stall_ms * 1000LL)
+		printf("  (the fastest pong took %.1f ms: a round trip that long makes "
+		       "every ping look stalled; give --stall-ms above it)\n",
+		       s.pong_min_us / 1e3);
 	printf("stalls (no pong for over %d ms): %zu", o->stall_ms, s.n_stalls);
 	if (s.n_stalls)
 		printf(", longest %.1f ms", s.longest_stall_us / 1e3);
@@ -535,7 +597,7 @@ static int probe_report(void)
 		       s.bursts[k].silence_us / 1e3);
 	if (P.stray_pongs)
 		printf("pongs matching no ping in flight (ignored): %zu\n", P.stray_pongs);
-	if (s.pings && !s.pongs) {
+	if (s.pings && !s.pongs && !P.failure[0]) {
 		printf("the server answered none of the %zu pings: it does not answer "
 		       "PINGs (RFC 6455 section 5.5.2 says it must), or its event loop "
 		       "was blocked for the whole run\n", s.pings);
@@ -571,8 +633,7 @@ int main(int argc, char **argv)
 	char err[256];
 
 	if (!probeopt_parse(argc, argv, &P.o, err, sizeof(err))) {
-		fprintf(stderr, "wsprobe: %s\n", err);
-		probeopt_usage(stderr);
+		fprintf(stderr, "wsprobe: %s (wsprobe --help lists the options)\n", err);
 		return PROBE_EXIT_USAGE;
 	}
 	if (P.o.help) {

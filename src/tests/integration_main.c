@@ -30,8 +30,10 @@ int main(void)
 	srunner_add_suite(sr, run_of_suite());
 	srunner_add_suite(sr, delayproxy_suite());
 	srunner_add_suite(sr, network_suite());
+	srunner_add_suite(sr, wsprobe_fail_suite());
 	srunner_add_suite(sr, web_suite());
 	srunner_add_suite(sr, browser_suite());
+	srunner_add_suite(sr, wsprobe_suite());
 	srunner_run_all(sr, CK_NORMAL);
 
 	int failed = srunner_ntests_failed(sr);

@@ -24,6 +24,7 @@ Suite *scaling_suite(void);
 Suite *scaling_read_suite(void);
 Suite *same_work_suite(void);
 Suite *relay_suite(void);
+Suite *probe_suite(void);
 
 /* integration tests: build/tests/integration (servers and harness as processes) */
 Suite *server_suite(void);
@@ -48,5 +49,7 @@ Suite *delayproxy_suite(void);
 Suite *network_suite(void);
 Suite *web_suite(void);
 Suite *browser_suite(void);
+Suite *wsprobe_fail_suite(void);
+Suite *wsprobe_suite(void);
 
 #endif

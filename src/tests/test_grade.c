@@ -130,7 +130,7 @@ START_TEST(test_lab_without_code_is_refused)
 	char out[1024];
 
 	ck_assert_int_eq(grade("01", "/bin/true", out, sizeof(out)), 2);
-	ck_assert_msg(strstr(out, "lab 01 has no code to grade"), "%s", out);
+	ck_assert_msg(strstr(out, "lab 01 has nothing to grade"), "%s", out);
 }
 END_TEST
 

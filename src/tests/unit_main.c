@@ -26,6 +26,7 @@ int main(void)
 	srunner_add_suite(sr, scaling_read_suite());
 	srunner_add_suite(sr, same_work_suite());
 	srunner_add_suite(sr, relay_suite());
+	srunner_add_suite(sr, probe_suite());
 	srunner_run_all(sr, CK_NORMAL);
 
 	int failed = srunner_ntests_failed(sr);
