@@ -13,7 +13,8 @@
 #    if SERVER_ARGS hold --lag-log FILE, prints that file's sample count,
 #    p50, p99 and max (nearest-rank, as the server computes them).
 # IDLE=S (seconds, default 0) leaves the server idle for S seconds before
-# and after the harness. HARNESS=path overrides build/harness. RTT_MS=R
+# and after the harness. HARNESS=path overrides build/harness (any client
+# that takes --url: HARNESS=build/wsprobe runs the probe, lab 09). RTT_MS=R
 # (even) puts build/delayproxy --delay-ms R/2 between them: every round
 # trip R ms longer, as across a network (docs/network.md); PROXY=path
 # overrides build/delayproxy.
