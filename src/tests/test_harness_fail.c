@@ -299,35 +299,16 @@ static size_t fake_read_until(int fd, char *buf, size_t cap, const char *until)
 	return got;
 }
 
-/* Reads exactly n bytes within 10 s. */
-static bool fake_read_exact(int fd, unsigned char *buf, size_t n)
-{
-	size_t got = 0;
-	int64_t give_up = clock_now_us() + 10000000;
-
-	while (got < n && clock_now_us() < give_up) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-
-		if (poll(&p, 1, 100) <= 0)
-			continue;
-		ssize_t r = recv(fd, buf + got, n - got, 0);
-
-		if (r <= 0)
-			return false;
-		got += (size_t)r;
-	}
-	return got == n;
-}
-
 /* Reads one masked client text frame of under 126 bytes into out
- * (unmasked, NUL-terminated). */
+ * (unmasked, NUL-terminated), within 10 s. */
 static bool fake_read_frame(int fd, char *out, size_t cap)
 {
 	unsigned char h[6], payload[126];
 	size_t len;
+	int64_t give_up = clock_now_us() + 10000000;
 
-	if (!fake_read_exact(fd, h, sizeof(h)) || (len = h[1] & 0x7f) >= 126 || len >= cap ||
-	    !fake_read_exact(fd, payload, len))
+	if (!tu_read_exact(fd, h, sizeof(h), give_up) || (len = h[1] & 0x7f) >= 126 ||
+	    len >= cap || !tu_read_exact(fd, payload, len, give_up))
 		return false;
 	for (size_t i = 0; i < len; i++)
 		out[i] = (char)(payload[i] ^ h[2 + i % 4]);

@@ -319,25 +319,6 @@ struct fake {
 	pthread_t thread;
 };
 
-/* Reads exactly n bytes by give_up. */
-static bool fake_read_exact(int fd, unsigned char *buf, size_t n, int64_t give_up)
-{
-	size_t got = 0;
-
-	while (got < n && clock_now_us() < give_up) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-
-		if (poll(&p, 1, 100) <= 0)
-			continue;
-		ssize_t r = recv(fd, buf + got, n - got, 0);
-
-		if (r <= 0)
-			return false;
-		got += (size_t)r;
-	}
-	return got == n;
-}
-
 /* Reads the HTTP request up to its blank line into buf. */
 static bool fake_read_request(int fd, char *buf, size_t cap, int64_t give_up)
 {
@@ -345,7 +326,7 @@ static bool fake_read_request(int fd, char *buf, size_t cap, int64_t give_up)
 
 	buf[0] = '\0';
 	while (!strstr(buf, "\r\n\r\n")) {
-		if (got + 1 >= cap || !fake_read_exact(fd, (unsigned char *)buf + got, 1, give_up))
+		if (got + 1 >= cap || !tu_read_exact(fd, (unsigned char *)buf + got, 1, give_up))
 			return false;
 		buf[++got] = '\0';
 	}
@@ -361,7 +342,7 @@ static bool fake_read_frame(int fd, int *op, unsigned char *payload, size_t cap,
 	uint64_t n;
 	bool masked;
 
-	if (!fake_read_exact(fd, h, 2, give_up))
+	if (!tu_read_exact(fd, h, 2, give_up))
 		return false;
 	*op = h[0] & 0x0f;
 	masked = h[1] & 0x80;
@@ -369,17 +350,17 @@ static bool fake_read_frame(int fd, int *op, unsigned char *payload, size_t cap,
 	if (n >= 126) {
 		size_t k = n == 126 ? 2 : 8;
 
-		if (!fake_read_exact(fd, h, k, give_up))
+		if (!tu_read_exact(fd, h, k, give_up))
 			return false;
 		n = 0;
 		for (size_t i = 0; i < k; i++)
 			n = n << 8 | h[i];
 	}
-	if (masked && !fake_read_exact(fd, mask, 4, give_up))
+	if (masked && !tu_read_exact(fd, mask, 4, give_up))
 		return false;
 	*len = 0;
 	for (uint64_t i = 0; i < n; i++) {
-		if (!fake_read_exact(fd, &c, 1, give_up))
+		if (!tu_read_exact(fd, &c, 1, give_up))
 			return false;
 		if (*len < cap)
 			payload[(*len)++] = c ^ mask[i % 4];
@@ -417,7 +398,7 @@ static void fake_drain(int fd, int64_t give_up)
 {
 	unsigned char b;
 
-	while (fake_read_exact(fd, &b, 1, give_up))
+	while (tu_read_exact(fd, &b, 1, give_up))
 		;
 }
 

@@ -8,11 +8,13 @@
 #include <check.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -328,4 +330,23 @@ bool tu_sanitized(void)
 	const char *s = getenv("SENDLAB_SAN");
 
 	return (s && *s) || tu_valgrind();
+}
+
+bool tu_read_exact(int fd, void *buf, size_t n, int64_t give_up_us)
+{
+	unsigned char *b = buf;
+	size_t got = 0;
+
+	while (got < n && clock_now_us() < give_up_us) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		ssize_t r = recv(fd, b + got, n - got, 0);
+
+		if (r <= 0)
+			return false;
+		got += (size_t)r;
+	}
+	return got == n;
 }

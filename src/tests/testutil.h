@@ -83,6 +83,11 @@ void tu_assert_error_reply(struct wsc *c, const char *variant, const char *name,
 /* The resident memory of process pid in kB (VmRSS), or -1. */
 long tu_rss_kb(pid_t pid);
 
+/* Reads exactly n bytes from the socket fd by give_up_us (CLOCK_MONOTONIC),
+ * polling every 100 ms: false on EOF, an error or the deadline. For the
+ * tests' fake servers on raw sockets. */
+bool tu_read_exact(int fd, void *buf, size_t n, int64_t give_up_us);
+
 /* True under `make test-valgrind`: tu_start runs each server in memcheck. */
 bool tu_valgrind(void);
 
