@@ -22,6 +22,7 @@ static const struct probeopt_int probeopt_ints[] = {
 	{ "--ping-ms", offsetof(struct probeopt, ping_ms), 1, 10000 },
 	{ "--duration-s", offsetof(struct probeopt, duration_s), 1, 86400 },
 	{ "--connect-timeout-s", offsetof(struct probeopt, connect_timeout_s), 1, 600 },
+	{ "--messages", offsetof(struct probeopt, messages), 0, 1000000 },
 	{ "--stall-ms", offsetof(struct probeopt, stall_ms), 1, 60000 },
 	{ "--burst-silence-ms", offsetof(struct probeopt, burst_silence_ms), 1, 60000 },
 	{ "--every-ms", offsetof(struct probeopt, every_ms), 0, 3600000 },
@@ -38,6 +39,8 @@ void probeopt_usage(FILE *f)
 		"                        1..10000 (default 10); one ping is in flight at a time\n"
 		"  --duration-s S        probe for S s after connecting, 1..86400 (default 10)\n"
 		"  --connect-timeout-s S give up connecting after S s, 1..600 (default 10)\n"
+		"  --messages N          end the run once N messages came (default 0: at\n"
+		"                        --duration-s only, which still bounds it)\n"
 		"  --send TEXT           send TEXT as a text message (once the first pong\n"
 		"                        came back), e.g. the request that makes the server work\n"
 		"  --send-file PATH      the same, with the contents of PATH (at most 1 MiB)\n"
@@ -52,6 +55,8 @@ void probeopt_usage(FILE *f)
 		"  --stall-ms N          report pongs later than N ms as stalls (default 100)\n"
 		"  --burst-silence-ms N  a burst is 2+ messages, each within 1 ms of the one\n"
 		"                        before, after more than N ms without one (default 100)\n"
+		"  --print               print each message as it arrives (its first 300\n"
+		"                        bytes, with the seconds since connecting)\n"
 		"  --quiet               no live line on stderr\n"
 		"  --help                show this text\n"
 		"Exit status: 0 ran, 1 could not connect or lost the connection, 2 bad\n"
@@ -276,6 +281,10 @@ bool probeopt_parse(int argc, char **argv, struct probeopt *o, char *err,
 		}
 		if (!strcmp(arg, "--quiet")) {
 			o->quiet = true;
+			continue;
+		}
+		if (!strcmp(arg, "--print")) {
+			o->print = true;
 			continue;
 		}
 		if (strncmp(arg, "--", 2))

@@ -41,6 +41,7 @@ struct probeopt {
 	int ping_ms;		/* the pause after a pong before the next ping */
 	int duration_s;		/* pinging time after the connection opened */
 	int connect_timeout_s;	/* give up connecting after this */
+	int messages;		/* end the run at this many messages; 0: no */
 	int stall_ms;		/* a pong later than this is a stall */
 	int burst_silence_ms;	/* quiet before a burst of messages */
 	const char *send;	/* --send TEXT, or NULL */
@@ -53,6 +54,7 @@ struct probeopt {
 	const char *ca_file;	/* wss: trust these instead of the system's */
 	const char *csv;	/* --csv PATH, or NULL */
 	bool quiet;		/* no live line */
+	bool print;		/* print each message as it arrives */
 	bool help;
 };
 

@@ -38,6 +38,8 @@
 #define PROBE_MSGS_MAX 1000000
 #define PROBE_SENDS_MAX 100000
 #define PROBE_PING_PREFIX "wsprobe "
+/* --print shows this much of each message */
+#define PROBE_PRINT_MAX 300
 
 enum probe_state {
 	PS_CONNECTING,
@@ -66,6 +68,8 @@ static struct {
 	int64_t live_slowest_us;	/* slowest pong since the last live line */
 	size_t live_msgs;		/* messages at the last live line */
 	uint64_t rx_bytes;		/* of the message being assembled */
+	char rx_head[PROBE_PRINT_MAX + 1];	/* its first bytes, for --print */
+	size_t rx_head_len;
 	unsigned char *send_buf;	/* LWS_PRE + the text to send */
 	size_t send_len;
 	size_t stray_pongs;		/* pongs that match no ping in flight */
@@ -168,6 +172,19 @@ static void probe_arm_clock(void)
 	looptimer_arm_at(&P.clock_timer, due);
 }
 
+/* The run is over (--duration-s, or --messages reached): close now, or
+ * once the ping in flight has its pong (at most PROBE_GRACE_US). */
+static void probe_end_run(int64_t now)
+{
+	if (P.in_flight < 0) {
+		probe_begin_close(now);
+		return;
+	}
+	P.state = PS_DRAINING;
+	P.t_grace_us = now + PROBE_GRACE_US;
+	looptimer_arm_at(&P.clock_timer, P.t_grace_us);
+}
+
 static void probe_on_clock(struct looptimer *t)
 {
 	int64_t now = clock_now_us();
@@ -203,12 +220,9 @@ static void probe_on_clock(struct looptimer *t)
 		lws_callback_on_writable(P.wsi);
 	}
 	if (P.state == PS_PROBING && now >= P.t_end_us) {
-		if (P.in_flight < 0) {
-			probe_begin_close(now);
+		probe_end_run(now);
+		if (P.state != PS_DRAINING)
 			return;
-		}
-		P.state = PS_DRAINING;
-		P.t_grace_us = now + PROBE_GRACE_US;
 	} else if (P.state == PS_DRAINING && now >= P.t_grace_us) {
 		probe_begin_close(now);
 		return;
@@ -375,6 +389,34 @@ static void probe_on_closed(int64_t now)
 	P.state = PS_DONE;
 }
 
+/* --print: keeps the first PROBE_PRINT_MAX bytes of the message being
+ * assembled. */
+static void probe_keep_head(const void *in, size_t len)
+{
+	size_t room = PROBE_PRINT_MAX - P.rx_head_len;
+
+	if (len > room)
+		len = room;
+	memcpy(P.rx_head + P.rx_head_len, in, len);
+	P.rx_head_len += len;
+}
+
+/* --print: one line on stdout per message, when it arrived and its start,
+ * control bytes shown as '.' (a binary message is only counted). */
+static void probe_print_message(struct lws *wsi, int64_t now)
+{
+	if (lws_frame_is_binary(wsi)) {
+		printf("%9.3f s  (binary, %" PRIu64 " bytes)\n", probe_s(now), P.rx_bytes);
+		return;
+	}
+	for (size_t i = 0; i < P.rx_head_len; i++)
+		if ((unsigned char)P.rx_head[i] < 0x20 || P.rx_head[i] == 0x7f)
+			P.rx_head[i] = '.';
+	printf("%9.3f s  %.*s%s\n", probe_s(now), (int)P.rx_head_len, P.rx_head,
+	       P.rx_bytes > P.rx_head_len ? " ..." : "");
+	fflush(stdout);
+}
+
 static void probe_note_close_frame(const unsigned char *p, size_t len)
 {
 	size_t n = 0;
@@ -423,9 +465,17 @@ static int probe_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return 0;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
 		P.rx_bytes += len;
+		if (P.o.print)
+			probe_keep_head(in, len);
 		if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
 			probelog_add_msg(&P.log, now, P.rx_bytes);
+			if (P.o.print)
+				probe_print_message(wsi, now);
 			P.rx_bytes = 0;
+			P.rx_head_len = 0;
+			if (P.o.messages && P.state == PS_PROBING &&
+			    P.log.n_msgs + P.log.msgs_not_kept >= (uint64_t)P.o.messages)
+				probe_end_run(now);
 		}
 		return 0;
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:

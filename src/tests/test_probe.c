@@ -212,7 +212,8 @@ START_TEST(test_options_defaults)
 	ck_assert_ptr_null(o.subprotocol);
 	ck_assert_ptr_null(o.ca_file);
 	ck_assert_ptr_null(o.csv);
-	ck_assert(!o.insecure && !o.quiet && !o.help);
+	ck_assert(!o.insecure && !o.quiet && !o.print && !o.help);
+	ck_assert_int_eq(o.connect_timeout_s, 10);
 	ck_assert_str_eq(o.url.host, "127.0.0.1");
 	ck_assert_int_eq(o.url.port, 8080);
 }
@@ -227,7 +228,8 @@ START_TEST(test_options_every_option_in_both_forms)
 			    "--stall-ms=7", "--burst-silence-ms", "9", "--send=go",
 			    "--every-ms", "500", "--subprotocol=sendlab", "--header",
 			    "X-A: 1", "--header=X-B:2", "--ca-file=/tmp/ca.pem",
-			    "--csv", "/tmp/p.csv", "--quiet"), "%s", err);
+			    "--csv", "/tmp/p.csv", "--quiet", "--print",
+			    "--connect-timeout-s=3"), "%s", err);
 	ck_assert(o.url.tls);
 	ck_assert_str_eq(o.url.path, "/p");
 	ck_assert_int_eq(o.ping_ms, 50);
@@ -242,7 +244,8 @@ START_TEST(test_options_every_option_in_both_forms)
 	ck_assert_str_eq(o.headers[1], "X-B:2");
 	ck_assert_str_eq(o.ca_file, "/tmp/ca.pem");
 	ck_assert_str_eq(o.csv, "/tmp/p.csv");
-	ck_assert(o.quiet && !o.insecure);
+	ck_assert(o.quiet && o.print && !o.insecure);
+	ck_assert_int_eq(o.connect_timeout_s, 3);
 
 	/* a value may itself hold '=' and may be empty */
 	ck_assert_msg(PARSE("--url", "ws://h/", "--send=a=b", "--csv="), "%s", err);
@@ -268,6 +271,7 @@ START_TEST(test_options_integer_range_edges)
 		{ "--stall-ms", offsetof(struct probeopt, stall_ms), 1, 60000 },
 		{ "--burst-silence-ms", offsetof(struct probeopt, burst_silence_ms), 1, 60000 },
 		{ "--every-ms", offsetof(struct probeopt, every_ms), 0, 3600000 },
+		{ "--connect-timeout-s", offsetof(struct probeopt, connect_timeout_s), 1, 600 },
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {

@@ -28,13 +28,16 @@
 
 #define LAB09_JOB "{\"op\":\"run\",\"items\":6,\"work_ms\":150}"
 
-/* Runs build/wsprobe against port with --send job (if not NULL), its CSV
- * into csv; stdout and stderr into out. Returns the exit status (fails the
- * test if it did not exit normally within its bound). */
-static int probe_run(int port, const char *job, int duration_s, int ping_ms,
+/* Runs build/wsprobe against port with --send job until `messages`
+ * messages came (--duration-s 20 only bounds it: a loaded machine that
+ * stretches the job must not cut it short), its CSV into csv; stdout and
+ * stderr into out. Returns the exit status (fails the test if it did not
+ * exit normally within its bound). */
+static int probe_run(int port, const char *job, int messages, int ping_ms,
 		     const char *csv, char *out, size_t outcap)
 {
-	char bin[300], url[64], dur[16], ping[16];
+	const int duration_s = 20;
+	char bin[300], url[64], dur[16], ping[16], count[16];
 	char *argv[16];
 	int n = 0;
 
@@ -42,6 +45,7 @@ static int probe_run(int port, const char *job, int duration_s, int ping_ms,
 	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", port);
 	snprintf(dur, sizeof(dur), "%d", duration_s);
 	snprintf(ping, sizeof(ping), "%d", ping_ms);
+	snprintf(count, sizeof(count), "%d", messages);
 	argv[n++] = bin;
 	argv[n++] = "--url";
 	argv[n++] = url;
@@ -50,6 +54,8 @@ static int probe_run(int port, const char *job, int duration_s, int ping_ms,
 	argv[n++] = "--ping-ms";
 	argv[n++] = ping;
 	argv[n++] = "--quiet";
+	argv[n++] = "--messages";
+	argv[n++] = count;
 	argv[n++] = "--csv";
 	argv[n++] = (char *)csv;
 	if (job) {
@@ -93,16 +99,18 @@ static int64_t job_span(const struct probelog *log, size_t n)
 	return log->msgs[n - 1].t_us - log->sends[0].t_us;
 }
 
-/* Probes the server on port with a 2 s run sending job, pinging every
- * ping_ms: asserts a clean exit, reads its CSV into *log (probelog_free
- * it) and summarises it into *sum; the report goes to out. */
-static void probe_job(int port, const char *job, int ping_ms, struct probelog *log,
-		      struct probe_summary *sum, char *out, size_t outcap)
+/* Probes the server on port sending job, until its `messages` results
+ * came, pinging every ping_ms: asserts a clean exit, reads its CSV into
+ * *log (probelog_free it) and summarises it into *sum; the report goes to
+ * out. */
+static void probe_job(int port, const char *job, int messages, int ping_ms,
+		      struct probelog *log, struct probe_summary *sum, char *out,
+		      size_t outcap)
 {
 	char csv[128];
 
 	tu_temp_file(csv, sizeof(csv), "probe");
-	int rc = probe_run(port, job, 2, ping_ms, csv, out, outcap);
+	int rc = probe_run(port, job, messages, ping_ms, csv, out, outcap);
 
 	ck_assert_msg(rc == 0, "wsprobe exited %d: %s", rc, out);
 	probe_read(csv, log);
@@ -125,7 +133,7 @@ START_TEST(test_blocking_stall_is_the_job_and_the_lag_monitors)
 	int64_t t0 = clock_now_us();
 
 	tu_start(&s, "blocking", "--iters-per-ms", tu_iters_per_ms(), NULL);
-	probe_job(s.port, "{\"op\":\"run\",\"items\":3,\"work_ms\":300}", 2, &log, &sum,
+	probe_job(s.port, "{\"op\":\"run\",\"items\":3,\"work_ms\":300}", 3, 2, &log, &sum,
 		  out, sizeof(out));
 	int64_t job = job_span(&log, 3);
 
@@ -169,7 +177,7 @@ START_TEST(test_blocking_bursts_follow_the_send_discipline)
 
 	tu_start(&s, "blocking", "--send", send, "--iters-per-ms", tu_iters_per_ms(), NULL);
 	tu_temp_file(csv, sizeof(csv), "probe-bursts");
-	int rc = probe_run(s.port, "{\"op\":\"run\",\"items\":4,\"work_ms\":100}", 1, 10,
+	int rc = probe_run(s.port, "{\"op\":\"run\",\"items\":4,\"work_ms\":100}", 4, 10,
 			   csv, out, sizeof(out));
 
 	ck_assert_msg(rc == 0, "wsprobe exited %d: %s", rc, out);
@@ -196,7 +204,7 @@ START_TEST(test_threadpool_answers_every_ping_at_once)
 	char out[4096];
 
 	tu_start(&s, "threadpool", "--iters-per-ms", tu_iters_per_ms(), NULL);
-	probe_job(s.port, "{\"op\":\"run\",\"items\":3,\"work_ms\":300}", 2, &log, &sum,
+	probe_job(s.port, "{\"op\":\"run\",\"items\":3,\"work_ms\":300}", 3, 2, &log, &sum,
 		  out, sizeof(out));
 	int64_t item = job_span(&log, 3) / 3;
 
@@ -222,7 +230,7 @@ START_TEST(test_python_create_task_stalls_and_bursts)
 	char out[4096];
 
 	tu_start(&s, "py-create-task", NULL);
-	probe_job(s.port, "{\"op\":\"run\",\"items\":3,\"work_ms\":150}", 2, &log, &sum,
+	probe_job(s.port, "{\"op\":\"run\",\"items\":3,\"work_ms\":150}", 3, 2, &log, &sum,
 		  out, sizeof(out));
 	int64_t job = job_span(&log, 3);
 
@@ -233,6 +241,29 @@ START_TEST(test_python_create_task_stalls_and_bursts)
 		      "largest %zu messages; want the three results in one: %s",
 		      sum.n_bursts, sum.largest_burst, out);
 	probelog_free(&log);
+	tu_stop_clean(&s);
+}
+END_TEST
+
+/* --print shows each message as it arrives: its time and its text (here
+ * a result, whose stamps the student compares with the CSV's). */
+START_TEST(test_print_shows_each_message)
+{
+	struct spawned s;
+	char bin[300], url[64], out[4096];
+
+	tu_start(&s, "blocking", NULL);
+	snprintf(bin, sizeof(bin), "%s/wsprobe", tu_build_dir());
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", s.port);
+	char *argv[] = { bin, "--url", url, "--duration-s", "1", "--quiet", "--print",
+			 "--send", "{\"op\":\"run\",\"items\":2,\"work_ms\":1}", NULL };
+	int st = spawn_run(argv, out, sizeof(out), 10000);
+
+	ck_assert_msg(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "%d: %s", st, out);
+	const char *first = strstr(out, " s  {\"op\":\"result\",\"variant\":\"blocking\",\"seq\":0");
+	const char *second = strstr(out, " s  {\"op\":\"result\",\"variant\":\"blocking\",\"seq\":1");
+
+	ck_assert_msg(first && second && first < second, "want both results, in order: %s", out);
 	tu_stop_clean(&s);
 }
 END_TEST
@@ -267,7 +298,7 @@ START_TEST(test_mystery_servers_classify_as_their_case)
 
 	ck_assert_ptr_nonnull(c);
 	mystery_start(&s, number);
-	probe_job(s.port, LAB09_JOB, 10, &log, &sum, out, sizeof(out));
+	probe_job(s.port, LAB09_JOB, 6, 10, &log, &sum, out, sizeof(out));
 	ck_assert_msg(classify_job(&log, 6, &j, err, sizeof(err)), "%s", err);
 	ck_assert_msg(j.loop == c->expected.loop && j.arrivals_clear &&
 		      j.arrivals == c->expected.arrivals,
@@ -360,7 +391,7 @@ static void mystery_evidence(int number, const char *csv)
 	char out[4096];
 
 	mystery_start(&s, number);
-	int rc = probe_run(s.port, LAB09_JOB, 2, 10, csv, out, sizeof(out));
+	int rc = probe_run(s.port, LAB09_JOB, 6, 10, csv, out, sizeof(out));
 
 	ck_assert_msg(rc == 0, "wsprobe exited %d: %s", rc, out);
 	tu_stop_clean(&s);
@@ -470,6 +501,7 @@ Suite *wsprobe_suite(void)
 	tcase_add_loop_test(shape, test_blocking_bursts_follow_the_send_discipline, 0, 3);
 	tcase_add_test(shape, test_threadpool_answers_every_ping_at_once);
 	tcase_add_test(shape, test_python_create_task_stalls_and_bursts);
+	tcase_add_test(shape, test_print_shows_each_message);
 	suite_add_tcase(s, shape);
 	tcase_set_timeout(mystery, 90);
 	tcase_add_loop_test(mystery, test_mystery_servers_classify_as_their_case, 0, 4);
