@@ -25,22 +25,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* A TCP socket bound to a free loopback port (listening if `listening`),
- * in *fd; returns the port. */
-static int loopback_port(bool listening, int *fd)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t len = sizeof(a);
-
-	*fd = socket(AF_INET, SOCK_STREAM, 0);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(*fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	if (listening)
-		ck_assert_int_eq(listen(*fd, 4), 0);
-	ck_assert_int_eq(getsockname(*fd, (struct sockaddr *)&a, &len), 0);
-	return ntohs(a.sin_port);
-}
-
 /* Runs the harness (1 x 1 ms) against url: it must exit 1 with a message
  * that names url and cause. */
 static void assert_fails_naming(const char *url, const char *cause)
@@ -60,7 +44,7 @@ START_TEST(test_refused_names_url_and_cause)
 	char url[64];
 	int fd;
 	/* a port nobody listens on: bind one, note it, close it */
-	int port = loopback_port(false, &fd);
+	int port = tu_loopback_port(false, &fd);
 
 	close(fd);
 	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", port);
@@ -248,7 +232,7 @@ START_TEST(test_silent_server_gives_up_within_bound)
 	char url[64], out[4096], m[64];
 	int fd;
 
-	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", loopback_port(true, &fd));
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", tu_loopback_port(true, &fd));
 	tu_temp_file(m, sizeof(m), "msg");
 	char *argv[] = { tu_harness_path(), "--url", url, "--items", "1", "--work-ms", "1",
 			 "--bystander-ms", "20", "--csv", m, NULL };
@@ -385,7 +369,7 @@ START_TEST(test_malformed_reply_quoted_alone)
 	int lfd;
 	pthread_t th;
 
-	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", loopback_port(true, &lfd));
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", tu_loopback_port(true, &lfd));
 	ck_assert_int_eq(pthread_create(&th, NULL, fake_padded_then_short, &lfd), 0);
 
 	char *argv[] = { tu_harness_path(), "--url", url, "--items", "1", "--work-ms", "1", NULL };

@@ -42,23 +42,6 @@
 #define WP_OPENSSL "/usr/bin/openssl"
 #define WP_CSV_HEADER "kind,t_sent_us,t_recv_us,bytes"
 
-/* A TCP socket bound to a free loopback port (listening if `listening`),
- * in *fd; returns the port. */
-static int wp_loopback_port(bool listening, int *fd)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t len = sizeof(a);
-
-	*fd = socket(AF_INET, SOCK_STREAM, 0);
-	ck_assert_msg(*fd >= 0, "socket: %s", strerror(errno));
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(*fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	if (listening)
-		ck_assert_int_eq(listen(*fd, 4), 0);
-	ck_assert_int_eq(getsockname(*fd, (struct sockaddr *)&a, &len), 0);
-	return ntohs(a.sin_port);
-}
-
 /* One wsprobe run: its wait status and merged stdout + stderr. */
 struct wp_run {
 	int status;		/* spawn_run's: -1 if it outlived bound_ms */
@@ -177,7 +160,7 @@ static void wp_assert_fails_before_connecting(const char *opt, const char *path,
 	char url[64];
 	int lfd;
 
-	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", wp_loopback_port(true, &lfd));
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", tu_loopback_port(true, &lfd));
 	char *args[] = { "--url", url, "--duration-s", "1", (char *)opt, (char *)path, NULL };
 
 	wp_run_args(&r, WP_QUICK_MS, args);
@@ -235,7 +218,7 @@ START_TEST(test_send_file_over_1mib)
 	snprintf(sentence, sizeof(sentence), "wsprobe: --send-file %s: over 1 MiB", big);
 	wp_assert_fails_before_connecting("--send-file", big, sentence);
 
-	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", wp_loopback_port(false, &fd));
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", tu_loopback_port(false, &fd));
 	close(fd);
 	char *args[] = { "--url", url, "--send-file", max, "--quiet", NULL };
 
@@ -254,7 +237,7 @@ START_TEST(test_refused)
 	struct wp_run r;
 	int fd;
 	/* a port nobody listens on: bind one, note it, close it */
-	int port = wp_loopback_port(false, &fd);
+	int port = tu_loopback_port(false, &fd);
 
 	close(fd);
 	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", port);
@@ -278,7 +261,7 @@ START_TEST(test_silent_server_gives_up)
 	struct wp_run r;
 	int lfd;
 
-	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", wp_loopback_port(true, &lfd));
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", tu_loopback_port(true, &lfd));
 	snprintf(want, sizeof(want), "wsprobe: cannot connect to %s: ", url);
 	char *args[] = { "--url", url, "--duration-s", "1", "--connect-timeout-s", "1",
 			 "--quiet", NULL };
@@ -455,7 +438,7 @@ static void *fake_run(void *arg)
 /* Starts a fake on a fresh loopback port; url gets its ws:// URL. */
 static void fake_start(struct fake *f, char *url, size_t cap)
 {
-	f->port = wp_loopback_port(true, &f->lfd);
+	f->port = tu_loopback_port(true, &f->lfd);
 	snprintf(url, cap, "ws://127.0.0.1:%d/", f->port);
 	ck_assert_int_eq(pthread_create(&f->thread, NULL, fake_run, f), 0);
 }

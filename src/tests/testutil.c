@@ -5,9 +5,11 @@
 
 #include "common/clock.h"
 
+#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -349,4 +351,19 @@ bool tu_read_exact(int fd, void *buf, size_t n, int64_t give_up_us)
 		got += (size_t)r;
 	}
 	return got == n;
+}
+
+int tu_loopback_port(bool listening, int *fd)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+
+	*fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_msg(*fd >= 0, "socket: %s", strerror(errno));
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(*fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	if (listening)
+		ck_assert_int_eq(listen(*fd, 4), 0);
+	ck_assert_int_eq(getsockname(*fd, (struct sockaddr *)&a, &len), 0);
+	return ntohs(a.sin_port);
 }

@@ -83,6 +83,11 @@ void tu_assert_error_reply(struct wsc *c, const char *variant, const char *name,
 /* The resident memory of process pid in kB (VmRSS), or -1. */
 long tu_rss_kb(pid_t pid);
 
+/* A TCP socket bound to a free loopback port (listening if `listening`),
+ * in *fd; returns the port. Fails the test if it cannot. For the fake
+ * servers, and for a port nobody listens on (close the fd). */
+int tu_loopback_port(bool listening, int *fd);
+
 /* Reads exactly n bytes from the socket fd by give_up_us (CLOCK_MONOTONIC),
  * polling every 100 ms: false on EOF, an error or the deadline. For the
  * tests' fake servers on raw sockets. */
