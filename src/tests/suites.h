@@ -24,7 +24,10 @@ Suite *scaling_suite(void);
 Suite *scaling_read_suite(void);
 Suite *same_work_suite(void);
 Suite *relay_suite(void);
-Suite *probe_suite(void);
+Suite *probeopt_suite(void);
+Suite *probelog_suite(void);
+Suite *probestat_suite(void);
+Suite *mystery_suite(void);
 
 /* integration tests: build/tests/integration (servers and harness as processes) */
 Suite *server_suite(void);

@@ -26,7 +26,10 @@ int main(void)
 	srunner_add_suite(sr, scaling_read_suite());
 	srunner_add_suite(sr, same_work_suite());
 	srunner_add_suite(sr, relay_suite());
-	srunner_add_suite(sr, probe_suite());
+	srunner_add_suite(sr, probeopt_suite());
+	srunner_add_suite(sr, probelog_suite());
+	srunner_add_suite(sr, probestat_suite());
+	srunner_add_suite(sr, mystery_suite());
 	srunner_run_all(sr, CK_NORMAL);
 
 	int failed = srunner_ntests_failed(sr);
