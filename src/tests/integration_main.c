@@ -31,6 +31,7 @@ int main(void)
 	srunner_add_suite(sr, delayproxy_suite());
 	srunner_add_suite(sr, network_suite());
 	srunner_add_suite(sr, wsprobe_fail_suite());
+	srunner_add_suite(sr, wsprobe_tls_suite());
 	srunner_add_suite(sr, web_suite());
 	srunner_add_suite(sr, browser_suite());
 	srunner_add_suite(sr, wsprobe_suite());

@@ -53,6 +53,7 @@ Suite *network_suite(void);
 Suite *web_suite(void);
 Suite *browser_suite(void);
 Suite *wsprobe_fail_suite(void);
+Suite *wsprobe_tls_suite(void);
 Suite *wsprobe_suite(void);
 
 #endif
