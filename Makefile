@@ -86,7 +86,7 @@ INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
 	src/tests/test_harness.c src/tests/test_harness_fail.c src/tests/harnessout.c \
 	src/tests/test_variants.c src/tests/test_fixes.c src/tests/test_threadpool.c \
 	src/tests/test_partition.c src/tests/test_python.c \
-	src/tests/test_summarize.c src/tests/test_grade.c src/tests/test_abuse.c \
+	src/tests/test_summarize.c src/tests/test_grade.c src/tests/test_abuse.c src/tests/test_limits.c \
 	src/tests/test_scaling_run.c src/tests/test_run_of.c src/tests/test_labrun.c \
 	src/tests/test_delayproxy.c src/tests/test_network.c \
 	src/tests/test_web.c src/tests/test_browser.c src/tests/cdp.c src/tests/test_wsprobe.c \
@@ -406,8 +406,8 @@ $(VALGRIND_DEPS_STAMP): scripts/install-deps.sh
 	@sh scripts/install-deps.sh valgrind
 	@mkdir -p $(@D) && touch $@
 
-test-valgrind: $(VALGRIND_DEPS_STAMP) ## the abuse, bad-input and HTTP/Origin suites with every server under valgrind memcheck
-	@SENDLAB_VALGRIND=1 $(MAKE) --no-print-directory SUITES=abuse,badinput,badframes,web test
+test-valgrind: $(VALGRIND_DEPS_STAMP) ## the abuse, limits, bad-input and HTTP/Origin suites with every server under valgrind memcheck
+	@SENDLAB_VALGRIND=1 $(MAKE) --no-print-directory SUITES=abuse,limits,badinput,badframes,web test
 
 # The fuzz target: libFuzzer over the request parser and the reply writers
 # (src/fuzz/fuzz_proto.c). clang only, so it is built apart from everything

@@ -14,6 +14,7 @@ int main(void)
 	srunner_add_suite(sr, badinput_suite());
 	srunner_add_suite(sr, badframes_suite());
 	srunner_add_suite(sr, abuse_suite());
+	srunner_add_suite(sr, limits_suite());
 	srunner_add_suite(sr, shape_suite());
 	srunner_add_suite(sr, harness_suite());
 	srunner_add_suite(sr, harness_fail_suite());

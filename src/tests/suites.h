@@ -46,6 +46,7 @@ Suite *grade_suite(void);
 Suite *grade_tsan_suite(void);
 Suite *labrun_suite(void);
 Suite *abuse_suite(void);
+Suite *limits_suite(void);
 Suite *scaling_run_suite(void);
 Suite *run_of_suite(void);
 Suite *delayproxy_suite(void);
