@@ -88,7 +88,8 @@ INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
 	src/tests/test_partition.c src/tests/test_python.c \
 	src/tests/test_summarize.c src/tests/test_grade.c src/tests/test_abuse.c src/tests/test_limits.c \
 	src/tests/test_scaling_run.c src/tests/test_run_of.c src/tests/test_labrun.c \
-	src/tests/test_delayproxy.c src/tests/test_network.c \
+	src/tests/test_delayproxy.c src/tests/test_delayproxy_fail.c src/tests/dptest.c \
+	src/tests/test_network.c \
 	src/tests/test_web.c src/tests/test_browser.c src/tests/cdp.c src/tests/test_wsprobe.c \
 	src/tests/test_wsprobe_fail.c src/tests/test_wsprobe_tls.c src/tests/fakews.c \
 	src/tests/wprun.c \

@@ -30,6 +30,7 @@ int main(void)
 	srunner_add_suite(sr, scaling_run_suite());
 	srunner_add_suite(sr, run_of_suite());
 	srunner_add_suite(sr, delayproxy_suite());
+	srunner_add_suite(sr, delayproxy_fail_suite());
 	srunner_add_suite(sr, network_suite());
 	srunner_add_suite(sr, wsprobe_fail_suite());
 	srunner_add_suite(sr, wsprobe_tls_suite());

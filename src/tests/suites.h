@@ -50,6 +50,7 @@ Suite *limits_suite(void);
 Suite *scaling_run_suite(void);
 Suite *run_of_suite(void);
 Suite *delayproxy_suite(void);
+Suite *delayproxy_fail_suite(void);
 Suite *network_suite(void);
 Suite *web_suite(void);
 Suite *browser_suite(void);
