@@ -60,7 +60,7 @@ BINS := $(SERVER_BINS) $(BUILD)/harness $(BUILD)/summarize $(BUILD)/scaling-summ
 # build/wsprobe (src/probe/): any WebSocket server's loop, seen from
 # outside through PING/PONG; its records, analysis and CSV are pure and in
 # the unit tests (and the grader's lab 09 reads the CSV with them)
-PROBE_MAIN_SRC := src/probe/wsprobe.c
+PROBE_MAIN_SRC := src/probe/wsprobe.c src/probe/probeconn.c
 PROBE_SRC := $(filter-out $(PROBE_MAIN_SRC),$(wildcard src/probe/*.c))
 PROBE_OBJ := $(call obj,$(PROBE_SRC))
 # lab 09's cases and the classification of a wsprobe CSV (pure; the

@@ -3,11 +3,13 @@
  * their definitions to the microsecond (src/probe/probestat.c).
  */
 #include "probe/probelog.h"
+#include "probe/probereport.h"
 #include "probe/probestat.h"
 #include "tests/probefixture.h"
 #include "tests/suites.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -347,6 +349,88 @@ START_TEST(test_stats_wait_windows_are_half_open)
 }
 END_TEST
 
+/* The report of log over [open, end) as text (free it) and its status. */
+static char *report_of(const struct probelog *log, int64_t open, int64_t end, bool failed,
+		       int *status)
+{
+	struct probeopt o;
+	char err[256], *text = NULL;
+	size_t size = 0;
+	char *argv[] = { "wsprobe", "--url", "ws://127.0.0.1:9/", NULL };
+	FILE *f = open_memstream(&text, &size);
+
+	ck_assert_msg(probeopt_parse(3, argv, &o, err, sizeof(err)), "%s", err);
+	ck_assert_ptr_nonnull(f);
+	struct probereport_in in = { .o = &o, .log = log, .t_open_us = open,
+				     .t_end_us = end, .failed = failed };
+
+	*status = probereport_write(f, &in);
+	fclose(f);
+	return text;
+}
+
+/* A 900 ms stall that began 10 ms in, and a burst of two after 600 ms of
+ * quiet: the sentences say when and how long, relative to the opening. */
+START_TEST(test_report_says_when_and_how_long)
+{
+	struct probelog log;
+	int status;
+
+	probelog_init(&log, 10, 10, 10);
+	probe_fixture_ping(&log, 1000 * MS, 1000 * MS + 100);
+	probelog_add_send(&log, 1000 * MS + 200, 36);
+	probe_fixture_ping(&log, 1010 * MS, 1910 * MS);
+	probelog_add_msg(&log, 1300 * MS, 190);
+	probelog_add_msg(&log, 1900 * MS, 190);
+	probelog_add_msg(&log, 1900 * MS + 50, 190);
+	probe_fixture_ping(&log, 1920 * MS, 1920 * MS + 80);
+	char *text = report_of(&log, 1000 * MS, 3000 * MS, false, &status);
+
+	ck_assert_int_eq(status, PROBE_EXIT_OK);
+	ck_assert_msg(strstr(text, "for 2.00 s: 3 pings, 3 pongs\n"), "%s", text);
+	ck_assert_msg(strstr(text, "stalls (no pong for over 100 ms): 1, longest 900.0 ms\n"
+			     "  at 0.010 s: 900.0 ms\n"), "%s", text);
+	ck_assert_msg(strstr(text, "messages: 3 received (570 bytes), 1 sent\n"), "%s", text);
+	ck_assert_msg(strstr(text, "of silence): 1, largest 2 messages\n"
+			     "  at 0.900 s: 2 messages within 0.05 ms after 600.0 ms of "
+			     "silence\n"), "%s", text);
+	free(text);
+	probelog_free(&log);
+}
+END_TEST
+
+/* No pong at all is exit 3 with its sentence; the last ping unanswered is
+ * exit 3 with another; a run that failed (said elsewhere) is neither. */
+START_TEST(test_report_exit_status_for_missing_pongs)
+{
+	struct probelog log;
+	int status;
+	char *text;
+
+	probelog_init(&log, 10, 10, 10);
+	probe_fixture_ping(&log, 1000 * MS, 0);
+	text = report_of(&log, 1000 * MS, 2000 * MS, false, &status);
+	ck_assert_int_eq(status, PROBE_EXIT_NO_PONG);
+	ck_assert_msg(strstr(text, "the server answered none of the 1 pings"), "%s", text);
+	free(text);
+	text = report_of(&log, 1000 * MS, 2000 * MS, true, &status);
+	ck_assert_int_eq(status, PROBE_EXIT_OK);
+	ck_assert_msg(!strstr(text, "answered none"), "%s", text);
+	free(text);
+	probelog_free(&log);
+
+	probelog_init(&log, 10, 10, 10);
+	probe_fixture_ping(&log, 1000 * MS, 1000 * MS + 100);
+	probe_fixture_ping(&log, 1010 * MS, 0);
+	text = report_of(&log, 1000 * MS, 2510 * MS, false, &status);
+	ck_assert_int_eq(status, PROBE_EXIT_NO_PONG);
+	ck_assert_msg(strstr(text, "the server stopped answering: the ping sent at 0.010 s "
+			     "had no pong after 1500 ms"), "%s", text);
+	free(text);
+	probelog_free(&log);
+}
+END_TEST
+
 Suite *probestat_suite(void)
 {
 	Suite *s = suite_create("probestat");
@@ -364,5 +448,11 @@ Suite *probestat_suite(void)
 	tcase_add_test(stats, test_stats_only_the_first_bursts_listed_all_counted);
 	tcase_add_test(stats, test_stats_wait_windows_are_half_open);
 	suite_add_tcase(s, stats);
+
+	TCase *report = tcase_create("report");
+
+	tcase_add_test(report, test_report_says_when_and_how_long);
+	tcase_add_test(report, test_report_exit_status_for_missing_pongs);
+	suite_add_tcase(s, report);
 	return s;
 }
