@@ -90,7 +90,7 @@ INTEGRATION_TEST_SRC := src/tests/integration_main.c src/tests/test_server.c \
 	src/tests/test_scaling_run.c src/tests/test_run_of.c src/tests/test_labrun.c \
 	src/tests/test_delayproxy.c src/tests/test_delayproxy_fail.c src/tests/dptest.c \
 	src/tests/test_network.c \
-	src/tests/test_web.c src/tests/test_browser.c src/tests/cdp.c src/tests/test_wsprobe.c \
+	src/tests/test_web.c src/tests/test_browser.c src/tests/cdp.c src/tests/test_wsprobe.c src/tests/test_lab09.c \
 	src/tests/test_wsprobe_fail.c src/tests/test_wsprobe_tls.c src/tests/fakews.c \
 	src/tests/wprun.c \
 	src/tests/observe.c src/tests/testutil.c $(CLIENT_SRC)

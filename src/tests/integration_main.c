@@ -37,6 +37,7 @@ int main(void)
 	srunner_add_suite(sr, web_suite());
 	srunner_add_suite(sr, browser_suite());
 	srunner_add_suite(sr, wsprobe_suite());
+	srunner_add_suite(sr, lab09_suite());
 	srunner_run_all(sr, CK_NORMAL);
 
 	int failed = srunner_ntests_failed(sr);

@@ -24,6 +24,7 @@ Suite *scaling_suite(void);
 Suite *scaling_read_suite(void);
 Suite *same_work_suite(void);
 Suite *relay_suite(void);
+Suite *probeurl_suite(void);
 Suite *probeopt_suite(void);
 Suite *probelog_suite(void);
 Suite *probestat_suite(void);
@@ -57,5 +58,6 @@ Suite *browser_suite(void);
 Suite *wsprobe_fail_suite(void);
 Suite *wsprobe_tls_suite(void);
 Suite *wsprobe_suite(void);
+Suite *lab09_suite(void);
 
 #endif

@@ -26,6 +26,7 @@ int main(void)
 	srunner_add_suite(sr, scaling_read_suite());
 	srunner_add_suite(sr, same_work_suite());
 	srunner_add_suite(sr, relay_suite());
+	srunner_add_suite(sr, probeurl_suite());
 	srunner_add_suite(sr, probeopt_suite());
 	srunner_add_suite(sr, probelog_suite());
 	srunner_add_suite(sr, probestat_suite());

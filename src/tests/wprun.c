@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 /* Runs $SENDLAB_BUILD/wsprobe with args (NULL-terminated) into *r,
  * killing it after bound_ms. */
@@ -76,4 +77,46 @@ void wp_counts(const char *out, int *pings, int *pongs)
 	p = strstr(line, " s: ");
 	ck_assert_msg(p && sscanf(p, " s: %d pings, %d pongs", pings, pongs) == 2,
 		      "no report line in: %s", out);
+}
+
+void wp_probe(struct wp_run *r, int port, const char *job, int messages, int ping_ms,
+	      const char *csv)
+{
+	char url[64], ping[16], count[16];
+
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", port);
+	snprintf(ping, sizeof(ping), "%d", ping_ms);
+	snprintf(count, sizeof(count), "%d", messages);
+	char *args[] = { "--url", url, "--duration-s", "20", "--ping-ms", ping, "--quiet",
+			 "--messages", count, "--csv", (char *)csv,
+			 job ? "--send" : NULL, (char *)job, NULL };
+
+	wp_run_args(r, 30000, args);
+	ck_assert_msg(r->status != -1 && WIFEXITED(r->status),
+		      "wsprobe did not exit in time: %s", r->out);
+}
+
+void wp_read_csv(const char *csv, struct probelog *log)
+{
+	char err[256];
+	FILE *f = fopen(csv, "r");
+
+	ck_assert_msg(f != NULL, "cannot open %s", csv);
+	probelog_init(log, 1000000, 100000, 1000);
+	ck_assert_msg(probelog_read_csv(log, f, err, sizeof(err)), "%s: %s", csv, err);
+	fclose(f);
+}
+
+void wp_probe_job(struct wp_run *r, int port, const char *job, int messages, int ping_ms,
+		  struct probelog *log, struct probe_summary *sum)
+{
+	char csv[128];
+
+	tu_temp_file(csv, sizeof(csv), "probe");
+	wp_probe(r, port, job, messages, ping_ms, csv);
+	wp_assert(r, 0, NULL);
+	wp_read_csv(csv, log);
+	unlink(csv);
+	probestat_summarize(log, log->pings[log->n_pings - 1].t_pong_us, 100000, 100000,
+			    sum);
 }

@@ -6,6 +6,9 @@
 #ifndef SENDLAB_WPRUN_H
 #define SENDLAB_WPRUN_H
 
+#include "probe/probelog.h"
+#include "probe/probestat.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,5 +42,22 @@ void wp_line(const char *out, const char *prefix, char *line, size_t cap);
 /* The report's first line, "wsprobe: URL for T s: N pings, M pongs", into
  * *pings and *pongs; fails the test if there is none. */
 void wp_counts(const char *out, int *pings, int *pongs);
+
+/* Probes 127.0.0.1:port with --send job (NULL: none) until `messages`
+ * messages came, pinging every ping_ms, its CSV into csv, into *r.
+ * --duration-s 20 only bounds it: a loaded machine that stretches a job
+ * must not cut it short. Fails the test if wsprobe does not exit. */
+void wp_probe(struct wp_run *r, int port, const char *job, int messages, int ping_ms,
+	      const char *csv);
+
+/* Reads a wsprobe CSV into *log (probelog_free it); fails the test if it
+ * is not one. */
+void wp_read_csv(const char *csv, struct probelog *log);
+
+/* wp_probe into a temp CSV that must exit 0; the CSV is read into *log
+ * (probelog_free it) and summarised into *sum (stalls and bursts at the
+ * 100 ms defaults); the report is in r->out. */
+void wp_probe_job(struct wp_run *r, int port, const char *job, int messages, int ping_ms,
+		  struct probelog *log, struct probe_summary *sum);
 
 #endif
