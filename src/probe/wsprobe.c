@@ -48,7 +48,11 @@ static bool probe_load_send(void)
 {
 	if (!P.o.send && !P.o.send_file)
 		return true;
-	P.send_buf = malloc(LWS_PRE + PROBEOPT_SEND_MAX + 1);
+	/* --send's length is known; a file gets room for the cap + 1 byte, to
+	 * tell a file over the cap from one exactly at it */
+	size_t room = P.o.send ? strlen(P.o.send) : PROBEOPT_SEND_MAX + 1;
+
+	P.send_buf = malloc(LWS_PRE + room);
 	if (!P.send_buf) {
 		fprintf(stderr, "wsprobe: out of memory\n");
 		return false;

@@ -239,6 +239,16 @@ START_TEST(test_lab09_grader_passes_right_and_fails_wrong_answers)
 	grade_answer(&g, answer, "12x");
 	ck_assert_msg(g.status == 1 && strstr(g.out, "the mystery number '12x'"), "%s", g.out);
 
+	/* no mystery number at all: a usage error, not a pass with no checks */
+	char bin[300];
+	char *argv[] = { bin, "09", answer, NULL };
+
+	snprintf(bin, sizeof(bin), "%s/grade", tu_build_dir());
+	int st = spawn_run(argv, g.out, sizeof(g.out), 10000);
+
+	ck_assert_msg(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 2 &&
+		      strstr(g.out, "grade 09 ANSWER_FILE MYSTERY_NUMBER"), "%d: %s", st, g.out);
+
 	unlink(blocking);
 	unlink(pool);
 	unlink(bad);
