@@ -277,16 +277,10 @@ bool options_parse(int argc, char **argv, const char *variant,
 
 	for (int i = 1; i < argc; i++) {
 		char name[32];
-		const char *arg = argv[i], *eq = strchr(arg, '=');
+		const char *eq;
 
-		if (strncmp(arg, "--", 2) != 0)
-			return cli_fail(err, errcap, "unexpected argument "
-					    "'%s': options start with --", arg);
-		size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
-		if (n >= sizeof(name))
-			return cli_fail(err, errcap, "unknown option '%.40s'", arg);
-		memcpy(name, arg, n);
-		name[n] = '\0';
+		if (!cli_option(argv[i], name, sizeof(name), &eq, err, errcap))
+			return false;
 
 		const struct option_row *r = option_find(name);
 
@@ -301,7 +295,7 @@ bool options_parse(int argc, char **argv, const char *variant,
 			if (eq)
 				return cli_fail(err, errcap, "%s takes no value", name);
 		} else {
-			val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+			val = cli_value(argc, argv, &i, eq);
 			if (!val)
 				return cli_fail(err, errcap, "%s needs a value", name);
 		}

@@ -69,8 +69,6 @@ static void probe_fail_connecting(const char *fmt, ...)
 	P.state = PS_DONE;
 }
 
-void probe_on_connection_error(const char *why, bool guess_hint);
-
 /* The line on stderr once a second: what the last second looked like. */
 static void probe_live_line(int64_t now)
 {

@@ -287,31 +287,16 @@ bool probeopt_parse(int argc, char **argv, struct probeopt *o, char *err,
 			o->print = true;
 			continue;
 		}
-		if (strncmp(arg, "--", 2))
-			return cli_fail(err, errcap, "unexpected argument '%.40s' (options "
-					"start with --)", arg);
-
 		char name[32];
-		const char *eq = strchr(arg, '='), *val;
+		const char *eq, *val;
 
-		if (eq) {
-			size_t n = (size_t)(eq - arg);
-
-			if (n >= sizeof(name))
-				return cli_fail(err, errcap, "unknown option '%.40s'", arg);
-			memcpy(name, arg, n);
-			name[n] = '\0';
-			val = eq + 1;
-		} else {
-			if (strlen(arg) >= sizeof(name))
-				return cli_fail(err, errcap, "unknown option '%.40s'", arg);
-			strcpy(name, arg);
-			if (i + 1 >= argc)
-				return probeopt_takes_value(name)
-					? cli_fail(err, errcap, "%s needs a value", name)
-					: cli_fail(err, errcap, "unknown option '%s'", name);
-			val = argv[++i];
-		}
+		if (!cli_option(arg, name, sizeof(name), &eq, err, errcap))
+			return false;
+		if (!probeopt_takes_value(name))
+			return cli_fail(err, errcap, "unknown option '%s'", name);
+		val = cli_value(argc, argv, &i, eq);
+		if (!val)
+			return cli_fail(err, errcap, "%s needs a value", name);
 		if (!probeopt_one(name, val, o, err, errcap))
 			return false;
 		if (!strcmp(name, "--url"))

@@ -80,16 +80,10 @@ bool proxyopt_parse(int argc, char **argv, struct proxyopt *o, char *err,
 				.max_conns = PROXYOPT_MAX_CONNS_DEFAULT };
 	for (int i = 1; i < argc; i++) {
 		char name[32];
-		const char *arg = argv[i], *eq = strchr(arg, '=');
-		size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
+		const char *eq;
 
-		if (strncmp(arg, "--", 2) != 0)
-			return cli_fail(err, errcap, "unexpected argument "
-					"'%s': options start with --", arg);
-		if (n >= sizeof(name))
-			return cli_fail(err, errcap, "unknown option '%.40s'", arg);
-		memcpy(name, arg, n);
-		name[n] = '\0';
+		if (!cli_option(argv[i], name, sizeof(name), &eq, err, errcap))
+			return false;
 		if (!strcmp(name, "--help")) {
 			if (eq)
 				return cli_fail(err, errcap, "--help takes no value");
@@ -102,7 +96,7 @@ bool proxyopt_parse(int argc, char **argv, struct proxyopt *o, char *err,
 		if (!r && strcmp(name, "--to") != 0)
 			return cli_fail(err, errcap, "unknown option '%s'", name);
 
-		const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+		const char *val = cli_value(argc, argv, &i, eq);
 
 		if (!val)
 			return cli_fail(err, errcap, "%s needs a value", name);
